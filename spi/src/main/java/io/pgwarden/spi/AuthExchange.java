@@ -1,0 +1,109 @@
+package io.pgwarden.spi;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The conversation with a client during authentication, implemented by the core. Each request
+ * sends the matching Authentication message and completes with the client's answer; the core
+ * checks that the answer is the message the protocol expects and fails the stage with
+ * {@link AuthProtocolException} otherwise. Requests must be made one at a time.
+ *
+ * <p>Secrets arrive as byte arrays so that an authenticator can clear them when done.
+ */
+public interface AuthExchange {
+
+    /**
+     * The session being authenticated (startup parameters, client address, TLS facts).
+     *
+     * @return the session
+     */
+    SessionContext session();
+
+    /**
+     * The user name from the startup packet.
+     *
+     * @return the user
+     */
+    String user();
+
+    /**
+     * The database from the startup packet (the user name when the client sent none).
+     *
+     * @return the database
+     */
+    String database();
+
+    /**
+     * Options of the auth rule that chose this method (everything in the rule beside the match
+     * keys and {@code method}), as strings.
+     *
+     * @return the rule's options
+     */
+    Map<String, String> ruleOptions();
+
+    /**
+     * The backend login the rule gives when the authenticator does not choose one.
+     *
+     * @return the default login
+     */
+    BackendLogin defaultLogin();
+
+    /**
+     * Asks for a cleartext password (AuthenticationCleartextPassword). When an earlier method
+     * of this session already asked, completes at once with the same password.
+     *
+     * @return completes with the password bytes, without the terminating zero
+     */
+    CompletionStage<byte[]> cleartextPassword();
+
+    /**
+     * Asks for an md5 password (AuthenticationMD5Password with the salt).
+     *
+     * @param salt four random bytes
+     * @return completes with the client's answer, {@code md5} followed by 32 hex digits
+     */
+    CompletionStage<byte[]> md5Password(byte[] salt);
+
+    /**
+     * Offers SASL mechanisms (AuthenticationSASL) and waits for SASLInitialResponse.
+     *
+     * @param mechanisms mechanism names in order of preference
+     * @return completes with the client's choice and initial response
+     */
+    CompletionStage<SaslInitial> saslStart(List<String> mechanisms);
+
+    /**
+     * Sends AuthenticationSASLContinue and waits for the client's SASLResponse.
+     *
+     * @param challenge the server's challenge
+     * @return completes with the client's response
+     */
+    CompletionStage<byte[]> saslContinue(byte[] challenge);
+
+    /**
+     * Sends AuthenticationSASLFinal. The core sends AuthenticationOk later, after onAuth.
+     *
+     * @param outcome the server's final message
+     */
+    void saslFinal(byte[] outcome);
+
+    /**
+     * The tls-server-end-point channel binding data of the proxy's certificate as the client
+     * sees it (RFC 5929), for SCRAM-SHA-256-PLUS. Empty without TLS.
+     *
+     * @return the channel binding data
+     */
+    Optional<byte[]> tlsServerEndPoint();
+
+    /**
+     * The client's answer as a SASLInitialResponse.
+     *
+     * @param mechanism the mechanism the client chose
+     * @param initialResponse the initial response, or {@code null} when the client sent none
+     */
+    record SaslInitial(String mechanism, byte[] initialResponse) {
+    }
+}
