@@ -7,6 +7,7 @@ import io.pgwarden.core.backend.ServerConnection;
 import io.pgwarden.core.config.AuthRule;
 import io.pgwarden.core.protocol.Frame;
 import io.pgwarden.core.protocol.MessageType;
+import io.pgwarden.core.protocol.backend.Authentication;
 import io.pgwarden.core.protocol.backend.AuthenticationCleartextPassword;
 import io.pgwarden.core.protocol.backend.AuthenticationMD5Password;
 import io.pgwarden.core.protocol.backend.AuthenticationSASL;
@@ -144,14 +145,14 @@ public final class ClientAuthExchange implements AuthExchange {
         this.authenticatedServer = server;
     }
 
-    private <T> CompletionStage<T> ask(Object request, String expected, Function<Frame, T> decode) {
+    private <T> CompletionStage<T> ask(Authentication request, String expected, Function<Frame, T> decode) {
         if (pending != null) {
             throw new IllegalStateException("an authentication request is already pending");
         }
         CompletableFuture<Frame> answer = new CompletableFuture<>();
         pending = answer;
         ByteBuf out = channel.alloc().buffer();
-        encode(request, out);
+        request.encode(out);
         channel.writeAndFlush(out, channel.voidPromise());
         return answer.thenApply(frame -> {
             try {
@@ -164,20 +165,6 @@ public final class ClientAuthExchange implements AuthExchange {
                 frame.release();
             }
         });
-    }
-
-    private static void encode(Object request, ByteBuf out) {
-        if (request instanceof AuthenticationCleartextPassword m) {
-            m.encode(out);
-        } else if (request instanceof AuthenticationMD5Password m) {
-            m.encode(out);
-        } else if (request instanceof AuthenticationSASL m) {
-            m.encode(out);
-        } else if (request instanceof AuthenticationSASLContinue m) {
-            m.encode(out);
-        } else {
-            throw new IllegalArgumentException("not an authentication request: " + request);
-        }
     }
 
     /**

@@ -333,7 +333,7 @@ public final class ClientSession {
             new ParameterStatus(parameter.getKey(), parameter.getValue()).encode(out);
         }
         new BackendKeyData(key.processId(), key.secret()).encode(out);
-        new ReadyForQuery((char) MessageType.IDLE).encode(out);
+        ReadyForQuery.IDLE_INSTANCE.encode(out);
         client.write(out, client.voidPromise());
 
         int maxMessageSize = runtime.config().limits().maxMessageSize();
@@ -362,7 +362,7 @@ public final class ClientSession {
 
     /** Called by the backend relay at each ReadyForQuery. */
     void readyForQuery(char status) {
-        if (draining && status == MessageType.IDLE && relayState.pendingSyncs() == 0) {
+        if (draining && status == ReadyForQuery.IDLE && relayState.pendingSyncs() == 0) {
             fatal("57P01", "terminating connection due to administrator command");
         }
     }
@@ -407,7 +407,7 @@ public final class ClientSession {
     /** Shutdown: ends the session now when it is idle, otherwise at its next idle ReadyForQuery. */
     public void drain() {
         loop().execute(() -> {
-            if (phase != Phase.READY || (relayState.transactionStatus() == MessageType.IDLE && relayState.pendingSyncs() == 0)) {
+            if (phase != Phase.READY || (relayState.transactionStatus() == ReadyForQuery.IDLE && relayState.pendingSyncs() == 0)) {
                 fatal("57P01", "terminating connection due to administrator command");
             } else {
                 draining = true;

@@ -1,6 +1,6 @@
 package io.pgwarden.core.session;
 
-import io.pgwarden.core.protocol.MessageType;
+import io.pgwarden.core.protocol.backend.ReadyForQuery;
 import java.util.ArrayDeque;
 
 /**
@@ -13,7 +13,7 @@ final class RelayState {
 
     private RelayHandler fromClient;
     private RelayHandler fromServer;
-    private char transactionStatus = (char) MessageType.IDLE;
+    private char transactionStatus = ReadyForQuery.IDLE;
     private long syncsSent;
     private long syncsAnswered;
     private final ArrayDeque<Substitution> substitutions = new ArrayDeque<>();
