@@ -2,6 +2,8 @@ package io.pgwarden.core.protocol;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads and writes the protocol's data types (Int8/16/32, String, Byte<i>n</i>) on a
@@ -111,6 +113,42 @@ public final class PgBuffers {
     /** Like {@link #readCount16} for an Int32 count. */
     public static int readCount32(ByteBuf buf, int minElementSize, String messageName) {
         return checkCount(readInt32(buf, messageName), buf, minElementSize, messageName);
+    }
+
+    /** Reads an Int16 count and that many Int16 values (format codes). */
+    public static List<Short> readInt16List(ByteBuf buf, String messageName) {
+        int count = readCount16(buf, 2, messageName);
+        List<Short> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(buf.readShort());
+        }
+        return List.copyOf(values);
+    }
+
+    /** Reads an Int16 count and that many Int32 values (type OIDs). */
+    public static List<Integer> readInt32List(ByteBuf buf, String messageName) {
+        int count = readCount16(buf, 4, messageName);
+        List<Integer> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(buf.readInt());
+        }
+        return List.copyOf(values);
+    }
+
+    /** Writes an Int16 count and the Int16 values. */
+    public static void writeInt16List(ByteBuf out, List<Short> values) {
+        writeCount16(out, values.size());
+        for (short value : values) {
+            out.writeShort(value);
+        }
+    }
+
+    /** Writes an Int16 count and the Int32 values. */
+    public static void writeInt32List(ByteBuf out, List<Integer> values) {
+        writeCount16(out, values.size());
+        for (int value : values) {
+            out.writeInt(value);
+        }
     }
 
     /** Reads exactly {@code length} bytes, checking the length before allocating. */
