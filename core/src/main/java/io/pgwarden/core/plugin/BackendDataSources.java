@@ -28,7 +28,7 @@ final class BackendDataSources implements AutoCloseable {
     private volatile boolean closed;
 
     BackendDataSources(Map<String, BackendConfig> backends) {
-        this.backends = Map.copyOf(backends);
+        this.backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));
     }
 
     HikariDataSource get(String backend, String database, String user, String password) {
