@@ -58,6 +58,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * A builder for a TLS server with one role per auth method ({@link PresetRole}): trust, password, md5,
+     * scram-sha-256, cert, and a role allowed over TLS only. Add more with the builder before starting.
+     */
+    public static Builder everyAuthMethod(TestCertificates certificates) {
+        Builder builder = builder().tls(certificates);
+        for (PresetRole role : PresetRole.values()) {
+            role.addTo(builder);
+        }
+        return builder;
+    }
+
     /** Starts a server where every local user is trusted. */
     public static EmbeddedPostgres start() {
         return builder().start();
@@ -186,6 +198,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 settings.put("ssl_ca_file", "root.crt");
             }
             return this;
+        }
+
+        /** Turns TLS on with the test CA's server certificate; client certificates of the test CA are trusted. */
+        public Builder tls(TestCertificates certificates) {
+            return tls(certificates.serverCertificate(), certificates.serverKey(), certificates.caCertificate());
         }
 
         /** Creates a login role without a password (for trust and cert). */
