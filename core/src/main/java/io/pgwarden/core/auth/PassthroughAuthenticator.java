@@ -72,9 +72,9 @@ public final class PassthroughAuthenticator implements Authenticator {
         return connector.connect(backend, login, core.eventLoop(), new Relay(exchange)).handle((server, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                if (cause instanceof BackendException backendError && backendError.serverError() != null) {
-                    return AuthOutcome.failure(backendError.sqlState(), backendError.serverError().message(),
-                            "the backend refused: " + backendError.getMessage());
+                if (cause instanceof BackendException backendError && backendError.serverError().isPresent()) {
+                    return AuthOutcome.failure(backendError.sqlState(), backendError.serverError().get().message(),
+                            "the backend refused: " + backendError.message());
                 }
                 if (cause instanceof RuntimeException runtime) {
                     throw runtime;
@@ -106,7 +106,7 @@ public final class PassthroughAuthenticator implements Authenticator {
                 List<String> offered = sasl.mechanisms().stream().filter(name -> !name.endsWith("-PLUS")).toList();
                 if (offered.isEmpty()) {
                     return CompletableFuture.failedFuture(new BackendException("28000",
-                            "the backend offers only SASL mechanisms with channel binding, which cannot be relayed", null));
+                            "the backend offers only SASL mechanisms with channel binding, which cannot be relayed"));
                 }
                 return exchange.saslStart(offered).thenApply(initial -> {
                     ByteBuf out = alloc.buffer();
@@ -126,7 +126,7 @@ public final class PassthroughAuthenticator implements Authenticator {
                 return CompletableFuture.completedFuture(null);
             }
             return CompletableFuture.failedFuture(new BackendException("28000",
-                    "the backend asks for an authentication method pgwarden cannot relay", null));
+                    "the backend asks for an authentication method pgwarden cannot relay"));
         }
 
         private static ByteBuf encode(ByteBufAllocator alloc, PasswordMessage message) {

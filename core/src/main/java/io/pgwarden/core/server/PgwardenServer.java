@@ -53,20 +53,17 @@ public final class PgwardenServer implements AutoCloseable {
     private volatile boolean draining;
     private boolean closed;
 
-    private PgwardenServer(ProxyConfig config, Transport transport, PluginHost plugins, InterceptorChain chain)
-            throws IOException, GeneralSecurityException, InterruptedException {
+    private PgwardenServer(ProxyConfig config, Transport transport, PluginHost plugins, InterceptorChain chain,
+                           BackendConnector connector) throws IOException, GeneralSecurityException {
         this.config = config;
         this.plugins = plugins;
         this.chain = chain;
         this.sessions = new SessionRegistry(config.limits().maxClientConnections());
-        BackendConnector connector = new BackendConnector(transport.socketChannel(), config.limits().maxMessageSize());
-        chain.registerBuiltIn(new TrustAuthenticator());
-        chain.registerBuiltIn(new PassthroughAuthenticator(config, connector));
         checkMethods(config, chain);
         ClientTls tls = ClientTls.create(config.listen().tls());
         this.acceptGroup = transport.newGroup(1, "pgwarden-accept");
         this.ioGroup = transport.newGroup(0, "pgwarden-io");
-        CancelForwarder cancels = new CancelForwarder(ioGroup, transport.socketChannel());
+        CancelForwarder cancels = new CancelForwarder(transport.socketChannel(), ioGroup);
         ProxyRuntime runtime = new ProxyRuntime(config, chain, new AuthRules(config.auth().rules()), connector, cancels, sessions);
         Acceptor acceptor = new Acceptor(runtime);
         int maxStartup = config.limits().maxStartupPacketSize();
@@ -102,11 +99,15 @@ public final class PgwardenServer implements AutoCloseable {
      * @throws Exception when plugins, TLS files or the listening socket fail; the message says which
      */
     public static PgwardenServer start(ProxyConfig config) throws Exception {
+        Transport transport = Transport.best();
+        BackendConnector connector = new BackendConnector(transport.socketChannel(), config.limits().maxMessageSize());
         PluginHost plugins = PluginHost.load(config.pluginsDirectory());
         InterceptorChain chain = null;
         try {
+            plugins.registerBuiltIn(new TrustAuthenticator());
+            plugins.registerBuiltIn(new PassthroughAuthenticator(config, connector));
             chain = plugins.createChain(config.plugins(), config);
-            return new PgwardenServer(config, Transport.best(), plugins, chain);
+            return new PgwardenServer(config, transport, plugins, chain, connector);
         } catch (Exception | Error e) {
             if (chain != null) {
                 chain.close();
@@ -122,7 +123,7 @@ public final class PgwardenServer implements AutoCloseable {
         for (AuthRule rule : config.auth().rules()) {
             if (chain.authenticator(rule.method()).isEmpty()) {
                 problems.add(rule.path() + ".method: unknown authentication method '" + rule.method()
-                        + "'; available: " + String.join(", ", chain.authenticationMethods()));
+                        + "'; available: " + String.join(", ", new java.util.TreeSet<>(chain.authMethods())));
             }
         }
         if (!problems.isEmpty()) {

@@ -284,7 +284,7 @@ public final class ClientSession {
             fatal("08001", "no backend named \"" + login.backend() + "\"");
             return;
         }
-        runtime.connector().connect(backend, login, loop(), new CredentialResponder(backend, login))
+        runtime.connector().connect(backend, login, loop(), new CredentialResponder(login))
                 .whenComplete((connection, error) -> loop().execute(() -> {
                     if (phase == Phase.CLOSED) {
                         closeQuietly(connection);
@@ -439,11 +439,11 @@ public final class ClientSession {
     }
 
     private void fatalFromBackend(BackendException error) {
-        LOG.info("[{}] backend login failed: {} {}", id(), error.sqlState(), error.getMessage());
-        if (error.serverError() != null) {
-            FatalReply.send(client, error.serverError());
+        LOG.info("[{}] backend login failed: {} {}", id(), error.sqlState(), error.message());
+        if (error.serverError().isPresent()) {
+            FatalReply.send(client, error.serverError().get());
         } else {
-            fatal(error.sqlState(), error.getMessage());
+            fatal(error.sqlState(), error.message());
         }
     }
 

@@ -49,7 +49,7 @@ final class QueryView implements QueryContext {
 
     @Override
     public String statementName() {
-        return kind == Kind.SIMPLE ? "" : parse().name();
+        return kind == Kind.SIMPLE ? "" : parse().statement();
     }
 
     void rewrite(String text) {
@@ -67,7 +67,7 @@ final class QueryView implements QueryContext {
             new Query(text).encode(out);
         } else {
             Parse original = parse();
-            new Parse(original.name(), text, original.parameterTypes()).encode(out);
+            new Parse(original.statement(), text, original.parameterTypes()).encode(out);
         }
     }
 
@@ -76,7 +76,7 @@ final class QueryView implements QueryContext {
         if (kind == Kind.SIMPLE) {
             new Query(text).encode(out);
         } else {
-            new Parse(parse().name(), text, new int[0]).encode(out);
+            new Parse(parse().statement(), text, java.util.List.of()).encode(out);
         }
     }
 

@@ -128,8 +128,7 @@ class RelayHandlerTest {
     void otherSideNotWritableStopsReadingUntilItDrains() {
         HoldFlush hold = new HoldFlush();
         EmbeddedChannel target = new EmbeddedChannel(hold);
-        target.config().setWriteBufferHighWaterMark(16);
-        target.config().setWriteBufferLowWaterMark(8);
+        target.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(8, 16));
         EmbeddedChannel source = new EmbeddedChannel(new RelayHandler(target, new RecordingPolicy(), 1024));
         source.writeInbound(Unpooled.wrappedBuffer(frame('D', 64)));
         assertThat(target.isWritable()).isFalse();
