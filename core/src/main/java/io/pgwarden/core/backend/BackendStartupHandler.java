@@ -22,6 +22,7 @@ import io.pgwarden.core.protocol.backend.AuthenticationSASLContinue;
 import io.pgwarden.core.protocol.backend.AuthenticationSASLFinal;
 import io.pgwarden.core.protocol.backend.BackendKeyData;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
+import io.pgwarden.core.protocol.backend.NegotiateProtocolVersion;
 import io.pgwarden.core.protocol.backend.ParameterStatus;
 import io.pgwarden.core.protocol.backend.ReadyForQuery;
 import io.pgwarden.core.protocol.frontend.SslRequest;
@@ -297,6 +298,17 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
             switch (frame.type()) {
                 case MessageType.ERROR_RESPONSE -> fail(BackendException.fromServer(ErrorResponse.decode(frame.payload())));
                 case MessageType.NOTICE_RESPONSE -> LOG.debug("notice from backend {} during startup", backend.name());
+                case MessageType.NEGOTIATE_PROTOCOL_VERSION -> {
+                    // The server goes on with 3.0 without the startup options it did not recognize
+                    // (login parameters named _pq_.*); nothing to change on this side.
+                    NegotiateProtocolVersion negotiated = NegotiateProtocolVersion.decode(frame.payload());
+                    if (state != State.AUTHENTICATING) {
+                        unexpected(frame.type());
+                    } else {
+                        LOG.debug("backend {} does not recognize startup options {}", backend.name(),
+                                negotiated.unrecognizedOptions());
+                    }
+                }
                 case MessageType.AUTHENTICATION -> {
                     if (state != State.AUTHENTICATING) {
                         unexpected(frame.type());

@@ -19,6 +19,7 @@ import io.pgwarden.core.protocol.backend.AuthenticationSASLFinal;
 import io.pgwarden.core.protocol.backend.BackendKeyData;
 import io.pgwarden.core.protocol.backend.DataRow;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
+import io.pgwarden.core.protocol.backend.NegotiateProtocolVersion;
 import io.pgwarden.core.protocol.backend.NoticeResponse;
 import io.pgwarden.core.protocol.backend.ParameterStatus;
 import io.pgwarden.core.protocol.backend.ReadyForQuery;
@@ -183,6 +184,18 @@ class BackendStartupHandlerTest {
         assertThat(result).isNotDone();
         pending.complete(null);
         channel.runPendingTasks();
+        assertThat(result).isCompleted();
+    }
+
+    @Test
+    void negotiateProtocolVersionForUnknownOptionsIsAcceptedAndStartupGoesOn() throws Exception {
+        start();
+        channel.<ByteBuf>readOutbound().release();
+        channel.writeInbound(frames(out -> {
+            new NegotiateProtocolVersion(0, List.of("_pq_.unknown")).encode(out);
+            AuthenticationOk.INSTANCE.encode(out);
+            new ReadyForQuery('I').encode(out);
+        }));
         assertThat(result).isCompleted();
     }
 
