@@ -7,6 +7,7 @@ import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.config.BackendTlsConfig;
 import io.pgwarden.core.config.BackendTlsConfig.Mode;
 import io.pgwarden.spi.Credential;
+import io.pgwarden.testkit.LeakCheckExtension;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -14,8 +15,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Backends that cannot be reached or never answer fail with 08001 within the connect timeout. */
+@ExtendWith(LeakCheckExtension.class)
 class BackendConnectFailureIT {
 
     private static BackendTestSupport support;

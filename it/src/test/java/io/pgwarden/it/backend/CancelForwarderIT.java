@@ -8,6 +8,7 @@ import io.pgwarden.core.backend.ServerConnection;
 import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.config.BackendTlsConfig.Mode;
 import io.pgwarden.spi.Credential;
+import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.TestCertificates;
 import java.util.concurrent.CompletableFuture;
@@ -15,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A cancel forwarded with the server's key stops the running query, over plaintext and over TLS. */
+@ExtendWith(LeakCheckExtension.class)
 class CancelForwarderIT {
 
     private static TestCertificates certificates;
