@@ -74,6 +74,8 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
     private final SslContext sslContext;
     private final int maxMessageSize;
     private final CompletableFuture<ServerConnection> result;
+    /** For sslmode prefer: a new plaintext attempt when the TLS handshake fails, as libpq makes. */
+    private final Runnable plaintextRetry;
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private final ArrayDeque<Frame> queued = new ArrayDeque<>();
     private State state = State.AUTHENTICATING;
@@ -83,13 +85,15 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
     private CompositeByteBuf held;
 
     BackendStartupHandler(BackendConfig backend, BackendLogin login, BackendAuthResponder responder,
-                          SslContext sslContext, int maxMessageSize, CompletableFuture<ServerConnection> result) {
+                          SslContext sslContext, int maxMessageSize, CompletableFuture<ServerConnection> result,
+                          Runnable plaintextRetry) {
         this.backend = backend;
         this.login = login;
         this.responder = responder;
         this.sslContext = sslContext;
         this.maxMessageSize = maxMessageSize;
         this.result = result;
+        this.plaintextRetry = plaintextRetry;
     }
 
     String phase() {
@@ -171,7 +175,9 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
         if (state == State.DONE) {
             context.fireExceptionCaught(cause);
-        } else if (state == State.TLS_HANDSHAKE || state == State.SSL_RESPONSE) {
+        } else if (state == State.TLS_HANDSHAKE) {
+            tlsHandshakeFailed(cause);
+        } else if (state == State.SSL_RESPONSE) {
             fail(tlsFailure(cause));
         } else {
             fail(asBackendException(cause));
@@ -259,7 +265,7 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
             return;
         }
         if (!future.isSuccess()) {
-            fail(tlsFailure(future.cause()));
+            tlsHandshakeFailed(future.cause());
             return;
         }
         SslHandler tls = (SslHandler) ctx.pipeline().get(TLS);
@@ -275,6 +281,20 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
         LOG.debug("TLS with backend {}: {} {}", backend.name(), tls.engine().getSession().getProtocol(),
                 tls.engine().getSession().getCipherSuite());
         sendStartup();
+    }
+
+    private void tlsHandshakeFailed(Throwable cause) {
+        if (plaintextRetry == null || backend.tls().mode() != BackendTlsConfig.Mode.PREFER) {
+            fail(tlsFailure(cause));
+            return;
+        }
+        // Leave quietly: this attempt is over, the result belongs to the plaintext one.
+        state = State.FAILED;
+        releaseQueued();
+        LOG.debug("TLS with backend {} failed ({}); retrying without TLS (sslmode prefer)", backend.name(),
+                cause.getMessage());
+        ctx.close();
+        plaintextRetry.run();
     }
 
     private void addFrameDecoder() {

@@ -42,6 +42,7 @@ class BackendStartupHandlerTest {
 
     private final CompletableFuture<ServerConnection> result = new CompletableFuture<>();
     private EmbeddedChannel channel;
+    private int plaintextRetries;
 
     @AfterEach
     void finish() {
@@ -57,7 +58,8 @@ class BackendStartupHandlerTest {
     private EmbeddedChannel start(BackendTlsConfig.Mode mode, BackendAuthResponder responder) throws Exception {
         SslContext ssl = mode == BackendTlsConfig.Mode.DISABLE ? null
                 : BackendTlsContexts.build(new BackendTlsConfig(mode, null), null);
-        BackendStartupHandler handler = new BackendStartupHandler(backend(mode), LOGIN, responder, ssl, 1 << 16, result);
+        BackendStartupHandler handler = new BackendStartupHandler(backend(mode), LOGIN, responder, ssl, 1 << 16, result,
+                () -> plaintextRetries++);
         channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -306,6 +308,30 @@ class BackendStartupHandlerTest {
         ByteBuf clientHello = channel.readOutbound();
         assertThat(clientHello.getByte(0)).as("TLS handshake record").isEqualTo((byte) 22);
         clientHello.release();
+    }
+
+    @Test
+    void failedHandshakeUnderPreferRetriesInPlaintextLikeLibpq() throws Exception {
+        start(BackendTlsConfig.Mode.PREFER, new CredentialResponder(LOGIN));
+        channel.<ByteBuf>readOutbound().release();
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'S'}));
+        channel.<ByteBuf>readOutbound().release();
+        channel.writeInbound(Unpooled.wrappedBuffer("this is not a TLS record at all".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(plaintextRetries).isEqualTo(1);
+        assertThat(result).isNotDone();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void failedHandshakeUnderRequireFails() throws Exception {
+        start(BackendTlsConfig.Mode.REQUIRE, new CredentialResponder(LOGIN));
+        channel.<ByteBuf>readOutbound().release();
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'S'}));
+        channel.<ByteBuf>readOutbound().release();
+        channel.writeInbound(Unpooled.wrappedBuffer("this is not a TLS record at all".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(plaintextRetries).isZero();
+        assertThat(failure().sqlState()).isEqualTo("08001");
+        assertThat(failure().message()).contains("TLS with backend pg").contains("require");
     }
 
     @Test
