@@ -1,0 +1,52 @@
+package io.pgwarden.core.cli;
+
+import io.pgwarden.core.config.ConfigException;
+import io.pgwarden.core.config.ConfigLoader;
+import io.pgwarden.core.config.ProxyConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code pgwarden check-config FILE}: the validation {@code serve} runs, without starting anything. */
+@Command(name = "check-config", mixinStandardHelpOptions = true,
+        description = {"Validate a configuration file and print every problem with its YAML path.",
+            "Exits 0 when the file is valid, 3 when it is not."})
+final class CheckConfigCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "the configuration file, e.g. conf/pgwarden.yaml")
+    private Path file;
+
+    @Override
+    public Integer call() {
+        try {
+            ProxyConfig config = ConfigLoader.load(file);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(file + ": configuration OK");
+            out.println("  listen   " + config.listen().host() + ":" + config.listen().port()
+                    + " (TLS " + config.listen().tls().mode().name().toLowerCase(java.util.Locale.ROOT) + ")");
+            config.backends().values().forEach(backend -> out.println("  backend  " + backend.name() + " -> "
+                    + backend.host() + ":" + backend.port() + " (TLS " + backend.tls().mode().yamlName() + ")"));
+            out.println("  rules    " + config.auth().rules().size());
+            out.println("  plugins  " + (config.plugins().isEmpty() ? "none"
+                    : String.join(", ", config.plugins().stream().map(p -> p.type()).toList()))
+                    + " (from " + config.pluginsDirectory() + ")");
+            return ExitCode.OK;
+        } catch (ConfigException e) {
+            printProblems(spec.commandLine().getErr(), file, e);
+            return ExitCode.INVALID_CONFIGURATION;
+        }
+    }
+
+    static void printProblems(PrintWriter err, Path file, ConfigException e) {
+        int count = e.problems().size();
+        err.println(file + ": " + count + (count == 1 ? " problem" : " problems"));
+        e.problems().forEach(problem -> err.println("  " + problem));
+    }
+}

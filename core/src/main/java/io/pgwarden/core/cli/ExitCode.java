@@ -1,0 +1,17 @@
+package io.pgwarden.core.cli;
+
+/** The process exit codes of the {@code pgwarden} command, as documented in docs/configuration.md. */
+final class ExitCode {
+
+    /** Success. */
+    static final int OK = 0;
+    /** A failure at run time: a port that cannot be bound, a plugin that fails to start, PostgreSQL that will not start. */
+    static final int RUNTIME_FAILURE = 1;
+    /** The command line is wrong: an unknown option, a missing argument, a malformed HOST:PORT. */
+    static final int USAGE = 2;
+    /** The configuration is invalid; every problem has been printed. */
+    static final int INVALID_CONFIGURATION = 3;
+
+    private ExitCode() {
+    }
+}

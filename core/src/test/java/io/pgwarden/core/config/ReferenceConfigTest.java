@@ -1,0 +1,60 @@
+package io.pgwarden.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reference configuration shipped in the distribution must stay valid and complete. */
+class ReferenceConfigTest {
+
+    private static final Path REFERENCE = Path.of("..", "distribution", "src", "main", "conf", "pgwarden.yaml");
+
+    /** Every key the loader knows; each must be explained in the reference file. */
+    private static final List<String> KNOWN_KEYS = List.of("listen", "host", "port", "tls", "mode", "cert", "key",
+            "client_ca", "backends", "connect_timeout", "ca", "auth", "rules", "database", "user", "address", "method",
+            "backend", "login", "password", "plugins_dir", "plugins", "type", "limits", "max_message_size",
+            "max_startup_packet_size", "max_client_connections", "auth_timeout", "shutdown_timeout");
+
+    @TempDir
+    Path installation;
+
+    @Test
+    void referenceConfigurationPassesValidationInTheInstallationLayout() throws IOException {
+        Path conf = Files.createDirectories(installation.resolve("conf"));
+        Files.createDirectories(installation.resolve("plugins"));
+        Path file = Files.copy(REFERENCE, conf.resolve("pgwarden.yaml"));
+
+        ProxyConfig config = ConfigLoader.load(file);
+
+        assertThat(config.listen()).isEqualTo(new ListenConfig("127.0.0.1", 6432, ClientTlsConfig.disabled()));
+        assertThat(config.pluginsDirectory()).isEqualTo(installation.toAbsolutePath().resolve("plugins"));
+        assertThat(config.limits()).isEqualTo(LimitsConfig.DEFAULTS);
+        assertThat(config.auth().rules()).isNotEmpty();
+    }
+
+    @Test
+    void commentedExampleRuleIsValidOnceUncommented() throws IOException {
+        String reference = Files.readString(REFERENCE);
+        String example = reference.substring(reference.indexOf("    # - database: appdb"), reference.indexOf("\n\n# Where plugin"));
+        String uncommented = example.replace("    # ", "    ");
+        String yaml = "backends: { primary: { host: h } }\nauth:\n  rules:\n" + uncommented + "\n";
+
+        ProxyConfig config = ConfigLoader.parse(yaml, installation, Map.of("APP_SERVICE_PASSWORD", "x")::get);
+
+        assertThat(config.auth().rules().get(0).login().user()).isEqualTo("app_service");
+    }
+
+    @Test
+    void referenceConfigurationExplainsEveryKey() throws IOException {
+        String reference = Files.readString(REFERENCE);
+        for (String key : KNOWN_KEYS) {
+            assertThat(reference).as("reference configuration mentions " + key).containsPattern("(?m)(^|[ #{,])" + key + ":");
+        }
+    }
+}
