@@ -39,6 +39,17 @@ final class PluginJarBuilder {
         return this;
     }
 
+    /** Adds every {@code .java} file under a source root, e.g. a module's {@code src/main/java}. */
+    PluginJarBuilder sourceTree(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+                String relative = root.relativize(file).toString().replace(java.io.File.separatorChar, '/');
+                sources.put(relative.substring(0, relative.length() - ".java".length()).replace('/', '.'), Files.readString(file));
+            }
+        }
+        return this;
+    }
+
     PluginJarBuilder factory(String className) {
         factories.add(className);
         return this;
