@@ -1,0 +1,45 @@
+package io.pgwarden.core.protocol.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.pgwarden.core.protocol.MessageType;
+import io.pgwarden.core.protocol.PgBuffers;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * GSSResponse ({@code 'p'}): GSSAPI or SSPI data from the client. The body is the data itself, any length. The array is
+ * not copied and never appears in {@link #toString()}.
+ */
+public record GssResponse(byte[] data) {
+
+    public GssResponse {
+        Objects.requireNonNull(data, "data");
+    }
+
+    /** Decodes the body after the length: all of it is data. */
+    public static GssResponse decode(ByteBuf payload) {
+        return new GssResponse(PgBuffers.readRemaining(payload));
+    }
+
+    /** Writes the whole message. */
+    public void encode(ByteBuf out) {
+        int lengthIndex = PgBuffers.beginMessage(out, MessageType.GSS_RESPONSE);
+        out.writeBytes(data);
+        PgBuffers.endMessage(out, lengthIndex);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GssResponse other && Arrays.equals(data, other.data);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(data);
+    }
+
+    @Override
+    public String toString() {
+        return "GSSResponse[<" + data.length + " bytes>]";
+    }
+}

@@ -1,0 +1,239 @@
+package io.pgwarden.core.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.pgwarden.core.auth.AuthRules;
+import io.pgwarden.core.auth.PassthroughAuthenticator;
+import io.pgwarden.core.auth.TrustAuthenticator;
+import io.pgwarden.core.backend.BackendConnector;
+import io.pgwarden.core.backend.CancelForwarder;
+import io.pgwarden.core.config.AuthRule;
+import io.pgwarden.core.config.ConfigException;
+import io.pgwarden.core.config.ProxyConfig;
+import io.pgwarden.core.frontend.ClientAcceptor;
+import io.pgwarden.core.frontend.ClientTls;
+import io.pgwarden.core.frontend.FatalReply;
+import io.pgwarden.core.frontend.HandshakeHandler;
+import io.pgwarden.core.plugin.InterceptorChain;
+import io.pgwarden.core.plugin.PluginHost;
+import io.pgwarden.core.protocol.frontend.CancelRequest;
+import io.pgwarden.core.protocol.frontend.StartupMessage;
+import io.pgwarden.core.session.ClientSession;
+import io.pgwarden.core.session.ProxyRuntime;
+import io.pgwarden.core.session.SessionRegistry;
+import io.pgwarden.spi.TlsInfo;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running proxy: the listener, its event loops, the plugin chain and the live sessions.
+ */
+public final class PgwardenServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PgwardenServer.class);
+
+    private final ProxyConfig config;
+    private final PluginHost plugins;
+    private final InterceptorChain chain;
+    private final SessionRegistry sessions;
+    private final EventLoopGroup acceptGroup;
+    private final EventLoopGroup ioGroup;
+    private final Channel listener;
+    private volatile boolean draining;
+    private boolean closed;
+
+    private PgwardenServer(ProxyConfig config, Transport transport, PluginHost plugins, InterceptorChain chain,
+                           BackendConnector connector) throws IOException, GeneralSecurityException {
+        this.config = config;
+        this.plugins = plugins;
+        this.chain = chain;
+        this.sessions = new SessionRegistry(config.limits().maxClientConnections());
+        checkMethods(config, chain);
+        ClientTls tls = ClientTls.create(config.listen().tls());
+        this.acceptGroup = transport.newGroup(1, "pgwarden-accept");
+        this.ioGroup = transport.newGroup(0, "pgwarden-io");
+        CancelForwarder cancels = new CancelForwarder(transport.socketChannel(), ioGroup);
+        ProxyRuntime runtime = new ProxyRuntime(config, chain, new AuthRules(config.auth().rules()), connector, cancels, sessions);
+        Acceptor acceptor = new Acceptor(runtime);
+        int maxStartup = config.limits().maxStartupPacketSize();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline().addLast("handshake", new HandshakeHandler(tls, acceptor, maxStartup));
+                    }
+                });
+        try {
+            this.listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
+        } catch (Exception e) {
+            shutdownGroups();
+            throw new IOException("cannot listen on " + config.listen().host() + ":" + config.listen().port() + ": " + e.getMessage(), e);
+        }
+        LOG.info("pgwarden listening on {} ({} transport, client TLS {})", listener.localAddress(), transport.name(),
+                config.listen().tls().mode().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * Loads the plugins, builds the chain and starts listening.
+     *
+     * @param config the validated configuration
+     * @return the running server
+     * @throws Exception when plugins, TLS files or the listening socket fail; the message says which
+     */
+    public static PgwardenServer start(ProxyConfig config) throws Exception {
+        Transport transport = Transport.best();
+        BackendConnector connector = new BackendConnector(transport.socketChannel(), config.limits().maxMessageSize());
+        PluginHost plugins = PluginHost.load(config.pluginsDirectory());
+        InterceptorChain chain = null;
+        try {
+            plugins.registerBuiltIn(new TrustAuthenticator());
+            plugins.registerBuiltIn(new PassthroughAuthenticator(config, connector));
+            chain = plugins.createChain(config.plugins(), config);
+            return new PgwardenServer(config, transport, plugins, chain, connector);
+        } catch (Exception | Error e) {
+            if (chain != null) {
+                chain.close();
+            }
+            plugins.close();
+            throw e;
+        }
+    }
+
+    /** Every rule's method must exist once the plugins are loaded; the config alone cannot tell. */
+    private static void checkMethods(ProxyConfig config, InterceptorChain chain) {
+        List<String> problems = new ArrayList<>();
+        for (AuthRule rule : config.auth().rules()) {
+            if (chain.authenticator(rule.method()).isEmpty()) {
+                problems.add(rule.path() + ".method: unknown authentication method '" + rule.method()
+                        + "'; available: " + String.join(", ", new java.util.TreeSet<>(chain.authMethods())));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    /**
+     * The address the proxy listens on (with the real port when the config asked for port 0).
+     *
+     * @return the address
+     */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /**
+     * The live sessions.
+     *
+     * @return the registry
+     */
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    /**
+     * Stops gracefully: stops accepting, ends idle sessions at once and busy ones when their
+     * transaction ends, and after {@code limits.shutdown_timeout} ends the rest.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        draining = true;
+        listener.close().syncUninterruptibly();
+        LOG.info("pgwarden stopping: {} client connection(s) open", sessions.size());
+        sessions.sessions().forEach(ClientSession::drain);
+        long deadline = System.nanoTime() + config.limits().shutdownTimeout().toNanos();
+        while (sessions.size() > 0 && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+        if (sessions.size() > 0) {
+            LOG.warn("shutdown timeout: ending {} session(s)", sessions.size());
+            sessions.sessions().forEach(ClientSession::kill);
+            long killDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (sessions.size() > 0 && System.nanoTime() < killDeadline) {
+                sleep(20);
+            }
+        }
+        shutdownGroups();
+        chain.close();
+        plugins.close();
+        LOG.info("pgwarden stopped");
+    }
+
+    private void shutdownGroups() {
+        acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Admits connections and starts their sessions. */
+    private final class Acceptor implements ClientAcceptor {
+        private final ProxyRuntime runtime;
+
+        Acceptor(ProxyRuntime runtime) {
+            this.runtime = runtime;
+        }
+
+        @Override
+        public Refusal admit() {
+            if (draining) {
+                return new Refusal("57P03", "the proxy is shutting down");
+            }
+            if (!sessions.tryAdmit()) {
+                return new Refusal("53300", "sorry, too many clients already");
+            }
+            return null;
+        }
+
+        @Override
+        public void leave() {
+            sessions.release();
+        }
+
+        @Override
+        public void cancel(CancelRequest request) {
+            ClientSession session = sessions.findByProcessId(request.processId());
+            if (session != null) {
+                session.cancel(request.secretKey());
+            }
+        }
+
+        @Override
+        public void start(Channel channel, StartupMessage startup, TlsInfo tls, byte[] channelBinding) {
+            if (draining) {
+                sessions.release();
+                FatalReply.send(channel, "57P03", "the proxy is shutting down");
+                return;
+            }
+            ClientSession.start(runtime, channel, startup, tls, channelBinding);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package io.pgwarden.core.session;
+
+import io.netty.buffer.ByteBuf;
+import io.pgwarden.core.protocol.MessageType;
+import io.pgwarden.core.protocol.ProtocolException;
+import io.pgwarden.core.protocol.backend.CommandComplete;
+import io.pgwarden.core.protocol.backend.ErrorResponse;
+import io.pgwarden.core.protocol.backend.RowDescription;
+import io.pgwarden.spi.Interceptor;
+import io.pgwarden.spi.MessageContext;
+import io.pgwarden.spi.RowInterceptor;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server-to-client direction. Without subscribers only ReadyForQuery is peeked at; result
+ * sets stream untouched. A result set is decoded row by row only after an interceptor claimed it
+ * from its RowDescription, and only until it ends.
+ */
+final class BackendPolicy implements FramePolicy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackendPolicy.class);
+
+    private final ClientSession session;
+    private final RelayState relay;
+    private final Interceptor[] rowHooks;
+    private final Interceptor[] completeHooks;
+    private final Interceptor[] messageHooks;
+    /** The row interceptors of the result set streaming now; null when it is unclaimed. */
+    private List<RowInterceptor> claimed;
+    private ResultSetView claimedColumns;
+
+    BackendPolicy(ClientSession session) {
+        this.session = session;
+        this.relay = session.relayState();
+        this.rowHooks = session.runtime().chain().rowHooks();
+        this.completeHooks = session.runtime().chain().completeHooks();
+        this.messageHooks = session.runtime().chain().messageHooks();
+    }
+
+    @Override
+    public int classify(byte type) {
+        if (messageHooks.length > 0) {
+            return INSPECT;
+        }
+        return classifyWithoutTaps(type);
+    }
+
+    private int classifyWithoutTaps(byte type) {
+        return switch (type) {
+            case MessageType.DATA_ROW -> claimed != null ? INSPECT : FORWARD;
+            case MessageType.READY_FOR_QUERY -> PEEK;
+            case MessageType.ROW_DESCRIPTION -> rowHooks.length > 0 ? INSPECT : FORWARD;
+            case MessageType.ERROR_RESPONSE, MessageType.COMMAND_COMPLETE ->
+                    completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT : claimed != null ? PEEK : FORWARD;
+            case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> claimed != null ? PEEK : FORWARD;
+            default -> FORWARD;
+        };
+    }
+
+    @Override
+    public void peek(byte type, ByteBuf frame) {
+        if (type == MessageType.READY_FOR_QUERY) {
+            endResultSet();
+            char status = (char) frame.getByte(frame.readerIndex() + 5);
+            relay.readyForQuery(status);
+            session.readyForQuery(status);
+        } else {
+            endResultSet();
+        }
+    }
+
+    @Override
+    public boolean handle(byte type, ByteBuf frame, RelayHandler out) {
+        if (messageHooks.length > 0) {
+            MessageView.notify(messageHooks, session.state(), MessageContext.Direction.BACKEND, type, frame);
+        }
+        try {
+            switch (type) {
+                case MessageType.ROW_DESCRIPTION -> {
+                    if (rowHooks.length > 0) {
+                        offer(frame);
+                    }
+                    out.write(frame);
+                }
+                case MessageType.DATA_ROW -> out.write(claimed != null ? rewriteRow(frame) : frame);
+                case MessageType.ERROR_RESPONSE -> out.write(error(frame));
+                case MessageType.COMMAND_COMPLETE -> out.write(complete(frame));
+                default -> {
+                    if (classifyWithoutTaps(type) == PEEK) {
+                        peek(type, frame);
+                    }
+                    out.write(frame);
+                }
+            }
+        } catch (ProtocolException e) {
+            frame.release();
+            session.serverViolation(e.getMessage());
+        }
+        return true;
+    }
+
+    private void offer(ByteBuf frame) {
+        ResultSetView columns = new ResultSetView(session.state(), RowDescription.decode(payload(frame)));
+        List<RowInterceptor> interceptors = null;
+        for (Interceptor hook : rowHooks) {
+            RowInterceptor row;
+            try {
+                row = hook.claimResultSet(columns);
+            } catch (RuntimeException e) {
+                LOG.error("[{}] interceptor {} failed in claimResultSet", session.id(), hook, e);
+                continue;
+            }
+            if (row != null) {
+                if (interceptors == null) {
+                    interceptors = new ArrayList<>(2);
+                }
+                interceptors.add(row);
+            }
+        }
+        claimed = interceptors;
+        claimedColumns = interceptors == null ? null : columns;
+    }
+
+    private ByteBuf rewriteRow(ByteBuf frame) {
+        RowView row = new RowView(claimedColumns, frame);
+        for (RowInterceptor interceptor : claimed) {
+            try {
+                interceptor.onRow(row);
+            } catch (RuntimeException e) {
+                LOG.error("[{}] row interceptor {} failed", session.id(), interceptor, e);
+            }
+        }
+        if (!row.changed()) {
+            return frame;
+        }
+        ByteBuf rewritten = row.encode(frame.alloc());
+        frame.release();
+        return rewritten;
+    }
+
+    private ByteBuf error(ByteBuf frame) {
+        endResultSet();
+        if (completeHooks.length == 0 && !relay.expectsSubstitutions()) {
+            return frame;
+        }
+        ErrorResponse error = ErrorResponse.decode(payload(frame));
+        Substitution current = relay.current();
+        ByteBuf result = frame;
+        if (current instanceof Substitution.Rejection rejection && error.message() != null
+                && error.message().contains(rejection.token())) {
+            relay.consumed(rejection);
+            ErrorResponse replacement = ErrorResponse.error(rejection.reject().sqlState(), rejection.reject().message());
+            if (rejection.reject().hint() != null) {
+                replacement = replacement.withHint(rejection.reject().hint());
+            }
+            error = replacement;
+            result = frame.alloc().buffer();
+            replacement.encode(result);
+            frame.release();
+        }
+        notifyComplete("", error.sqlState(), error.message());
+        return result;
+    }
+
+    private ByteBuf complete(ByteBuf frame) {
+        endResultSet();
+        if (completeHooks.length == 0 && !relay.expectsSubstitutions()) {
+            return frame;
+        }
+        String tag = CommandComplete.decode(payload(frame)).tag();
+        ByteBuf result = frame;
+        if (relay.current() instanceof Substitution.Response response) {
+            relay.consumed(response);
+            tag = response.commandTag();
+            result = frame.alloc().buffer(tag.length() + 6);
+            new CommandComplete(tag).encode(result);
+            frame.release();
+        }
+        notifyComplete(tag, null, null);
+        return result;
+    }
+
+    private void notifyComplete(String tag, String sqlState, String message) {
+        if (completeHooks.length == 0) {
+            return;
+        }
+        CompletionView view = new CompletionView(session.state(), tag, sqlState, message);
+        for (Interceptor hook : completeHooks) {
+            try {
+                hook.onComplete(view);
+            } catch (RuntimeException e) {
+                LOG.error("[{}] interceptor {} failed in onComplete", session.id(), hook, e);
+            }
+        }
+    }
+
+    private void endResultSet() {
+        claimed = null;
+        claimedColumns = null;
+    }
+
+    private static ByteBuf payload(ByteBuf frame) {
+        return frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5);
+    }
+
+    @Override
+    public void violation(String message) {
+        session.serverViolation(message);
+    }
+}

@@ -1,0 +1,149 @@
+package io.pgwarden.core.session;
+
+import io.netty.buffer.ByteBuf;
+import io.pgwarden.core.protocol.MessageType;
+import io.pgwarden.core.protocol.ProtocolException;
+import io.pgwarden.spi.Decision;
+import io.pgwarden.spi.Interceptor;
+import io.pgwarden.spi.MessageContext;
+import io.pgwarden.spi.QueryContext;
+
+/**
+ * The client-to-server direction. Without onQuery or onMessage subscribers, only Terminate is
+ * taken out of the stream and Query/Sync/FunctionCall are peeked at to count synchronization
+ * points; statement text is never decoded.
+ */
+final class FrontendPolicy implements FramePolicy {
+
+    private final ClientSession session;
+    private final RelayState relay;
+    private final Interceptor[] queryHooks;
+    private final Interceptor[] messageHooks;
+
+    FrontendPolicy(ClientSession session) {
+        this.session = session;
+        this.relay = session.relayState();
+        this.queryHooks = session.runtime().chain().queryHooks();
+        this.messageHooks = session.runtime().chain().messageHooks();
+    }
+
+    @Override
+    public int classify(byte type) {
+        if (messageHooks.length > 0) {
+            return INSPECT;
+        }
+        return switch (type) {
+            case MessageType.TERMINATE -> INSPECT;
+            case MessageType.QUERY -> queryHooks.length > 0 ? INSPECT : PEEK;
+            case MessageType.PARSE -> queryHooks.length > 0 ? INSPECT : FORWARD;
+            case MessageType.SYNC, MessageType.FUNCTION_CALL -> PEEK;
+            default -> FORWARD;
+        };
+    }
+
+    @Override
+    public void peek(byte type, ByteBuf frame) {
+        if (type == MessageType.QUERY || type == MessageType.SYNC || type == MessageType.FUNCTION_CALL) {
+            relay.syncSent();
+        }
+    }
+
+    @Override
+    public boolean handle(byte type, ByteBuf frame, RelayHandler out) {
+        if (messageHooks.length > 0) {
+            MessageView.notify(messageHooks, session.state(), MessageContext.Direction.FRONTEND, type, frame);
+        }
+        if (type == MessageType.TERMINATE) {
+            frame.release();
+            session.terminate();
+            return true;
+        }
+        if ((type == MessageType.QUERY || type == MessageType.PARSE) && queryHooks.length > 0) {
+            return runQueryHooks(type, frame, out);
+        }
+        if (classifyWithoutTaps(type) == PEEK) {
+            peek(type, frame);
+        }
+        out.write(frame);
+        return true;
+    }
+
+    private int classifyWithoutTaps(byte type) {
+        return switch (type) {
+            case MessageType.QUERY, MessageType.SYNC, MessageType.FUNCTION_CALL -> PEEK;
+            default -> FORWARD;
+        };
+    }
+
+    private boolean runQueryHooks(byte type, ByteBuf frame, RelayHandler out) {
+        long group = type == MessageType.QUERY ? relay.syncSent() : relay.currentGroup();
+        QueryContext.Kind kind = type == MessageType.QUERY ? QueryContext.Kind.SIMPLE : QueryContext.Kind.PARSE;
+        QueryView view = new QueryView(session.state(), kind, frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5));
+        boolean[] inHooks = {true};
+        boolean done = HookRunner.run(queryHooks, hook -> hook.onQuery(view), decision -> {
+            if (decision instanceof Decision.Rewrite rewrite) {
+                view.rewrite(rewrite.sql());
+                return true;
+            }
+            return false;
+        }, session.loop(), decision -> {
+            apply(decision, view, group, frame, out);
+            if (!inHooks[0]) {
+                out.resume();
+            }
+        });
+        inHooks[0] = false;
+        return done;
+    }
+
+    private void apply(Decision decision, QueryView view, long group, ByteBuf frame, RelayHandler out) {
+        try {
+            if (decision instanceof Decision.Proceed) {
+                if (view.rewritten()) {
+                    ByteBuf rewritten = frame.alloc().buffer(frame.readableBytes() + 64);
+                    view.encodeWith(view.sql(), rewritten);
+                    frame.release();
+                    out.write(rewritten);
+                } else {
+                    out.write(frame);
+                }
+            } else if (decision instanceof Decision.Reject reject) {
+                substitute(view, new Substitution.Rejection(group, SubstituteSql.token(), reject), frame, out);
+            } else if (decision instanceof Decision.Respond respond && view.kind() == QueryContext.Kind.SIMPLE) {
+                substitute(view, new Substitution.Response(group, respond.result().commandTag()), frame, out,
+                        SubstituteSql.response(respond.result()));
+            } else if (decision instanceof Decision.Respond) {
+                substitute(view, notSupported(group, "answering an extended-protocol statement without the server is not supported"),
+                        frame, out);
+            } else if (decision instanceof Decision.Route) {
+                substitute(view, notSupported(group, "routing a single statement to another backend is not supported"), frame, out);
+            } else {
+                substitute(view, notSupported(group, "an interceptor returned a decision onQuery cannot take"), frame, out);
+            }
+        } catch (ProtocolException e) {
+            frame.release();
+            session.clientViolation(e.getMessage());
+        }
+    }
+
+    private static Substitution.Rejection notSupported(long group, String message) {
+        return new Substitution.Rejection(group, SubstituteSql.token(), new Decision.Reject("0A000", message, null));
+    }
+
+    private void substitute(QueryView view, Substitution.Rejection rejection, ByteBuf frame, RelayHandler out) {
+        substitute(view, rejection, frame, out, SubstituteSql.rejection(rejection.token()));
+    }
+
+    private void substitute(QueryView view, Substitution substitution, ByteBuf frame, RelayHandler out, String sql) {
+        ByteBuf replacement = frame.alloc().buffer(sql.length() + 32);
+        view.encodeSubstitute(sql, replacement);
+        frame.release();
+        relay.expect(substitution);
+        out.write(replacement);
+    }
+
+    @Override
+    public void violation(String message) {
+        session.clientViolation(message);
+    }
+}

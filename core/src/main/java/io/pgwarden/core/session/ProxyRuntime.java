@@ -1,0 +1,32 @@
+package io.pgwarden.core.session;
+
+import io.pgwarden.core.auth.AuthRules;
+import io.pgwarden.core.backend.BackendConnector;
+import io.pgwarden.core.backend.CancelForwarder;
+import io.pgwarden.core.config.ProxyConfig;
+import io.pgwarden.core.plugin.InterceptorChain;
+import java.util.Objects;
+
+/**
+ * What every session of one running configuration shares.
+ *
+ * @param config the configuration
+ * @param chain the compiled interceptor chain
+ * @param rules the auth rules
+ * @param connector opens server connections
+ * @param cancels forwards cancel requests to servers
+ * @param sessions the live sessions
+ */
+public record ProxyRuntime(ProxyConfig config, InterceptorChain chain, AuthRules rules,
+                           BackendConnector connector, CancelForwarder cancels, SessionRegistry sessions) {
+
+    /** Checks for null. */
+    public ProxyRuntime {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(chain, "chain");
+        Objects.requireNonNull(rules, "rules");
+        Objects.requireNonNull(connector, "connector");
+        Objects.requireNonNull(cancels, "cancels");
+        Objects.requireNonNull(sessions, "sessions");
+    }
+}

@@ -1,0 +1,84 @@
+package io.pgwarden.core.session;
+
+import io.pgwarden.core.protocol.backend.ReadyForQuery;
+import java.util.ArrayDeque;
+
+/**
+ * What the two directions of a session's relay share: the transaction status from the last
+ * ReadyForQuery, how many synchronization points (Query, Sync, FunctionCall) the server still
+ * owes an answer to, and the answers the proxy must change on their way back because it
+ * substituted the statement that produces them.
+ */
+final class RelayState {
+
+    private RelayHandler fromClient;
+    private RelayHandler fromServer;
+    private char transactionStatus = ReadyForQuery.IDLE;
+    private long syncsSent;
+    private long syncsAnswered;
+    private final ArrayDeque<Substitution> substitutions = new ArrayDeque<>();
+
+    void attach(RelayHandler client, RelayHandler server) {
+        this.fromClient = client;
+        this.fromServer = server;
+    }
+
+    void stop() {
+        if (fromClient != null) {
+            fromClient.stop();
+        }
+        if (fromServer != null) {
+            fromServer.stop();
+        }
+    }
+
+    char transactionStatus() {
+        return transactionStatus;
+    }
+
+    long pendingSyncs() {
+        return syncsSent - syncsAnswered;
+    }
+
+    /** The client sent a message the server answers with ReadyForQuery; returns its group number. */
+    long syncSent() {
+        return syncsSent++;
+    }
+
+    /** The group number the next synchronization point will close. */
+    long currentGroup() {
+        return syncsSent;
+    }
+
+    /** The group whose answers are arriving now. */
+    long answeringGroup() {
+        return syncsAnswered;
+    }
+
+    /** A ReadyForQuery arrived: substitutions of the group it closes can no longer be answered. */
+    void readyForQuery(char status) {
+        transactionStatus = status;
+        syncsAnswered++;
+        while (!substitutions.isEmpty() && substitutions.peekFirst().group() < syncsAnswered) {
+            substitutions.pollFirst();
+        }
+    }
+
+    void expect(Substitution substitution) {
+        substitutions.addLast(substitution);
+    }
+
+    boolean expectsSubstitutions() {
+        return !substitutions.isEmpty();
+    }
+
+    /** The oldest substitution of the group being answered, or null. */
+    Substitution current() {
+        Substitution head = substitutions.peekFirst();
+        return head != null && head.group() == syncsAnswered ? head : null;
+    }
+
+    void consumed(Substitution substitution) {
+        substitutions.remove(substitution);
+    }
+}
