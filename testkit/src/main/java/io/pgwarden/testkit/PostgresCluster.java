@@ -104,7 +104,7 @@ final class PostgresCluster {
     }
 
     /** Stops the postmaster (fast, then immediate) and deletes every file of the cluster. */
-    void destroy() {
+    synchronized void destroy() {
         try {
             if (running) {
                 stop();
