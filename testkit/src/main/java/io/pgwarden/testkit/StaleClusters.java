@@ -8,6 +8,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -63,8 +65,14 @@ final class StaleClusters {
             if (lock == null) {
                 return;
             }
+            Path pidFile = root.resolve("data/postmaster.pid");
             try {
-                stopPostmaster(root.resolve("data/postmaster.pid"));
+                if (!Files.exists(pidFile) && youngerThan(lockFile, Duration.ofMinutes(1))) {
+                    // The owner creates the lock file and locks it a moment later, before initdb; an unlocked
+                    // young cluster without a postmaster may be in that moment.
+                    return;
+                }
+                stopPostmaster(pidFile);
             } finally {
                 lock.release();
             }
@@ -75,6 +83,10 @@ final class StaleClusters {
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not remove orphaned PostgreSQL cluster {}: {}", root, e.getMessage());
         }
+    }
+
+    private static boolean youngerThan(Path file, Duration age) throws IOException {
+        return Files.getLastModifiedTime(file).toInstant().isAfter(Instant.now().minus(age));
     }
 
     private static void stopPostmaster(Path pidFile) throws IOException {
