@@ -53,7 +53,8 @@ final class BackendPolicy implements FramePolicy {
             case MessageType.DATA_ROW -> claimed != null ? INSPECT : FORWARD;
             case MessageType.READY_FOR_QUERY -> PEEK;
             case MessageType.ROW_DESCRIPTION -> rowHooks.length > 0 ? INSPECT : FORWARD;
-            case MessageType.ERROR_RESPONSE, MessageType.COMMAND_COMPLETE ->
+            case MessageType.ERROR_RESPONSE -> completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT : PEEK;
+            case MessageType.COMMAND_COMPLETE ->
                     completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT : claimed != null ? PEEK : FORWARD;
             case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> claimed != null ? PEEK : FORWARD;
             default -> FORWARD;
@@ -67,13 +68,25 @@ final class BackendPolicy implements FramePolicy {
 
     @Override
     public void peek(byte type, ByteBuf frame) {
+        endResultSet();
         if (type == MessageType.READY_FOR_QUERY) {
-            endResultSet();
             char status = (char) frame.getByte(frame.readerIndex() + 5);
             relay.readyForQuery(status);
             session.readyForQuery(status);
-        } else {
-            endResultSet();
+        } else if (type == MessageType.ERROR_RESPONSE) {
+            try {
+                noteSeverity(ErrorResponse.decode(payload(frame)));
+            } catch (ProtocolException e) {
+                session.serverViolation(e.getMessage());
+            }
+        }
+    }
+
+    /** A FATAL or PANIC from the server means it closes next; the session must not add its own error. */
+    private void noteSeverity(ErrorResponse error) {
+        String severity = error.severity();
+        if ("FATAL".equals(severity) || "PANIC".equals(severity)) {
+            relay.markServerFatal();
         }
     }
 
@@ -148,10 +161,11 @@ final class BackendPolicy implements FramePolicy {
 
     private ByteBuf error(ByteBuf frame) {
         endResultSet();
+        ErrorResponse error = ErrorResponse.decode(payload(frame));
+        noteSeverity(error);
         if (completeHooks.length == 0 && !relay.expectsSubstitutions()) {
             return frame;
         }
-        ErrorResponse error = ErrorResponse.decode(payload(frame));
         Substitution current = relay.current();
         ByteBuf result = frame;
         if (current instanceof Substitution.Rejection rejection && error.message() != null

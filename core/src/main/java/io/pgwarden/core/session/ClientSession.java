@@ -282,7 +282,12 @@ public final class ClientSession {
     /** Called by the backend relay at each ReadyForQuery. */
     void readyForQuery(char status) {
         if (draining && status == ReadyForQuery.IDLE && relayState.pendingSyncs() == 0) {
-            fatal("57P01", "terminating connection due to administrator command");
+            // The ReadyForQuery is still in the relay's run: end the session after this read is flushed.
+            loop().execute(() -> {
+                if (phase == Phase.READY) {
+                    fatal("57P01", "terminating connection due to administrator command");
+                }
+            });
         }
     }
 
@@ -340,7 +345,14 @@ public final class ClientSession {
     }
 
     private void serverClosed() {
-        if (phase == Phase.READY && client.isActive()) {
+        if (phase != Phase.READY || !client.isActive()) {
+            return;
+        }
+        if (relayState.serverSentFatal()) {
+            // The client has the server's own FATAL; a second error would only confuse it.
+            LOG.info("[{}] the server ended the session with a FATAL error", id());
+            client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        } else {
             LOG.warn("[{}] the server closed the connection", id());
             fatal("08006", "server closed the connection unexpectedly");
         }

@@ -17,6 +17,7 @@ final class RelayState {
     private long syncsSent;
     private long syncsAnswered;
     private final ArrayDeque<Substitution> substitutions = new ArrayDeque<>();
+    private boolean serverSentFatal;
 
     void attach(RelayHandler client, RelayHandler server) {
         this.fromClient = client;
@@ -62,6 +63,15 @@ final class RelayState {
         while (!substitutions.isEmpty() && substitutions.peekFirst().group() < syncsAnswered) {
             substitutions.pollFirst();
         }
+    }
+
+    /** The server sent a FATAL or PANIC error: it is about to close, and the client knows why. */
+    void markServerFatal() {
+        serverSentFatal = true;
+    }
+
+    boolean serverSentFatal() {
+        return serverSentFatal;
     }
 
     void expect(Substitution substitution) {
