@@ -1,0 +1,220 @@
+package io.pgwarden.it.robust;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.util.internal.PlatformDependent;
+import io.pgwarden.core.server.PgwardenServer;
+import io.pgwarden.testkit.EmbeddedPostgres;
+import io.pgwarden.testkit.LeakCheckExtension;
+import io.pgwarden.testkit.RawPgClient;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A client that reads a result of more than a gigabyte slowly makes the proxy stop reading the server instead
+ * of buffering: the proxy runs in this JVM, and neither its heap nor Netty's buffer memory grows anywhere near
+ * the size of the result, while every row arrives intact.
+ */
+@ExtendWith(LeakCheckExtension.class)
+class SlowClientBackPressureIT {
+
+    private static final int ROWS = 1_100_000;
+    private static final int WIDTH = 1000;
+    /** DataRow body: column count, value length, value. */
+    private static final int ROW_BODY = 2 + 4 + WIDTH;
+    private static final long LIMIT = 200L * 1024 * 1024;
+
+    private static EmbeddedPostgres postgres;
+    private static PgwardenServer proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = EmbeddedPostgres.start();
+        proxy = ProxyConfigs.start(ProxyConfigs.yaml(postgres.port(), "{ mode: disable }", ""));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void slowReaderOfAGigabyteResultGrowsNeitherHeapNorBufferMemoryAndGetsEveryRow() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(32 * 1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", proxy.address().getPort()), 5000);
+            socket.setSoTimeout(30_000);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 16 * 1024));
+            OutputStream out = socket.getOutputStream();
+            out.write(startup());
+            skipUntilReadyForQuery(in);
+
+            MemorySampler sampler = new MemorySampler();
+            sampler.start();
+            try {
+                out.write(query("SELECT repeat('x', " + WIDTH + ") FROM generate_series(1, " + ROWS + ")"));
+                Thread.sleep(3000); // not reading at all: the server must be held back
+                Counts counts = readResultSlowly(in);
+
+                assertThat(counts.rows).isEqualTo(ROWS);
+                assertThat(counts.rowBytes).isEqualTo((long) ROWS * ROW_BODY);
+                assertThat(counts.tag).isEqualTo("SELECT " + ROWS);
+            } finally {
+                sampler.stop();
+            }
+            assertThat(sampler.heapGrowth()).as("peak heap growth, bytes").isLessThan(LIMIT);
+            assertThat(sampler.bufferGrowth()).as("peak Netty buffer memory growth, bytes").isLessThan(LIMIT);
+        }
+    }
+
+    /** What a slow read found. */
+    private static final class Counts {
+        long rows;
+        long rowBytes;
+        String tag;
+    }
+
+    /** Reads about 4 MB, pauses 50 ms, and so on: at most 80 MB/s, slower than the server produces. */
+    private static Counts readResultSlowly(DataInputStream in) throws IOException, InterruptedException {
+        Counts counts = new Counts();
+        byte[] row = new byte[ROW_BODY];
+        long sincePause = 0;
+        while (true) {
+            int type = in.read();
+            int length = in.readInt();
+            switch (type) {
+                case 'T' -> in.skipNBytes(length - 4);
+                case 'D' -> {
+                    assertThat(length - 4).isEqualTo(ROW_BODY);
+                    in.readFully(row);
+                    if (row[0] != 0 || row[1] != 1 || ByteBuffer.wrap(row, 2, 4).getInt() != WIDTH
+                            || row[6] != 'x' || row[ROW_BODY - 1] != 'x') {
+                        throw new AssertionError("row " + counts.rows + " arrived damaged");
+                    }
+                    counts.rows++;
+                    counts.rowBytes += ROW_BODY;
+                }
+                case 'C' -> {
+                    byte[] tag = new byte[length - 4];
+                    in.readFully(tag);
+                    counts.tag = new String(tag, 0, tag.length - 1, StandardCharsets.US_ASCII);
+                }
+                case 'Z' -> {
+                    in.skipNBytes(length - 4);
+                    return counts;
+                }
+                default -> throw new AssertionError("unexpected message '" + (char) type + "' after " + counts.rows + " rows");
+            }
+            sincePause += 1 + length;
+            if (sincePause >= 4 * 1024 * 1024) {
+                sincePause = 0;
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /** Samples used heap and Netty's buffer memory every 10 ms; growth is measured from a baseline after GC. */
+    private static final class MemorySampler implements Runnable {
+        private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final AtomicLong peakHeap = new AtomicLong();
+        private final AtomicLong peakBuffers = new AtomicLong();
+        private long heapBaseline;
+        private long bufferBaseline;
+        private Thread thread;
+
+        void start() throws InterruptedException {
+            System.gc();
+            Thread.sleep(200);
+            heapBaseline = memory.getHeapMemoryUsage().getUsed();
+            bufferBaseline = bufferMemory();
+            peakHeap.set(heapBaseline);
+            peakBuffers.set(bufferBaseline);
+            thread = new Thread(this, "memory-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void run() {
+            while (running.get()) {
+                peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                peakBuffers.accumulateAndGet(bufferMemory(), Math::max);
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join(5000);
+        }
+
+        long heapGrowth() {
+            return peakHeap.get() - heapBaseline;
+        }
+
+        long bufferGrowth() {
+            return peakBuffers.get() - bufferBaseline;
+        }
+
+        /** Direct memory Netty reserved itself plus what the default allocator holds, whichever tracks more. */
+        private static long bufferMemory() {
+            long direct = Math.max(0, PlatformDependent.usedDirectMemory());
+            long allocated = 0;
+            if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
+                allocated = provider.metric().usedDirectMemory() + provider.metric().usedHeapMemory();
+            }
+            return Math.max(direct, allocated);
+        }
+    }
+
+    private static void skipUntilReadyForQuery(DataInputStream in) throws IOException {
+        while (true) {
+            int type = in.read();
+            int length = in.readInt();
+            if (type == 'E') {
+                throw new AssertionError("login failed");
+            }
+            in.skipNBytes(length - 4);
+            if (type == 'Z') {
+                return;
+            }
+        }
+    }
+
+    private static byte[] startup() {
+        byte[] parameters = "user\0postgres\0database\0postgres\0\0".getBytes(StandardCharsets.US_ASCII);
+        return ByteBuffer.allocate(8 + parameters.length).putInt(8 + parameters.length).putInt(RawPgClient.PROTOCOL_3_0)
+                .put(parameters).array();
+    }
+
+    private static byte[] query(String sql) {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(6 + text.length).put((byte) 'Q').putInt(5 + text.length).put(text).put((byte) 0).array();
+    }
+}
