@@ -137,6 +137,16 @@ class QueryDecisionIT {
         }
     }
 
+    @Test
+    void respondToAnExtendedProtocolStatementIsRefusedAsNotSupportedAndTheSessionGoesOn() throws Exception {
+        try (Connection connection = connect(EXTENDED); Statement statement = connection.createStatement()) {
+            assertThatThrownBy(() -> statement.executeQuery("SHOW pgwarden_answer"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("0A000"));
+
+            assertThat(single(statement, "SELECT 'still here'")).isEqualTo("still here");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {SIMPLE, EXTENDED})
     void throwingInterceptorGivesTheClientAnInternalErrorAndTheSessionGoesOn(String mode) throws Exception {
@@ -173,6 +183,35 @@ class QueryDecisionIT {
 
             assertThat(dataRows(client.readUntilReadyForQuery())).containsExactly("late");
             assertThat(dataRows(client.readUntilReadyForQuery())).containsExactly("after");
+        }
+    }
+
+    @Test
+    void rejectedStatementInsideABatchFailsTheBatchWithItsSqlState() throws Exception {
+        try (Connection connection = connect(EXTENDED); Statement statement = connection.createStatement()) {
+            statement.addBatch("UPDATE keep_me SET id = id WHERE false");
+            statement.addBatch("DROP TABLE keep_me");
+            statement.addBatch("UPDATE keep_me SET id = id WHERE false");
+            assertThatThrownBy(statement::executeBatch)
+                    .isInstanceOfSatisfying(java.sql.BatchUpdateException.class, e -> {
+                        SQLException cause = e.getNextException() != null ? e.getNextException() : e;
+                        assertThat(cause.getSQLState()).isEqualTo("42501");
+                        assertThat(cause.getMessage()).contains(StatementPolicy.REJECT_MESSAGE);
+                    });
+
+            assertThat(single(statement, "SELECT count(*) FROM keep_me")).isEqualTo("2");
+        }
+    }
+
+    @Test
+    void clientLeavingWhileALateDecisionIsPendingLeavesNothingBehind() throws Exception {
+        try (RawPgClient client = loggedIn()) {
+            client.sendQuery("SELECT 'pgwarden_slow'");
+        }
+        Thread.sleep(StatementPolicy.SLOW_MILLIS * 3);
+        try (RawPgClient client = loggedIn()) {
+            client.sendQuery("SELECT 'pgwarden_slow'");
+            assertThat(dataRows(client.readUntilReadyForQuery())).containsExactly("late");
         }
     }
 
