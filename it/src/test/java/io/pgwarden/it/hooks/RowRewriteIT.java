@@ -130,6 +130,43 @@ class RowRewriteIT {
     }
 
     @Test
+    @Disabled("BUG: a claim ends at PortalSuspended, so the rows of later Executes of the same portal (pgjdbc fetch size)"
+            + " arrive without a RowDescription and are never offered to row interceptors")
+    void rowsFetchedInBatchesThroughAPortalAreAllRewritten() throws Exception {
+        try (Connection connection = DriverManager.getConnection(url("preferQueryMode=extended"))) {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.setFetchSize(2);
+                List<List<String>> rows = new ArrayList<>();
+                try (ResultSet rs = statement.executeQuery(SELECT_PEOPLE)) {
+                    while (rs.next()) {
+                        rows.add(Arrays.asList(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                    }
+                }
+                assertThat(rows).isEqualTo(expectedPeople());
+            }
+            connection.rollback();
+        }
+    }
+
+    @Test
+    void firstBatchOfAPortalFetchedWithAFetchSizeIsRewritten() throws Exception {
+        try (Connection connection = DriverManager.getConnection(url("preferQueryMode=extended"))) {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.setFetchSize(2);
+                try (ResultSet rs = statement.executeQuery(SELECT_PEOPLE)) {
+                    for (int i = 0; i < 2; i++) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getString("secret")).isEqualTo(SecretColumnRewriter.rewrite(PEOPLE.get(i).get(2)));
+                    }
+                }
+            }
+            connection.rollback();
+        }
+    }
+
+    @Test
     void claimEndsWithItsResultSetSoTheNextResultSetOfTheSameQueryIsUntouched() throws Exception {
         String url = url("preferQueryMode=simple");
         try (Connection connection = DriverManager.getConnection(url); Statement statement = connection.createStatement()) {
