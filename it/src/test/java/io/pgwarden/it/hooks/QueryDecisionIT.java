@@ -115,6 +115,24 @@ class QueryDecisionIT {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {SIMPLE, EXTENDED})
+    void rewriteKeepsTheParametersOfAPreparedStatement(String mode) throws Exception {
+        try (Connection connection = connect(mode + "&prepareThreshold=1");
+             PreparedStatement statement = connection.prepareStatement(
+                     "SELECT " + StatementPolicy.ADD_1000 + "?::int, ?::text || '!'")) {
+            for (int i = 0; i < 3; i++) {
+                statement.setInt(1, i);
+                statement.setString(2, "call " + i);
+                try (ResultSet rs = statement.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getInt(1)).isEqualTo(1000 + i);
+                    assertThat(rs.getString(2)).isEqualTo("call " + i + "!");
+                }
+            }
+        }
+    }
+
     @Test
     void respondAnswersASimpleQueryWithTheGivenRowsAndCommandTag() throws Exception {
         try (RawPgClient client = loggedIn()) {

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code DROP TABLE} (any case): reject with 42501, {@value #REJECT_MESSAGE}, hint {@value #REJECT_HINT};</li>
  *   <li>{@code SELECT 'original'}: rewrite to {@code SELECT 'rewritten'};</li>
+ *   <li>the comment {@link #ADD_1000}: rewrite to the same text with {@code 1000 + } in its place;</li>
  *   <li>{@code SHOW pgwarden_answer}: respond with {@link #ANSWER} without the server;</li>
  *   <li>{@code pgwarden_throw}: the hook throws;</li>
  *   <li>{@code pgwarden_slow}: a later decision, completed on another thread after {@value #SLOW_MILLIS} ms,
@@ -30,6 +31,7 @@ public final class StatementPolicy implements InterceptorFactory {
     static final String REJECT_MESSAGE = "dropping tables is not allowed through this proxy";
     static final String REJECT_HINT = "ask a database administrator";
     static final long SLOW_MILLIS = 200;
+    static final String ADD_1000 = "/*add 1000*/";
     static final StatementResult ANSWER = new StatementResult(List.of("name", "value"),
             List.of(List.of("first", "1"), Arrays.asList("second", null), List.of("it's \\ quoted", "3")), "SHOW 3");
 
@@ -49,6 +51,9 @@ public final class StatementPolicy implements InterceptorFactory {
                 }
                 if (sql.trim().equals("SELECT 'original'")) {
                     return Decision.rewrite("SELECT 'rewritten'");
+                }
+                if (sql.contains(ADD_1000)) {
+                    return Decision.rewrite(sql.replace(ADD_1000, "1000 + "));
                 }
                 if (sql.trim().equals("SHOW pgwarden_answer")) {
                     return Decision.respond(ANSWER);

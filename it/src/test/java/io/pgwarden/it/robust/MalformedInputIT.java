@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +96,63 @@ class MalformedInputIT {
         try (RawPgClient client = connect()) {
             client.send(ByteBuffer.allocate(64).putInt(length).putInt(RawPgClient.PROTOCOL_3_0).array());
             assertFatal(client, "08P01");
+        }
+    }
+
+    @Test
+    void startupPacketOfExactlyTheSizeLimitIsAccepted() throws Exception {
+        try (RawPgClient client = connect()) {
+            byte[] fixed = "user\0postgres\0database\0postgres\0application_name\0".getBytes(StandardCharsets.US_ASCII);
+            int padding = 10_000 - 4 - 4 - fixed.length - 2;
+            ByteBuffer packet = ByteBuffer.allocate(10_000).putInt(10_000).putInt(RawPgClient.PROTOCOL_3_0).put(fixed);
+            packet.put("a".repeat(padding).getBytes(StandardCharsets.US_ASCII)).put((byte) 0).put((byte) 0);
+            client.send(packet.array());
+
+            assertThat(client.readUntilReadyForQuery()).extracting(RawMessage::type).doesNotContain('E');
+        }
+    }
+
+    @Test
+    void startupPacketWithoutItsFinalTerminatorIsRefusedWithFatal08P01() throws Exception {
+        try (RawPgClient client = connect()) {
+            byte[] parameters = "user\0postgres\0database\0postgres".getBytes(StandardCharsets.US_ASCII);
+            client.send(ByteBuffer.allocate(8 + parameters.length).putInt(8 + parameters.length)
+                    .putInt(RawPgClient.PROTOCOL_3_0).put(parameters).array());
+            assertFatal(client, "08P01");
+        }
+    }
+
+    @Test
+    void startupWithoutAUserIsRefusedWithFatal28000() throws Exception {
+        try (RawPgClient client = connect()) {
+            client.sendStartup(Map.of("database", "postgres"));
+            assertFatal(client, "28000");
+        }
+    }
+
+    @Test
+    void protocolVersionTwoIsRefusedWithFatal0A000() throws Exception {
+        try (RawPgClient client = connect()) {
+            client.sendStartup(2 << 16, STARTUP);
+            assertFatal(client, "0A000");
+        }
+    }
+
+    @Test
+    void newerMinorVersionAndProtocolOptionsAreNegotiatedDownToThreeZero() throws Exception {
+        try (RawPgClient client = connect()) {
+            client.sendStartup(3 << 16 | 9, Map.of("user", "postgres", "database", "postgres", "_pq_.no_such_option", "on"));
+            List<RawMessage> messages = client.readUntilReadyForQuery();
+
+            assertThat(messages).extracting(RawMessage::type).doesNotContain('E');
+            RawMessage negotiate = messages.get(0);
+            assertThat(negotiate.type()).isEqualTo('v');
+            assertThat(negotiate.int32At(0)).as("newest minor version").isZero();
+            assertThat(negotiate.int32At(4)).as("unrecognized options").isEqualTo(1);
+            assertThat(new String(negotiate.body(), 8, negotiate.body().length - 9, StandardCharsets.US_ASCII))
+                    .isEqualTo("_pq_.no_such_option");
+            RawMessage keyData = messages.stream().filter(m -> m.type() == 'K').findFirst().orElseThrow();
+            assertThat(keyData.body()).as("BackendKeyData of protocol 3.0").hasSize(8);
         }
     }
 
@@ -188,7 +246,7 @@ class MalformedInputIT {
 
     @Test
     void clientVanishingInTheMiddleOfAMessageEndsItsSessionQuietly() throws Exception {
-        for (int i = 0; i < MAX_CLIENTS * 2; i++) {
+        for (int i = 0; i < MAX_CLIENTS + 2; i++) {
             try (RawPgClient client = loggedIn()) {
                 client.send(ByteBuffer.allocate(5 + 10).put((byte) 'Q').putInt(1000).put("SELECT 1".getBytes()).array());
             }
