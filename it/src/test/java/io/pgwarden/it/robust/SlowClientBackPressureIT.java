@@ -97,6 +97,38 @@ class SlowClientBackPressureIT {
         }
     }
 
+    @Test
+    void clientLeavingInTheMiddleOfAHugeResultEndsTheServerSideQuery() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", proxy.address().getPort()), 5000);
+            socket.setSoTimeout(30_000);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+            socket.getOutputStream().write(startup());
+            skipUntilReadyForQuery(in);
+            socket.getOutputStream().write(query("SELECT repeat('y', " + WIDTH + ") AS abandoned FROM generate_series(1, "
+                    + ROWS + ")"));
+            in.skipNBytes(8L * 1024 * 1024);
+        }
+
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        long running;
+        do {
+            Thread.sleep(200);
+            running = runningAbandonedQueries();
+        } while (running > 0 && System.nanoTime() < deadline);
+        assertThat(running).as("server backends still running the abandoned query").isZero();
+    }
+
+    private static long runningAbandonedQueries() throws java.sql.SQLException {
+        try (java.sql.Connection connection = postgres.superuserConnection();
+             java.sql.Statement statement = connection.createStatement();
+             java.sql.ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
+                     + " WHERE query LIKE '%AS abandoned FROM%' AND pid <> pg_backend_pid()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** What a slow read found. */
     private static final class Counts {
         long rows;

@@ -114,6 +114,36 @@ class ClientTlsModesIT {
     }
 
     @Test
+    void clientThatAnswersSWithPlaintextInsteadOfAHandshakeIsClosed() throws Exception {
+        for (PgwardenServer proxy : List.of(allowed, required)) {
+            try (RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.address().getPort())) {
+                assertThat(client.sendSslRequest()).isEqualTo('S');
+                client.sendStartup(Map.of("user", "postgres", "database", "postgres"));
+
+                assertThat(client.isClosedByPeer(Duration.ofSeconds(10))).isTrue();
+            }
+        }
+        assertThat(currentUser(verifyFull(required, certificates.caCertificate()))).isEqualTo("postgres");
+    }
+
+    @Test
+    void secondSslRequestInsideTlsIsRefusedWithFatal08P01() throws Exception {
+        try (RawPgClient client = RawPgClient.connect("localhost", allowed.address().getPort())) {
+            assertThat(client.sendSslRequest()).isEqualTo('S');
+            client.startTls(certificates);
+            char answer = client.sendSslRequest();
+
+            assertThat(answer).isEqualTo('E');
+            // The rest of the ErrorResponse, then the end of the stream (a hang fails on the read timeout).
+            int remaining = 0;
+            while (client.readByte() >= 0) {
+                remaining++;
+            }
+            assertThat(remaining).isBetween(4, 1000);
+        }
+    }
+
+    @Test
     void requireModeRefusesAPlaintextStartupWithFatal28000() throws Exception {
         try (RawPgClient client = RawPgClient.connect("127.0.0.1", required.address().getPort())) {
             client.sendStartup(Map.of("user", "postgres", "database", "postgres"));
