@@ -262,6 +262,9 @@ public final class ClientSession {
         client.write(out, client.voidPromise());
 
         int maxMessageSize = runtime.config().limits().maxMessageSize();
+        if (runtime.chain().rowHooks().length > 0) {
+            relayState.trackExtendedQueries();
+        }
         RelayHandler fromClient = new RelayHandler(server.channel(), new FrontendPolicy(this), maxMessageSize);
         RelayHandler fromServer = new RelayHandler(client, new BackendPolicy(this), maxMessageSize);
         RelayHandler.pair(fromClient, fromServer);

@@ -18,6 +18,7 @@ final class RelayState {
     private long syncsAnswered;
     private final ArrayDeque<Substitution> substitutions = new ArrayDeque<>();
     private boolean serverSentFatal;
+    private ExtendedQueryTracker tracker;
 
     void attach(RelayHandler client, RelayHandler server) {
         this.fromClient = client;
@@ -31,6 +32,16 @@ final class RelayState {
         if (fromServer != null) {
             fromServer.stop();
         }
+    }
+
+    /** Starts following the extended protocol (sessions with a row interceptor). */
+    void trackExtendedQueries() {
+        tracker = new ExtendedQueryTracker();
+    }
+
+    /** The extended-protocol tracker, or null when the session has no row interceptor. */
+    ExtendedQueryTracker tracker() {
+        return tracker;
     }
 
     char transactionStatus() {
