@@ -1,0 +1,119 @@
+package io.pgwarden.it.clients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgwarden.testkit.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/** What arrives outside a request and response: notifications between sessions, and cancel requests. */
+class PgjdbcAsyncMessagesIT {
+
+    /** Cancel must end pg_sleep(30) well before it would end by itself. */
+    private static final Duration CANCEL_BOUND = Duration.ofSeconds(10);
+
+    private static ProxiedPostgres pg;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg = ProxiedPostgres.start(EmbeddedPostgres.builder(), ProxiedPostgres.PASSTHROUGH_FOR_ALL);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    @Test
+    void notifyFromOneProxiedSessionReachesAListenerInAnother() throws Exception {
+        try (Connection listener = pg.viaProxy(""); Connection notifier = pg.viaProxy("");
+             Statement listen = listener.createStatement(); Statement notify = notifier.createStatement()) {
+            listen.execute("LISTEN pgwarden_events");
+            String notifierPid = Rows.scalar(notifier, "SELECT pg_backend_pid()");
+            notify.execute("NOTIFY pgwarden_events, 'first payload'");
+            notify.execute("SELECT pg_notify('pgwarden_events', 'second payload')");
+            notify.execute("NOTIFY other_channel, 'not for the listener'");
+
+            PGConnection pgListener = listener.unwrap(PGConnection.class);
+            PGNotification[] received = pgListener.getNotifications(5_000);
+            assertThat(received).isNotNull();
+            if (received.length < 2) {
+                PGNotification[] more = pgListener.getNotifications(5_000);
+                received = concat(received, more == null ? new PGNotification[0] : more);
+            }
+            assertThat(received).extracting(PGNotification::getName, PGNotification::getParameter)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("pgwarden_events", "first payload"),
+                            org.assertj.core.groups.Tuple.tuple("pgwarden_events", "second payload"));
+            assertThat(received[0].getPID()).isEqualTo(Integer.parseInt(notifierPid));
+        }
+    }
+
+    private static PGNotification[] concat(PGNotification[] first, PGNotification[] second) {
+        PGNotification[] all = new PGNotification[first.length + second.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
+    }
+
+    @Test
+    void queryTimeoutCancelsPgSleepWith57014AndTheConnectionStaysUsable() throws Exception {
+        try (Connection connection = pg.viaProxy(""); Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout(1);
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> statement.execute("SELECT pg_sleep(30)"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(CANCEL_BOUND);
+            statement.setQueryTimeout(0);
+            assertThat(Rows.scalar(connection, "SELECT 'still usable'")).isEqualTo("still usable");
+        }
+    }
+
+    @Test
+    void statementCancelFromAnotherThreadStopsTheRunningQuery() throws Exception {
+        try (Connection connection = pg.viaProxy(""); Statement statement = connection.createStatement();
+             Connection observer = pg.direct("")) {
+            String pid = Rows.scalar(connection, "SELECT pg_backend_pid()");
+            long started = System.nanoTime();
+            CompletableFuture<Void> sleeping = CompletableFuture.runAsync(() -> {
+                try {
+                    statement.execute("SELECT pg_sleep(30)");
+                } catch (SQLException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            awaitActive(observer, pid);
+            statement.cancel();
+            assertThatThrownBy(() -> sleeping.get(CANCEL_BOUND.toSeconds(), TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e.getCause()).getSQLState()).isEqualTo("57014"));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(CANCEL_BOUND);
+            assertThat(Rows.scalar(connection, "SELECT 'after cancel'")).isEqualTo("after cancel");
+        }
+    }
+
+    /** Waits until the server runs pg_sleep for that backend, so that the cancel cannot arrive before the query. */
+    private static void awaitActive(Connection observer, String pid) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String state = Rows.scalar(observer, "SELECT coalesce((SELECT state || ':' || query FROM pg_stat_activity "
+                    + "WHERE pid = " + pid + "), 'gone')");
+            if (state.startsWith("active:") && state.contains("pg_sleep(30)")) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("pg_sleep(30) never became active on backend " + pid);
+    }
+}

@@ -1,0 +1,177 @@
+package io.pgwarden.it.clients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgwarden.testkit.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGStatement;
+
+/** pgjdbc's query protocols, prepared statements, batches, notices and errors through the proxy, compared with direct. */
+class PgjdbcQueryProtocolIT {
+
+    private static final String MIXED_QUERY = "SELECT g, g::text || 'x', g * 1.5::float8, (g % 3 = 0), "
+            + "CASE WHEN g % 7 = 0 THEN NULL ELSE repeat('ab', g) END, now()::date - now()::date "
+            + "FROM generate_series(1, 200) g ORDER BY g";
+
+    private static ProxiedPostgres pg;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg = ProxiedPostgres.start(EmbeddedPostgres.builder(), ProxiedPostgres.PASSTHROUGH_FOR_ALL);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    @Test
+    void simpleQueryModeReturnsTheSameRowsAsDirect() throws Exception {
+        try (Connection proxied = pg.viaProxy("preferQueryMode=simple");
+             Connection direct = pg.direct("preferQueryMode=simple")) {
+            List<List<String>> rows = Rows.query(proxied, MIXED_QUERY);
+            assertThat(rows).hasSize(200).isEqualTo(Rows.query(direct, MIXED_QUERY));
+        }
+    }
+
+    @Test
+    void simpleQueryModeRunsSeveralStatementsInOneQueryMessage() throws Exception {
+        try (Connection connection = pg.viaProxy("preferQueryMode=simple");
+             Statement statement = connection.createStatement()) {
+            assertThat(statement.execute("SELECT 1; SELECT 'two'; SELECT 3, 4")).isTrue();
+            List<List<List<String>>> results = new ArrayList<>();
+            do {
+                try (ResultSet rs = statement.getResultSet()) {
+                    results.add(Rows.of(rs));
+                }
+            } while (statement.getMoreResults() || statement.getUpdateCount() != -1);
+            assertThat(results).containsExactly(List.of(List.of("1")), List.of(List.of("two")), List.of(List.of("3", "4")));
+        }
+    }
+
+    @Test
+    void extendedQueryModeBindsParametersLikeDirect() throws Exception {
+        String sql = "SELECT g, ?::text || g, g + ?::int8 FROM generate_series(1, ?) g ORDER BY g";
+        try (Connection proxied = pg.viaProxy("preferQueryMode=extended");
+             Connection direct = pg.direct("preferQueryMode=extended")) {
+            List<List<String>> viaProxy = bind(proxied, sql);
+            assertThat(viaProxy).hasSize(50).startsWith(List.of("1", "id-1", "10000000001"));
+            assertThat(viaProxy).isEqualTo(bind(direct, sql));
+        }
+    }
+
+    private static List<List<String>> bind(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, "id-");
+            statement.setLong(2, 10_000_000_000L);
+            statement.setInt(3, 50);
+            try (ResultSet rs = statement.executeQuery()) {
+                return Rows.of(rs);
+            }
+        }
+    }
+
+    @Test
+    void serverPreparedStatementIsReusedAcrossFiveExecutions() throws Exception {
+        String sql = "SELECT ?::int * 2, 'server-prepared-marker'";
+        try (Connection connection = pg.viaProxy("prepareThreshold=1");
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 1; i <= 5; i++) {
+                statement.setInt(1, i);
+                try (ResultSet rs = statement.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getInt(1)).isEqualTo(2 * i);
+                }
+                assertThat(statement.unwrap(PGStatement.class).isUseServerPrepare()).as("execution %d", i).isTrue();
+            }
+            // The named statement lives on the server behind the proxy, not only in pgjdbc's cache.
+            String named = Rows.scalar(connection, "SELECT count(*) FROM pg_prepared_statements "
+                    + "WHERE NOT from_sql AND statement LIKE '%server-prepared-' || 'marker%'");
+            assertThat(named).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void batchOfAThousandInsertsReportsEveryCountAndStoresEveryRow() throws Exception {
+        try (Connection connection = pg.viaProxy("")) {
+            try (Statement ddl = connection.createStatement()) {
+                ddl.execute("CREATE TABLE batch_items (id int PRIMARY KEY, name text NOT NULL)");
+            }
+            int[] counts;
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO batch_items VALUES (?, ?)")) {
+                for (int i = 1; i <= 1000; i++) {
+                    insert.setInt(1, i);
+                    insert.setString(2, "item " + i);
+                    insert.addBatch();
+                }
+                counts = insert.executeBatch();
+            }
+            assertThat(counts).hasSize(1000);
+            assertThat(Arrays.stream(counts).allMatch(count -> count == 1)).as("every count is 1").isTrue();
+            assertThat(Rows.query(connection, "SELECT count(*), sum(id), count(DISTINCT name) FROM batch_items"))
+                    .containsExactly(List.of("1000", "500500", "1000"));
+        }
+    }
+
+    @Test
+    void noticesFromADoBlockArriveAsWarnings() throws Exception {
+        try (Connection connection = pg.viaProxy(""); Statement statement = connection.createStatement()) {
+            statement.execute("DO $$ BEGIN RAISE NOTICE 'first notice %', 41 + 1; RAISE WARNING 'second one'; END $$");
+            SQLWarning first = statement.getWarnings();
+            assertThat((Object) first).isNotNull();
+            assertThat(first.getMessage()).isEqualTo("first notice 42");
+            assertThat(first.getSQLState()).isEqualTo("00000");
+            SQLWarning second = first.getNextWarning();
+            assertThat((Object) second).isNotNull();
+            assertThat(second.getMessage()).isEqualTo("second one");
+            assertThat(second.getSQLState()).isEqualTo("01000");
+            assertThat((Object) second.getNextWarning()).isNull();
+        }
+    }
+
+    @Test
+    void divisionByZeroInATransactionAbortsItAndRollbackRecovers() throws Exception {
+        try (Connection connection = pg.viaProxy(""); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE tx_items (id int)");
+            connection.setAutoCommit(false);
+            statement.execute("INSERT INTO tx_items VALUES (1)");
+            assertThatThrownBy(() -> statement.execute("SELECT 1 / 0"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22012"));
+            assertThatThrownBy(() -> statement.execute("SELECT 1"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("25P02"));
+            connection.rollback();
+            assertThat(Rows.scalar(connection, "SELECT count(*) FROM tx_items")).isEqualTo("0");
+            statement.execute("INSERT INTO tx_items VALUES (2)");
+            connection.commit();
+            connection.setAutoCommit(true);
+            assertThat(Rows.query(connection, "SELECT id FROM tx_items")).containsExactly(List.of("2"));
+        }
+    }
+
+    @Test
+    void statementAfterExplicitRollbackRuns() throws Exception {
+        try (Connection connection = pg.viaProxy("preferQueryMode=simple");
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE rollback_items (id int)");
+            statement.execute("BEGIN");
+            statement.execute("INSERT INTO rollback_items VALUES (1)");
+            statement.execute("ROLLBACK");
+            assertThat(Rows.query(connection, "SELECT count(*), current_setting('transaction_isolation') FROM rollback_items"))
+                    .containsExactly(List.of("0", "read committed"));
+        }
+    }
+}
