@@ -1,6 +1,7 @@
 package io.pgwarden.it.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
 import java.io.StringReader;
@@ -11,6 +12,7 @@ import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -122,6 +124,43 @@ class PgjdbcBulkTransferIT {
             assertThat(viaProxy.get(7)).isEqualTo(List.of(1, 2, 3));
             assertThat(viaProxy.get(8)).isEqualTo(List.of(1.5, -0.25));
             assertThat(viaProxy.get(9)).isEqualTo(List.of("a", "b c"));
+        }
+    }
+
+    @Test
+    void copyInWithABadRowFailsWith22P02AndTheConnectionStaysUsable() throws Exception {
+        try (Connection connection = pg.viaProxy("")) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("CREATE TABLE copy_bad (id int)");
+            }
+            CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+            StringBuilder data = new StringBuilder();
+            for (int i = 1; i <= 10_000; i++) {
+                data.append(i == 5_000 ? "not-a-number" : Integer.toString(i)).append('\n');
+            }
+            Throwable thrown = catchThrowable(() -> copy.copyIn("COPY copy_bad FROM STDIN", new StringReader(data.toString())));
+            assertThat(thrown).isInstanceOf(SQLException.class);
+            assertThat(((SQLException) thrown).getSQLState()).isEqualTo("22P02");
+            assertThat(Rows.scalar(connection, "SELECT count(*) FROM copy_bad")).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void twentyMegabyteValuesPassBothWays() throws Exception {
+        byte[] big = new byte[20 * 1024 * 1024];
+        new Random(7L).nextBytes(big);
+        try (Connection connection = pg.viaProxy("");
+             PreparedStatement statement = connection.prepareStatement("SELECT ?::bytea, md5(?::bytea), repeat('z', 20000000)")) {
+            statement.setBytes(1, big);
+            statement.setBytes(2, big);
+            try (ResultSet rs = statement.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getBytes(1)).isEqualTo(big);
+                assertThat(rs.getString(2)).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(big)));
+                String text = rs.getString(3);
+                assertThat(text).hasSize(20_000_000);
+                assertThat(text.chars().allMatch(c -> c == 'z')).isTrue();
+            }
         }
     }
 

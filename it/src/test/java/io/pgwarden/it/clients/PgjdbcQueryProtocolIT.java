@@ -2,8 +2,10 @@ package io.pgwarden.it.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,7 +14,13 @@ import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -172,6 +180,66 @@ class PgjdbcQueryProtocolIT {
             statement.execute("ROLLBACK");
             assertThat(Rows.query(connection, "SELECT count(*), current_setting('transaction_isolation') FROM rollback_items"))
                     .containsExactly(List.of("0", "read committed"));
+        }
+    }
+
+    @Test
+    void batchWithAFailingInsertReportsTheFailureAndTheConnectionStaysUsable() throws Exception {
+        try (Connection connection = pg.viaProxy("")) {
+            try (Statement ddl = connection.createStatement()) {
+                ddl.execute("CREATE TABLE batch_unique (id int PRIMARY KEY)");
+            }
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO batch_unique VALUES (?)")) {
+                for (int id : new int[] {1, 2, 3, 2, 4}) {
+                    insert.setInt(1, id);
+                    insert.addBatch();
+                }
+                Throwable thrown = catchThrowable(insert::executeBatch);
+                assertThat(thrown).isInstanceOf(BatchUpdateException.class);
+                assertThat(((BatchUpdateException) thrown).getSQLState()).isEqualTo("23505");
+            }
+            // Autocommit: pgjdbc sends the batch in one implicit transaction, which the error rolled back.
+            assertThat(Rows.scalar(connection, "SELECT count(*) FROM batch_unique")).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void concurrentClientsEachReceiveOnlyTheirOwnResults() throws Exception {
+        int clients = 8;
+        ExecutorService threads = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                results.add(threads.submit(() -> {
+                    try (Connection connection = pg.viaProxy("");
+                         PreparedStatement statement = connection.prepareStatement(
+                                 "SELECT ?::int, pg_backend_pid(), repeat(?, 100)")) {
+                        int pid = -1;
+                        for (int i = 0; i < 200; i++) {
+                            int value = client * 1_000_000 + i;
+                            statement.setInt(1, value);
+                            statement.setString(2, Integer.toString(client));
+                            try (ResultSet rs = statement.executeQuery()) {
+                                assertThat(rs.next()).isTrue();
+                                assertThat(rs.getInt(1)).isEqualTo(value);
+                                assertThat(pid == -1 || rs.getInt(2) == pid).as("same backend throughout").isTrue();
+                                pid = rs.getInt(2);
+                                assertThat(rs.getString(3)).isEqualTo(Integer.toString(client).repeat(100));
+                            }
+                        }
+                        return pid;
+                    }
+                }));
+            }
+            Set<Integer> pids = new HashSet<>();
+            for (Future<Integer> result : results) {
+                pids.add(result.get(60, TimeUnit.SECONDS));
+            }
+            assertThat(pids).as("one backend per client").hasSize(clients);
+        } finally {
+            threads.shutdownNow();
+            assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
     }
 }
