@@ -4,20 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
+import io.pgwarden.testkit.LeakCheckExtension;
 import java.sql.Connection;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.util.PSQLException;
 
 /** {@code limits.max_client_connections} refuses the client over the limit the way PostgreSQL does. */
+@ExtendWith(LeakCheckExtension.class)
 class ConnectionLimitIT {
 
     private static ProxiedPostgres pg;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start() {
         pg = ProxiedPostgres.start(EmbeddedPostgres.builder(), ProxiedPostgres.PASSTHROUGH_FOR_ALL + """
                 limits:
                   max_client_connections: 2

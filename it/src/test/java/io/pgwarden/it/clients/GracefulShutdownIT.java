@@ -3,8 +3,9 @@ package io.pgwarden.it.clients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.pgwarden.core.server.PgwardenServer;
 import io.pgwarden.testkit.EmbeddedPostgres;
+import io.pgwarden.testkit.LeakCheckExtension;
+import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.RawMessage;
 import io.pgwarden.testkit.RawPgClient;
 import java.io.IOException;
@@ -26,18 +27,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@link PgwardenServer#close()} with clients connected. Each test closes its own proxy, so the proxy is started per
+ * {@code PgwardenServer.close()} with clients connected. Each test closes its own proxy, so the proxy is started per
  * test in front of one server for the class.
  */
+@ExtendWith(LeakCheckExtension.class)
 class GracefulShutdownIT {
 
     /** Long enough that a session ended by the timeout, not by its transaction, shows in the close time. */
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
 
     private static EmbeddedPostgres postgres;
-    private PgwardenServer proxy;
+    private ProxyFixture proxy;
     private int proxyPort;
 
     @BeforeAll
@@ -53,10 +56,10 @@ class GracefulShutdownIT {
     }
 
     @BeforeEach
-    void startProxy() throws Exception {
+    void startProxy() {
         proxy = ProxiedPostgres.startProxy(postgres, ProxiedPostgres.PASSTHROUGH_FOR_ALL
                 + "limits: { shutdown_timeout: " + SHUTDOWN_TIMEOUT.toSeconds() + "s }\n");
-        proxyPort = proxy.address().getPort();
+        proxyPort = proxy.port();
     }
 
     @AfterEach

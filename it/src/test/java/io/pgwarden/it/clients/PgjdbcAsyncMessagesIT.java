@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
+import io.pgwarden.testkit.LeakCheckExtension;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -13,10 +14,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /** What arrives outside a request and response: notifications between sessions, and cancel requests. */
+@ExtendWith(LeakCheckExtension.class)
 class PgjdbcAsyncMessagesIT {
 
     /** Cancel must end pg_sleep(30) well before it would end by itself. */
@@ -25,7 +28,7 @@ class PgjdbcAsyncMessagesIT {
     private static ProxiedPostgres pg;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start() {
         pg = ProxiedPostgres.start(EmbeddedPostgres.builder(), ProxiedPostgres.PASSTHROUGH_FOR_ALL);
     }
 

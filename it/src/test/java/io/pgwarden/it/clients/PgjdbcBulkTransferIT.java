@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
+import io.pgwarden.testkit.LeakCheckExtension;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.math.BigDecimal;
@@ -23,10 +24,12 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
 /** Large and binary data through the proxy: COPY both ways, a streamed million-row result, binary-format values. */
+@ExtendWith(LeakCheckExtension.class)
 class PgjdbcBulkTransferIT {
 
     private static final int COPY_ROWS = 100_000;
@@ -34,7 +37,7 @@ class PgjdbcBulkTransferIT {
     private static ProxiedPostgres pg;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start() {
         pg = ProxiedPostgres.start(EmbeddedPostgres.builder(), ProxiedPostgres.PASSTHROUGH_FOR_ALL);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
+import io.pgwarden.testkit.LeakCheckExtension;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,9 +25,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.PGStatement;
 
 /** pgjdbc's query protocols, prepared statements, batches, notices and errors through the proxy, compared with direct. */
+@ExtendWith(LeakCheckExtension.class)
 class PgjdbcQueryProtocolIT {
 
     private static final String MIXED_QUERY = "SELECT g, g::text || 'x', g * 1.5::float8, (g % 3 = 0), "
@@ -36,7 +39,7 @@ class PgjdbcQueryProtocolIT {
     private static ProxiedPostgres pg;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start() {
         pg = ProxiedPostgres.start(EmbeddedPostgres.builder(), ProxiedPostgres.PASSTHROUGH_FOR_ALL);
     }
 

@@ -1,11 +1,9 @@
 package io.pgwarden.it.clients;
 
-import io.pgwarden.core.config.ConfigLoader;
-import io.pgwarden.core.server.PgwardenServer;
 import io.pgwarden.testkit.EmbeddedPostgres;
+import io.pgwarden.testkit.ProxyFixture;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -32,42 +30,41 @@ final class ProxiedPostgres implements AutoCloseable {
             """;
 
     private final EmbeddedPostgres postgres;
-    private final PgwardenServer proxy;
+    private final ProxyFixture proxy;
 
-    private ProxiedPostgres(EmbeddedPostgres postgres, PgwardenServer proxy) {
+    private ProxiedPostgres(EmbeddedPostgres postgres, ProxyFixture proxy) {
         this.postgres = postgres;
         this.proxy = proxy;
     }
 
     /** Starts the server, then the proxy; stops the server again when the proxy cannot start. */
-    static ProxiedPostgres start(EmbeddedPostgres.Builder server, String yaml) throws Exception {
+    static ProxiedPostgres start(EmbeddedPostgres.Builder server, String yaml) {
         EmbeddedPostgres postgres = server.start();
         try {
             return new ProxiedPostgres(postgres, startProxy(postgres, yaml));
-        } catch (Exception | Error e) {
+        } catch (RuntimeException | Error e) {
             postgres.close();
             throw e;
         }
     }
 
     /** Starts a proxy (the caller closes it) in front of {@code postgres}. */
-    static PgwardenServer startProxy(EmbeddedPostgres postgres, String yaml) throws Exception {
-        String full = "listen: { host: 127.0.0.1, port: 0 }\n"
-                + Objects.requireNonNull(yaml, "yaml").replace(PG_PORT, Integer.toString(postgres.port()));
-        return PgwardenServer.start(ConfigLoader.parse(full, Path.of(".")));
+    static ProxyFixture startProxy(EmbeddedPostgres postgres, String yaml) {
+        return ProxyFixture.fromYaml("listen: { host: 127.0.0.1, port: 0 }\n"
+                + Objects.requireNonNull(yaml, "yaml").replace(PG_PORT, Integer.toString(postgres.port())));
     }
 
     EmbeddedPostgres postgres() {
         return postgres;
     }
 
-    PgwardenServer proxy() {
+    ProxyFixture proxy() {
         return proxy;
     }
 
     /** A pgjdbc URL to the proxy without TLS; {@code options} (may be empty) are appended as {@code &options}. */
     String proxyUrl(String database, String user, String options) {
-        return url(proxy.address().getPort(), database, user, options);
+        return url(proxy.port(), database, user, options);
     }
 
     /** The same URL to the server directly, to compare what the proxy returns with what PostgreSQL returns. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
+import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.PresetRole;
 import io.pgwarden.testkit.TestCertificates;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.postgresql.util.PSQLException;
@@ -27,6 +29,7 @@ import org.postgresql.util.PSQLException;
  * Logins through the proxy against a server with one role per auth method: passthrough leaves the password to
  * PostgreSQL, trust logs in with the rule's configured credentials, and the proxy's own refusals carry SQLSTATEs.
  */
+@ExtendWith(LeakCheckExtension.class)
 class ProxyAuthenticationIT {
 
     private static TestCertificates certificates;

@@ -3,6 +3,7 @@ package io.pgwarden.it.clients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
+import io.pgwarden.testkit.LeakCheckExtension;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +19,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The psql command-line client through the proxy, with its default sslmode (prefer), when it is installed. */
+@ExtendWith(LeakCheckExtension.class)
 class PsqlThroughProxyIT {
 
     private static final long PSQL_TIMEOUT_SECONDS = 60;
@@ -31,7 +34,7 @@ class PsqlThroughProxyIT {
     Path work;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start() {
         pg = ProxiedPostgres.start(EmbeddedPostgres.builder(), ProxiedPostgres.PASSTHROUGH_FOR_ALL);
     }
 
@@ -122,7 +125,7 @@ class PsqlThroughProxyIT {
 
     private PsqlRun psql(String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("psql", "-X", "-h", "127.0.0.1",
-                "-p", Integer.toString(pg.proxy().address().getPort()), "-U", EmbeddedPostgres.SUPERUSER, "-d", "postgres"));
+                "-p", Integer.toString(pg.proxy().port()), "-U", EmbeddedPostgres.SUPERUSER, "-d", "postgres"));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Path stdout = Files.createTempFile(work, "psql", ".out");
