@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.PGConnection;
 import org.postgresql.PGStatement;
 
 /** pgjdbc's query protocols, prepared statements, batches, notices and errors through the proxy, compared with direct. */
@@ -183,6 +185,29 @@ class PgjdbcQueryProtocolIT {
             statement.execute("ROLLBACK");
             assertThat(Rows.query(connection, "SELECT count(*), current_setting('transaction_isolation') FROM rollback_items"))
                     .containsExactly(List.of("0", "read committed"));
+        }
+    }
+
+    @Test
+    void parameterStatusAtStartupMatchesADirectConnection() throws Exception {
+        try (Connection proxied = pg.viaProxy("ApplicationName=itclients");
+             Connection direct = pg.direct("ApplicationName=itclients")) {
+            Map<String, String> viaProxy = proxied.unwrap(PGConnection.class).getParameterStatuses();
+            assertThat(viaProxy).containsEntry("application_name", "itclients").containsKey("server_version");
+            assertThat(viaProxy).isEqualTo(direct.unwrap(PGConnection.class).getParameterStatuses());
+        }
+    }
+
+    @Test
+    void settingsChangedInTheSessionAreReportedToTheClient() throws Exception {
+        try (Connection connection = pg.viaProxy(""); Statement statement = connection.createStatement()) {
+            statement.execute("SET TimeZone TO 'Asia/Tokyo'");
+            statement.execute("SET application_name TO 'renamed by SET'");
+            PGConnection pgConnection = connection.unwrap(PGConnection.class);
+            assertThat(pgConnection.getParameterStatus("TimeZone")).isEqualTo("Asia/Tokyo");
+            assertThat(pgConnection.getParameterStatus("application_name")).isEqualTo("renamed by SET");
+            assertThat(Rows.scalar(connection, "SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"))
+                    .isEqualTo("renamed by SET");
         }
     }
 

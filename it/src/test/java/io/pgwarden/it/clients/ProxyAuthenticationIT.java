@@ -46,6 +46,7 @@ class ProxyAuthenticationIT {
         String yaml = """
                 backends:
                   pg: { host: 127.0.0.1, port: @PG_PORT@, tls: { mode: disable } }
+                  pg_tls: { host: 127.0.0.1, port: @PG_PORT@, tls: { mode: require } }
                   dead: { host: 127.0.0.1, port: %d, connect_timeout: 3s, tls: { mode: disable } }
                 auth:
                   rules:
@@ -53,6 +54,7 @@ class ProxyAuthenticationIT {
                     - { database: via_scram_login, method: trust, login: { user: scram_user, password: "${file:%s}", database: postgres } }
                     - { database: via_wrong_login, method: trust, login: { user: scram_user, password: "${file:%s}", database: postgres } }
                     - { database: unreachable, method: trust, backend: dead, login: { user: postgres, database: postgres } }
+                    - { database: postgres, user: tls_user, method: passthrough, backend: pg_tls }
                     - { database: postgres, method: passthrough }
                 """.formatted(closedPort(), md5Password, scramPassword, wrongPassword);
         pg = ProxiedPostgres.start(EmbeddedPostgres.everyAuthMethod(certificates), yaml);
@@ -125,6 +127,27 @@ class ProxyAuthenticationIT {
         try (Connection connection = DriverManager.getConnection(pg.proxyUrl(database, "app_client", ""))) {
             assertThat(Rows.query(connection, "SELECT current_user, current_database(), session_user"))
                     .containsExactly(List.of(backendUser, "postgres", backendUser));
+        }
+    }
+
+    @Test
+    void passthroughToARoleAllowedOnlyOverTlsUsesTlsTowardsTheServer() throws Exception {
+        PresetRole role = PresetRole.TLS_ONLY;
+        // The client talks plaintext to the proxy; the rule's backend requires TLS, which pg_hba demands for this role.
+        try (Connection connection = DriverManager.getConnection(
+                pg.proxyUrl("postgres", role.user(), "password=" + role.password()))) {
+            assertThat(Rows.query(connection, "SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+                    .containsExactly(List.of(role.user(), "t"));
+        }
+        PSQLException refused = refusal(pg.proxyUrl("postgres", role.user(), "password=wrong"));
+        assertThat(refused.getSQLState()).isEqualTo("28P01");
+    }
+
+    @Test
+    void trustLoginKeepsTheClientsApplicationName() throws Exception {
+        try (Connection connection = DriverManager.getConnection(
+                pg.proxyUrl("via_scram_login", "app_client", "ApplicationName=itclients-trust"))) {
+            assertThat(Rows.scalar(connection, "SHOW application_name")).isEqualTo("itclients-trust");
         }
     }
 
