@@ -8,8 +8,10 @@ import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
+import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
@@ -208,6 +210,30 @@ class PgjdbcQueryProtocolIT {
             assertThat(pgConnection.getParameterStatus("application_name")).isEqualTo("renamed by SET");
             assertThat(Rows.scalar(connection, "SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"))
                     .isEqualTo("renamed by SET");
+        }
+    }
+
+    @Test
+    void statementMetadataFromDescribeMatchesDirect() throws Exception {
+        String sql = "SELECT ?::numeric(10,2) AS price, ?::varchar(20) AS label, now() AS at";
+        try (Connection proxied = pg.viaProxy(""); Connection direct = pg.direct("")) {
+            assertThat(describe(proxied, sql)).isEqualTo(describe(direct, sql))
+                    .containsExactly("param numeric", "param varchar", "price numeric", "label varchar", "at timestamptz");
+        }
+    }
+
+    private static List<String> describe(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            List<String> described = new ArrayList<>();
+            ParameterMetaData parameters = statement.getParameterMetaData();
+            for (int i = 1; i <= parameters.getParameterCount(); i++) {
+                described.add("param " + parameters.getParameterTypeName(i));
+            }
+            ResultSetMetaData columns = statement.getMetaData();
+            for (int i = 1; i <= columns.getColumnCount(); i++) {
+                described.add(columns.getColumnLabel(i) + " " + columns.getColumnTypeName(i));
+            }
+            return described;
         }
     }
 
