@@ -166,6 +166,26 @@ class GracefulShutdownIT {
         }
     }
 
+    @Test
+    @Disabled("BUG: the proxy sends FATAL 57P01 in place of the running query's result and ReadyForQuery('I')")
+    void clientRunningAQueryReceivesItsResultBeforeTheFatal57P01() throws Exception {
+        try (RawPgClient client = RawPgClient.connect("127.0.0.1", proxyPort)) {
+            client.sendStartup(Map.of("user", EmbeddedPostgres.SUPERUSER, "database", "postgres"));
+            assertThat(client.readUntilReadyForQuery()).noneMatch(message -> message.type() == 'E');
+            client.sendQuery("SELECT pg_sleep(1)::text || 'query finished'");
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(proxy::close);
+            awaitListenerClosed();
+            List<RawMessage> result = client.readUntilReadyForQuery();
+            assertThat(result).extracting(RawMessage::type).containsExactly('T', 'D', 'C', 'Z');
+            assertThat(last(result).transactionStatus()).isEqualTo('I');
+            RawMessage fatal = client.readMessage();
+            assertThat(fatal.type()).as(fatal.toString()).isEqualTo('E');
+            assertThat(fatal.sqlState()).isEqualTo("57P01");
+            assertThat(client.isClosedByPeer(Duration.ofSeconds(5))).isTrue();
+            closing.get(SHUTDOWN_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
+        }
+    }
+
     private static RawMessage last(List<RawMessage> messages) {
         return messages.get(messages.size() - 1);
     }

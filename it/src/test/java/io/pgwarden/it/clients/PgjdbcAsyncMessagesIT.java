@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
+import io.pgwarden.testkit.RawMessage;
+import io.pgwarden.testkit.RawPgClient;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -106,17 +112,101 @@ class PgjdbcAsyncMessagesIT {
         }
     }
 
+    @Test
+    void cancelReachesOnlyTheSessionWhoseStatementIsCancelled() throws Exception {
+        try (Connection cancelled = pg.viaProxy(""); Connection bystander = pg.viaProxy("");
+             Statement cancelledStatement = cancelled.createStatement(); Connection observer = pg.direct("")) {
+            String cancelledPid = Rows.scalar(cancelled, "SELECT pg_backend_pid()");
+            String bystanderPid = Rows.scalar(bystander, "SELECT pg_backend_pid()");
+            CompletableFuture<String> bystanderResult = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Rows.scalar(bystander, "SELECT pg_sleep(2)::text || 'bystander finished'");
+                } catch (SQLException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            CompletableFuture<Void> cancelledRun = CompletableFuture.runAsync(() -> {
+                try {
+                    cancelledStatement.execute("SELECT pg_sleep(30)");
+                } catch (SQLException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            awaitActive(observer, bystanderPid, "pg_sleep(2)");
+            awaitActive(observer, cancelledPid, "pg_sleep(30)");
+            cancelledStatement.cancel();
+            assertThatThrownBy(() -> cancelledRun.get(CANCEL_BOUND.toSeconds(), TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(SQLException.class);
+            assertThat(bystanderResult.get(CANCEL_BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo("bystander finished");
+        }
+    }
+
+    @Test
+    void cancelRequestWithAWrongSecretIsIgnoredAndTheRightOneCancels() throws Exception {
+        try (RawPgClient client = RawPgClient.connect("127.0.0.1", pg.proxy().port());
+             Connection observer = pg.direct("")) {
+            client.sendStartup(Map.of("user", EmbeddedPostgres.SUPERUSER, "database", "postgres"));
+            RawMessage keyData = client.readUntilReadyForQuery().stream().filter(message -> message.type() == 'K')
+                    .findFirst().orElseThrow(() -> new AssertionError("no BackendKeyData from the proxy"));
+            ByteBuffer body = ByteBuffer.wrap(keyData.body());
+            int processId = body.getInt();
+            byte[] secret = new byte[body.remaining()];
+            body.get(secret);
+            byte[] wrongSecret = secret.clone();
+            wrongSecret[0] ^= 0x5a;
+
+            client.sendQuery("SELECT pg_backend_pid()");
+            String serverPid = firstValue(client.readUntilReadyForQuery());
+            client.sendQuery("SELECT pg_sleep(3)");
+            awaitActive(observer, serverPid, "pg_sleep(3)");
+            sendCancel(processId, wrongSecret);
+            List<RawMessage> finished = client.readUntilReadyForQuery();
+            assertThat(finished).as("a cancel with the wrong secret has no effect").noneMatch(message -> message.type() == 'E');
+
+            client.sendQuery("SELECT pg_sleep(30)");
+            awaitActive(observer, serverPid, "pg_sleep(30)");
+            sendCancel(processId, secret);
+            List<RawMessage> cancelled = client.readUntilReadyForQuery();
+            assertThat(cancelled).filteredOn(message -> message.type() == 'E').extracting(RawMessage::sqlState)
+                    .containsExactly("57014");
+        }
+    }
+
+    /** The first column of the first DataRow: Int16 column count, Int32 length, the text. */
+    private static String firstValue(List<RawMessage> messages) {
+        ByteBuffer row = ByteBuffer.wrap(messages.stream().filter(message -> message.type() == 'D').findFirst()
+                .orElseThrow(() -> new AssertionError("no DataRow in " + messages)).body());
+        row.getShort();
+        byte[] value = new byte[row.getInt()];
+        row.get(value);
+        return new String(value, StandardCharsets.US_ASCII);
+    }
+
+    /** A CancelRequest on its own connection, as clients send it: length 16 + key length, code 80877102, pid, key. */
+    private static void sendCancel(int processId, byte[] secret) throws Exception {
+        try (RawPgClient canceller = RawPgClient.connect("127.0.0.1", pg.proxy().port())) {
+            ByteBuffer request = ByteBuffer.allocate(12 + secret.length);
+            request.putInt(12 + secret.length).putInt(80877102).putInt(processId).put(secret);
+            canceller.send(request.array());
+            assertThat(canceller.isClosedByPeer(Duration.ofSeconds(5))).as("the proxy closes a cancel connection").isTrue();
+        }
+    }
+
     /** Waits until the server runs pg_sleep for that backend, so that the cancel cannot arrive before the query. */
     private static void awaitActive(Connection observer, String pid) throws Exception {
+        awaitActive(observer, pid, "pg_sleep(30)");
+    }
+
+    private static void awaitActive(Connection observer, String pid, String call) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             String state = Rows.scalar(observer, "SELECT coalesce((SELECT state || ':' || query FROM pg_stat_activity "
                     + "WHERE pid = " + pid + "), 'gone')");
-            if (state.startsWith("active:") && state.contains("pg_sleep(30)")) {
+            if (state.startsWith("active:") && state.contains(call)) {
                 return;
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("pg_sleep(30) never became active on backend " + pid);
+        throw new AssertionError(call + " never became active on backend " + pid);
     }
 }
