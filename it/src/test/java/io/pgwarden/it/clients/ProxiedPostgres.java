@@ -12,8 +12,8 @@ import java.util.Objects;
 /**
  * A real PostgreSQL and a pgwarden in front of it, started once per test class and closed at its end.
  *
- * <p>The YAML given to {@link #start} holds everything but {@code listen:}; {@value #PG_PORT} in it is replaced
- * by the embedded server's port. The proxy listens on {@code 127.0.0.1} on a free port, without TLS.
+ * <p>{@value #PG_PORT} in the YAML given to {@link #start} is replaced by the embedded server's port. Unless the
+ * YAML starts with its own {@code listen:}, the proxy listens on {@code 127.0.0.1} on a free port, without TLS.
  */
 final class ProxiedPostgres implements AutoCloseable {
 
@@ -50,8 +50,9 @@ final class ProxiedPostgres implements AutoCloseable {
 
     /** Starts a proxy (the caller closes it) in front of {@code postgres}. */
     static ProxyFixture startProxy(EmbeddedPostgres postgres, String yaml) {
-        return ProxyFixture.fromYaml("listen: { host: 127.0.0.1, port: 0 }\n"
-                + Objects.requireNonNull(yaml, "yaml").replace(PG_PORT, Integer.toString(postgres.port())));
+        String withPort = Objects.requireNonNull(yaml, "yaml").replace(PG_PORT, Integer.toString(postgres.port()));
+        return ProxyFixture.fromYaml(withPort.startsWith("listen:") ? withPort
+                : "listen: { host: 127.0.0.1, port: 0 }\n" + withPort);
     }
 
     EmbeddedPostgres postgres() {

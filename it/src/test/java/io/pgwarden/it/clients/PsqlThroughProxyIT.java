@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +12,6 @@ import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The psql command-line client through the proxy, with its default sslmode (prefer), when it is installed. */
 @ExtendWith(LeakCheckExtension.class)
 class PsqlThroughProxyIT {
-
-    private static final long PSQL_TIMEOUT_SECONDS = 60;
 
     private static ProxiedPostgres pg;
 
@@ -47,20 +43,7 @@ class PsqlThroughProxyIT {
 
     @BeforeEach
     void requirePsql() {
-        Assumptions.assumeTrue(psqlOnPath(), "psql not installed: test skipped");
-    }
-
-    private static boolean psqlOnPath() {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String directory : path.split(File.pathSeparator)) {
-            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, "psql"))) {
-                return true;
-            }
-        }
-        return false;
+        Assumptions.assumeTrue(Psql.installed(), "psql not installed: test skipped");
     }
 
     @Test
@@ -73,7 +56,7 @@ class PsqlThroughProxyIT {
                 COMMIT;
                 SELECT count(*), sum(id), count(*) FILTER (WHERE name LIKE 'ITEM%') FROM psql_items;
                 """);
-        PsqlRun run = psql("-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", script.toString());
+        Psql.Result run = psql("-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", script.toString());
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.stdout().strip()).isEqualTo("50|1275|10");
         assertThat(run.stderr()).isEmpty();
@@ -82,7 +65,7 @@ class PsqlThroughProxyIT {
     @Test
     void backslashCopyWritesTheQueryResultToAFile() throws Exception {
         Path out = work.resolve("out.csv");
-        PsqlRun run = psql("-q", "-v", "ON_ERROR_STOP=1", "-c",
+        Psql.Result run = psql("-q", "-v", "ON_ERROR_STOP=1", "-c",
                 "\\copy (SELECT g, 'value ' || g, g % 2 = 0 FROM generate_series(1, 5000) g ORDER BY g) TO '"
                         + out + "' WITH (FORMAT csv)");
         assertThat(run.exitCode()).as(run.toString()).isZero();
@@ -101,7 +84,7 @@ class PsqlThroughProxyIT {
             lines.add(i + ",\"label, " + i + "\"");
         }
         Path in = Files.write(work.resolve("in.csv"), lines, StandardCharsets.UTF_8);
-        PsqlRun run = psql("-q", "-v", "ON_ERROR_STOP=1", "-c",
+        Psql.Result run = psql("-q", "-v", "ON_ERROR_STOP=1", "-c",
                 "\\copy psql_loaded FROM '" + in + "' WITH (FORMAT csv)");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         try (Connection direct = pg.direct("")) {
@@ -117,37 +100,16 @@ class PsqlThroughProxyIT {
                 SELECT 1 / 0;
                 SELECT 'after the error';
                 """);
-        PsqlRun run = psql("-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", script.toString());
+        Psql.Result run = psql("-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", script.toString());
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(3);
         assertThat(run.stderr()).contains("ERROR:  division by zero");
         assertThat(run.stdout()).contains("before the error").doesNotContain("after the error");
     }
 
-    private PsqlRun psql(String... arguments) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("psql", "-X", "-h", "127.0.0.1",
-                "-p", Integer.toString(pg.proxy().port()), "-U", EmbeddedPostgres.SUPERUSER, "-d", "postgres"));
+    private Psql.Result psql(String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("-h", "127.0.0.1", "-p", Integer.toString(pg.proxy().port()),
+                "-U", EmbeddedPostgres.SUPERUSER, "-d", "postgres"));
         command.addAll(List.of(arguments));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Path stdout = Files.createTempFile(work, "psql", ".out");
-        Path stderr = Files.createTempFile(work, "psql", ".err");
-        builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-        Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(name -> name.startsWith("PG"));
-        environment.put("PGCONNECT_TIMEOUT", "10");
-        environment.put("PGAPPNAME", "pgwarden-psql-it");
-        Process process = builder.start();
-        try {
-            if (!process.waitFor(PSQL_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new AssertionError("psql did not finish within " + PSQL_TIMEOUT_SECONDS + "s: " + command
-                        + "\nstderr: " + Files.readString(stderr));
-            }
-            return new PsqlRun(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
-        } finally {
-            process.destroyForcibly();
-            process.waitFor(5, TimeUnit.SECONDS);
-        }
-    }
-
-    private record PsqlRun(int exitCode, String stdout, String stderr) {
+        return Psql.run(work, command, Map.of());
     }
 }
