@@ -37,6 +37,12 @@ final class Psql {
      */
     static Result run(Path work, List<String> arguments, Map<String, String> environment)
             throws IOException, InterruptedException {
+        return run(work, arguments, environment, process -> { });
+    }
+
+    /** Like {@link #run(Path, List, Map)}, calling {@code whileRunning} once psql has started. */
+    static Result run(Path work, List<String> arguments, Map<String, String> environment, WhileRunning whileRunning)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("psql", "-X"));
         command.addAll(arguments);
         Path stdout = Files.createTempFile(work, "psql", ".out");
@@ -51,6 +57,7 @@ final class Psql {
         builder.environment().putAll(environment);
         Process process = builder.start();
         try {
+            whileRunning.accept(process);
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 throw new AssertionError("psql did not finish within " + TIMEOUT_SECONDS + "s: " + command
                         + "\nstderr: " + Files.readString(stderr));
@@ -60,6 +67,12 @@ final class Psql {
             process.destroyForcibly();
             process.waitFor(5, TimeUnit.SECONDS);
         }
+    }
+
+    /** Something a test does to a psql process while it runs. */
+    @FunctionalInterface
+    interface WhileRunning {
+        void accept(Process process) throws IOException, InterruptedException;
     }
 
     /** What psql printed and how it ended. */

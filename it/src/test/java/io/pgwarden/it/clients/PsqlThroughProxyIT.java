@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,6 +105,40 @@ class PsqlThroughProxyIT {
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(3);
         assertThat(run.stderr()).contains("ERROR:  division by zero");
         assertThat(run.stdout()).contains("before the error").doesNotContain("after the error");
+    }
+
+    @Test
+    void interruptingPsqlCancelsTheRunningQueryThroughTheProxy() throws Exception {
+        Psql.Result run = Psql.run(work, List.of("-h", "127.0.0.1", "-p", Integer.toString(pg.proxy().port()),
+                "-U", EmbeddedPostgres.SUPERUSER, "-d", "postgres", "-c", "SELECT pg_sleep(30)"),
+                Map.of("PGAPPNAME", "psql-cancel-probe"), process -> {
+                    awaitSleeping("psql-cancel-probe");
+                    // psql answers SIGINT with a CancelRequest on a new connection to the proxy.
+                    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start();
+                    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                        kill.destroyForcibly();
+                        throw new AssertionError("kill -INT failed");
+                    }
+                });
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.stderr()).contains("canceling statement due to user request");
+    }
+
+    private static void awaitSleeping(String applicationName) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        try (Connection direct = pg.direct("")) {
+            while (System.nanoTime() < deadline) {
+                String active = Rows.scalar(direct, "SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
+                        + applicationName + "' AND state = 'active' AND query LIKE 'SELECT pg_sleep%'");
+                if (active.equals("1")) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError("could not watch pg_stat_activity", e);
+        }
+        throw new AssertionError("psql's query never became active");
     }
 
     private Psql.Result psql(String... arguments) throws IOException, InterruptedException {
