@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.ParameterMetaData;
@@ -197,6 +199,15 @@ class PgjdbcQueryProtocolIT {
             Map<String, String> viaProxy = proxied.unwrap(PGConnection.class).getParameterStatuses();
             assertThat(viaProxy).containsEntry("application_name", "itclients").containsKey("server_version");
             assertThat(viaProxy).isEqualTo(direct.unwrap(PGConnection.class).getParameterStatuses());
+        }
+    }
+
+    @Test
+    void optionsStartupParameterReachesTheServer() throws Exception {
+        try (Connection connection = pg.viaProxy("options=" + URLEncoder.encode("-c search_path=pg_catalog,public "
+                + "-c statement_timeout=4321", StandardCharsets.UTF_8))) {
+            assertThat(Rows.query(connection, "SELECT current_setting('search_path'), current_setting('statement_timeout')"))
+                    .containsExactly(List.of("pg_catalog,public", "4321ms"));
         }
     }
 

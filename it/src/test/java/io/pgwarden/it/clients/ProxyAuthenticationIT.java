@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
+import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.PresetRole;
 import io.pgwarden.testkit.TestCertificates;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,6 +35,10 @@ import org.postgresql.util.PSQLException;
 @ExtendWith(LeakCheckExtension.class)
 class ProxyAuthenticationIT {
 
+    /** Non-ASCII names and passwords: UTF-8 in the startup packet, SASLprep in SCRAM. */
+    private static final String UNICODE_USER = "J\u00f6hn D\u0153";
+    private static final String UNICODE_PASSWORD = "p\u00e4ssw\u00f6rd \u00bd";
+
     private static TestCertificates certificates;
     private static Path secrets;
     private static ProxiedPostgres pg;
@@ -43,6 +50,7 @@ class ProxyAuthenticationIT {
         Path md5Password = Files.writeString(secrets.resolve("md5"), PresetRole.MD5.password() + "\n");
         Path scramPassword = Files.writeString(secrets.resolve("scram"), PresetRole.SCRAM.password() + "\n");
         Path wrongPassword = Files.writeString(secrets.resolve("wrong"), "not-the-password\n");
+        Path unicodePassword = Files.writeString(secrets.resolve("unicode"), UNICODE_PASSWORD + "\n", StandardCharsets.UTF_8);
         String yaml = """
                 backends:
                   pg: { host: 127.0.0.1, port: @PG_PORT@, tls: { mode: disable } }
@@ -53,11 +61,14 @@ class ProxyAuthenticationIT {
                     - { database: via_md5_login, method: trust, login: { user: md5_user, password: "${file:%s}", database: postgres } }
                     - { database: via_scram_login, method: trust, login: { user: scram_user, password: "${file:%s}", database: postgres } }
                     - { database: via_wrong_login, method: trust, login: { user: scram_user, password: "${file:%s}", database: postgres } }
+                    - { database: via_unicode_login, method: trust, login: { user: "%s", password: "${file:%s}", database: postgres } }
                     - { database: unreachable, method: trust, backend: dead, login: { user: postgres, database: postgres } }
                     - { database: postgres, user: tls_user, method: passthrough, backend: pg_tls }
                     - { database: postgres, method: passthrough }
-                """.formatted(closedPort(), md5Password, scramPassword, wrongPassword);
-        pg = ProxiedPostgres.start(EmbeddedPostgres.everyAuthMethod(certificates), yaml);
+                """.formatted(closedPort(), md5Password, scramPassword, wrongPassword, UNICODE_USER, unicodePassword);
+        pg = ProxiedPostgres.start(EmbeddedPostgres.everyAuthMethod(certificates)
+                .hba("host all \"" + UNICODE_USER + "\" 127.0.0.1/32 scram-sha-256")
+                .role(UNICODE_USER, UNICODE_PASSWORD, PasswordEncryption.SCRAM_SHA_256), yaml);
     }
 
     @AfterAll
@@ -149,6 +160,19 @@ class ProxyAuthenticationIT {
                 pg.proxyUrl("via_scram_login", "app_client", "ApplicationName=itclients-trust"))) {
             assertThat(Rows.scalar(connection, "SHOW application_name")).isEqualTo("itclients-trust");
         }
+    }
+
+    @Test
+    void passthroughHandlesANonAsciiUserAndPassword() throws Exception {
+        try (Connection connection = DriverManager.getConnection(pg.proxyUrl("postgres", UNICODE_USER,
+                "password=" + URLEncoder.encode(UNICODE_PASSWORD, StandardCharsets.UTF_8)))) {
+            assertThat(Rows.scalar(connection, "SELECT current_user")).isEqualTo(UNICODE_USER);
+        }
+    }
+
+    @Test
+    void trustLoginWithANonAsciiPasswordFromAFile() throws Exception {
+        assertTrustLogin("via_unicode_login", UNICODE_USER);
     }
 
     @Test
