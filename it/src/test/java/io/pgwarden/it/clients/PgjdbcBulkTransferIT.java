@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 
 /** Large and binary data through the proxy: COPY both ways, a streamed million-row result, binary-format values. */
@@ -145,6 +146,31 @@ class PgjdbcBulkTransferIT {
             assertThat(thrown).isInstanceOf(SQLException.class);
             assertThat(((SQLException) thrown).getSQLState()).isEqualTo("22P02");
             assertThat(Rows.scalar(connection, "SELECT count(*) FROM copy_bad")).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void copyInCancelledByTheClientLeavesNoRowsAndTheConnectionUsable() throws Exception {
+        try (Connection connection = pg.viaProxy("")) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("CREATE TABLE copy_cancelled (id int)");
+            }
+            CopyIn copyIn = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY copy_cancelled FROM STDIN");
+            byte[] rows = "1\n2\n3\n".getBytes(StandardCharsets.US_ASCII);
+            copyIn.writeToCopy(rows, 0, rows.length);
+            copyIn.flushCopy();
+            // CopyFail: pgjdbc expects the server's error in answer and reports none.
+            copyIn.cancelCopy();
+            assertThat(copyIn.isActive()).isFalse();
+            assertThat(Rows.scalar(connection, "SELECT count(*) FROM copy_cancelled")).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void tenMegabyteSimpleQueryTextPassesThrough() throws Exception {
+        String literal = "y".repeat(10 * 1024 * 1024);
+        try (Connection connection = pg.viaProxy("preferQueryMode=simple")) {
+            assertThat(Rows.scalar(connection, "SELECT length('" + literal + "')")).isEqualTo(Integer.toString(literal.length()));
         }
     }
 
