@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.RawPgClient;
+import java.nio.ByteBuffer;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -57,6 +60,27 @@ class ClientConnectionsIT {
             try (Connection replacement = connectWithin(5)) {
                 assertThat(Rows.scalar(replacement, "SELECT 3")).isEqualTo("3");
             }
+        }
+    }
+
+    @Test
+    void failedLoginsCancelRequestsAndDroppedHandshakesGiveTheirSlotsBack() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            String unknownRole = pg.proxyUrl("postgres", "no_such_role_" + i, "");
+            Throwable refused = catchThrowable(() -> DriverManager.getConnection(unknownRole).close());
+            assertThat(refused).isInstanceOf(PSQLException.class);
+            assertThat(((PSQLException) refused).getSQLState()).isEqualTo("28000");
+            try (RawPgClient cancel = RawPgClient.connect("127.0.0.1", pg.proxy().port())) {
+                cancel.send(ByteBuffer.allocate(16).putInt(16).putInt(80877102).putInt(12345).putInt(67890).array());
+                assertThat(cancel.isClosedByPeer(Duration.ofSeconds(5))).isTrue();
+            }
+            try (RawPgClient dropped = RawPgClient.connect("127.0.0.1", pg.proxy().port())) {
+                dropped.send(new byte[] {0, 0, 0});
+            }
+        }
+        try (Connection first = connectWithin(5); Connection second = connectWithin(5)) {
+            assertThat(Rows.scalar(first, "SELECT 1")).isEqualTo("1");
+            assertThat(Rows.scalar(second, "SELECT 2")).isEqualTo("2");
         }
     }
 
