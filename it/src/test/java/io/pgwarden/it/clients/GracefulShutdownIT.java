@@ -25,7 +25,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -104,8 +103,6 @@ class GracefulShutdownIT {
     }
 
     @Test
-    @Disabled("BUG: during shutdown the COMMIT of an open transaction gets FATAL 57P01 instead of its CommandComplete "
-            + "and ReadyForQuery (see clientInsideATransactionReceivesItsCommitResultBeforeTheFatal57P01)")
     void clientInsideATransactionCommitsFirstAndIsEndedAfterwards() throws Exception {
         postgres.execute("postgres", "CREATE TABLE IF NOT EXISTS shutdown_items (id int)", "TRUNCATE shutdown_items");
         try (Connection connection = DriverManager.getConnection(proxyUrl());
@@ -134,8 +131,6 @@ class GracefulShutdownIT {
     }
 
     @Test
-    @Disabled("BUG: the proxy sends FATAL 57P01 in place of the COMMIT's CommandComplete and ReadyForQuery('I'), "
-            + "and RelayHandler.scan then hits IllegalReferenceCountException")
     void clientInsideATransactionReceivesItsCommitResultBeforeTheFatal57P01() throws Exception {
         try (RawPgClient client = RawPgClient.connect("127.0.0.1", proxyPort)) {
             client.sendStartup(Map.of("user", EmbeddedPostgres.SUPERUSER, "database", "postgres"));
@@ -167,7 +162,6 @@ class GracefulShutdownIT {
     }
 
     @Test
-    @Disabled("BUG: the proxy sends FATAL 57P01 in place of the running query's result and ReadyForQuery('I')")
     void clientRunningAQueryReceivesItsResultBeforeTheFatal57P01() throws Exception {
         try (RawPgClient client = RawPgClient.connect("127.0.0.1", proxyPort)) {
             client.sendStartup(Map.of("user", EmbeddedPostgres.SUPERUSER, "database", "postgres"));
