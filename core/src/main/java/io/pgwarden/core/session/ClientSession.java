@@ -2,14 +2,11 @@ package io.pgwarden.core.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgwarden.core.backend.BackendException;
 import io.pgwarden.core.backend.CredentialResponder;
 import io.pgwarden.core.backend.ServerConnection;
-import io.pgwarden.core.config.AuthRule;
 import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.frontend.FatalReply;
 import io.pgwarden.core.protocol.Frame;
@@ -22,24 +19,17 @@ import io.pgwarden.core.protocol.backend.NegotiateProtocolVersion;
 import io.pgwarden.core.protocol.backend.ParameterStatus;
 import io.pgwarden.core.protocol.backend.ReadyForQuery;
 import io.pgwarden.core.protocol.frontend.StartupMessage;
-import io.pgwarden.spi.AuthOutcome;
-import io.pgwarden.spi.AuthProtocolException;
-import io.pgwarden.spi.Authenticator;
 import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.ClientInfo;
-import io.pgwarden.spi.Credential;
 import io.pgwarden.spi.Decision;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.TlsInfo;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,16 +52,14 @@ public final class ClientSession {
     private final StartupMessage startup;
     private final byte[] channelBinding;
     private final ClientAuthExchange.PasswordCache passwords = new ClientAuthExchange.PasswordCache();
-    private final List<Frame> early = new ArrayList<>();
+    private final AuthPhaseInbound authPhase = new AuthPhaseInbound(this);
     private final RelayState relayState = new RelayState();
 
     private Phase phase = Phase.STARTUP;
-    private ClientAuthExchange exchange;
-    private ChannelHandlerContext authContext;
+    private AuthenticationFlow authentication;
     private ScheduledFuture<?> authTimer;
     private CancelKey key;
     private ServerConnection server;
-    private String routedBackend;
     private boolean draining;
 
     private ClientSession(ProxyRuntime runtime, Channel client, StartupMessage startup, TlsInfo tls, byte[] channelBinding) {
@@ -116,9 +104,35 @@ public final class ClientSession {
         return client.eventLoop();
     }
 
+    Channel client() {
+        return client;
+    }
+
+    byte[] channelBinding() {
+        return channelBinding;
+    }
+
+    ClientAuthExchange.PasswordCache passwords() {
+        return passwords;
+    }
+
+    boolean closed() {
+        return phase == Phase.CLOSED;
+    }
+
+    /** Hands a client message to the pending authentication request; false when none is pending. */
+    boolean deliverAuthAnswer(Frame frame) {
+        return authentication != null && authentication.deliver(frame);
+    }
+
+    /** The authentication flow started asking the client. */
+    void authenticating() {
+        phase = Phase.AUTHENTICATING;
+    }
+
     private void begin() {
-        client.pipeline().addLast("frames", new PgFrameDecoder(runtime.config().limits().maxMessageSize()));
-        client.pipeline().addLast("auth", new AuthInbound());
+        client.pipeline().addLast(AuthPhaseInbound.DECODER, new PgFrameDecoder(runtime.config().limits().maxMessageSize()));
+        client.pipeline().addLast(AuthPhaseInbound.NAME, authPhase);
         client.closeFuture().addListener(future -> cleanup());
         authTimer = loop().schedule(() -> {
             if (phase != Phase.READY && phase != Phase.CLOSED) {
@@ -171,107 +185,18 @@ public final class ClientSession {
                 fatal("08001", "no backend named \"" + route.backend() + "\"");
                 return;
             }
-            routedBackend = route.backend();
-            authenticate(0);
+            authentication = new AuthenticationFlow(this, route.backend());
+            authentication.start();
         } else if (decision instanceof Decision.Proceed) {
-            authenticate(0);
+            authentication = new AuthenticationFlow(this, null);
+            authentication.start();
         } else {
             refuse("onStartup", decision);
         }
     }
 
-    private void authenticate(int fromRule) {
-        boolean tls = state.client().tls() != null;
-        int index = runtime.rules().match(fromRule, state.database(), state.user(), state.client().address().getAddress(), tls);
-        if (index < 0) {
-            if (fromRule == 0) {
-                fatal("28000", "no pgwarden auth rule for host \"" + state.client().address().getAddress().getHostAddress()
-                        + "\", user \"" + state.user() + "\", database \"" + state.database() + "\", "
-                        + (tls ? "SSL encryption" : "no encryption"));
-            } else {
-                fatal("28P01", passwordFailed());
-            }
-            return;
-        }
-        AuthRule rule = runtime.rules().rule(index);
-        Optional<Authenticator> authenticator = runtime.chain().authenticator(rule.method());
-        if (authenticator.isEmpty()) {
-            LOG.error("[{}] auth rule {} names method '{}' that no plugin provides", id(), rule.path(), rule.method());
-            fatal("XX000", "authentication method \"" + rule.method() + "\" is not available");
-            return;
-        }
-        phase = Phase.AUTHENTICATING;
-        exchange = new ClientAuthExchange(state, client, rule, defaultLogin(rule), channelBinding, passwords);
-        CompletionStage<AuthOutcome> outcome;
-        try {
-            outcome = authenticator.get().authenticate(exchange);
-        } catch (RuntimeException e) {
-            outcome = java.util.concurrent.CompletableFuture.failedFuture(e);
-        }
-        ClientAuthExchange current = exchange;
-        outcome.whenComplete((result, error) -> loop().execute(() -> afterAuthentication(index, rule, current, result, error)));
-    }
-
-    private BackendLogin defaultLogin(AuthRule rule) {
-        String backend = routedBackend != null ? routedBackend : rule.backend();
-        AuthRule.LoginConfig login = rule.login();
-        String user = login != null ? login.user() : state.user();
-        String database = login != null && login.database() != null ? login.database() : state.database();
-        Credential credential = login != null && login.password() != null ? Credential.password(login.password()) : Credential.none();
-        Map<String, String> parameters = new LinkedHashMap<>(state.startupParameters());
-        parameters.remove("user");
-        parameters.remove("database");
-        parameters.remove("replication");
-        return new BackendLogin(backend, database, user, credential, parameters, List.of());
-    }
-
-    private void afterAuthentication(int index, AuthRule rule, ClientAuthExchange current, AuthOutcome outcome, Throwable error) {
-        if (phase == Phase.CLOSED) {
-            closeQuietly(current.takeAuthenticatedServer());
-            return;
-        }
-        if (error != null) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            closeQuietly(current.takeAuthenticatedServer());
-            if (cause instanceof AuthProtocolException) {
-                fatal("08P01", cause.getMessage());
-            } else if (cause instanceof BackendException backend) {
-                fatalFromBackend(backend);
-            } else {
-                LOG.error("[{}] authentication method '{}' failed", id(), rule.method(), cause);
-                fatal("XX000", "internal error during authentication");
-            }
-            return;
-        }
-        if (outcome instanceof AuthOutcome.Success success) {
-            state.setIdentity(success.identity());
-            passwords.clear();
-            LOG.info("[{}] authenticated as {} by method {} (rule {})", id(), success.identity().displayName(),
-                    rule.method(), rule.path());
-            BackendLogin login = success.login() != null ? success.login() : current.defaultLogin();
-            AuthView view = new AuthView(state, login);
-            HookRunner.run(runtime.chain().authHooks(), hook -> hook.onAuth(view), decision -> false, loop(), decision -> {
-                if (decision instanceof Decision.Proceed) {
-                    attach(view.login());
-                } else {
-                    refuse("onAuth", decision);
-                }
-            });
-        } else if (outcome instanceof AuthOutcome.Failure failure) {
-            closeQuietly(current.takeAuthenticatedServer());
-            LOG.info("[{}] authentication failed for user {} (method {}, rule {}): {}", id(), state.user(), rule.method(),
-                    rule.path(), failure.logReason());
-            fatal(failure.sqlState(), failure.message() != null ? failure.message() : passwordFailed());
-        } else if (outcome instanceof AuthOutcome.NotApplicable notApplicable) {
-            closeQuietly(current.takeAuthenticatedServer());
-            LOG.debug("[{}] method {} does not apply: {}", id(), rule.method(), notApplicable.logReason());
-            authenticate(index + 1);
-        } else {
-            fatal("XX000", "internal error during authentication");
-        }
-    }
-
-    private void attach(BackendLogin login) {
+    /** Authentication and onAuth are done: get the server for this login. */
+    void attach(BackendLogin login, ClientAuthExchange exchange) {
         phase = Phase.CONNECTING;
         ServerConnection authenticated = exchange.takeAuthenticatedServer();
         if (authenticated != null) {
@@ -343,14 +268,8 @@ public final class ClientSession {
         relayState.attach(fromClient, fromServer);
         server.channel().pipeline().addLast("relay", fromServer);
         SessionInit.handOver(server.channel());
-        client.pipeline().addAfter("auth", "relay", fromClient);
-        for (Frame frame : early) {
-            authContext.fireChannelRead(FrameWire.of(frame, client.alloc()));
-            frame.release();
-        }
-        early.clear();
-        client.pipeline().remove("auth");
-        client.pipeline().remove("frames");
+        client.pipeline().addAfter(AuthPhaseInbound.NAME, "relay", fromClient);
+        authPhase.handOver();
         authTimer.cancel(false);
         phase = Phase.READY;
         client.flush();
@@ -427,7 +346,7 @@ public final class ClientSession {
         }
     }
 
-    private void refuse(String hook, Decision decision) {
+    void refuse(String hook, Decision decision) {
         if (decision instanceof Decision.Reject reject) {
             LOG.info("[{}] refused by an interceptor in {}: {} {}", id(), hook, reject.sqlState(), reject.message());
             ErrorResponse error = ErrorResponse.fatal(reject.sqlState(), reject.message());
@@ -438,7 +357,7 @@ public final class ClientSession {
         }
     }
 
-    private void fatalFromBackend(BackendException error) {
+    void fatalFromBackend(BackendException error) {
         LOG.info("[{}] backend login failed: {} {}", id(), error.sqlState(), error.message());
         if (error.serverError().isPresent()) {
             FatalReply.send(client, error.serverError().get());
@@ -447,11 +366,11 @@ public final class ClientSession {
         }
     }
 
-    private String passwordFailed() {
+    String passwordFailed() {
         return "password authentication failed for user \"" + state.user() + "\"";
     }
 
-    private void fatal(String sqlState, String message) {
+    void fatal(String sqlState, String message) {
         FatalReply.send(client, sqlState, message);
         if (!client.isActive()) {
             cleanup();
@@ -466,12 +385,9 @@ public final class ClientSession {
         if (authTimer != null) {
             authTimer.cancel(false);
         }
-        if (exchange != null) {
-            exchange.abort("the client closed the connection");
-            closeQuietly(exchange.takeAuthenticatedServer());
+        if (authentication != null) {
+            authentication.abort();
         }
-        early.forEach(Frame::release);
-        early.clear();
         passwords.clear();
         relayState.stop();
         runtime.sessions().unregister(key);
@@ -488,53 +404,9 @@ public final class ClientSession {
         LOG.info("[{}] session ended", id());
     }
 
-    private static void closeQuietly(ServerConnection connection) {
+    static void closeQuietly(ServerConnection connection) {
         if (connection != null) {
             connection.close();
-        }
-    }
-
-    /** Receives the client's messages while it authenticates. */
-    private final class AuthInbound extends ChannelInboundHandlerAdapter {
-
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            authContext = ctx;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof Frame frame)) {
-                ctx.fireChannelRead(msg);
-                return;
-            }
-            if (phase == Phase.CLOSED) {
-                frame.release();
-            } else if (frame.type() == MessageType.TERMINATE) {
-                frame.release();
-                client.close();
-            } else if (phase == Phase.AUTHENTICATING && exchange != null && exchange.deliver(frame)) {
-                return;
-            } else if (state.identity().isPresent()) {
-                // A client that sends its first query before ReadyForQuery: keep it for the relay.
-                early.add(frame);
-            } else {
-                byte type = frame.type();
-                frame.release();
-                clientViolation("unexpected message type '" + MessageType.frontendName(type) + "' during authentication");
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof io.pgwarden.core.protocol.ProtocolException) {
-                clientViolation(cause.getCause().getMessage());
-            } else if (cause instanceof io.pgwarden.core.protocol.ProtocolException) {
-                clientViolation(cause.getMessage());
-            } else {
-                LOG.debug("[{}] client connection failed: {}", id(), cause.toString());
-                client.close();
-            }
         }
     }
 }
