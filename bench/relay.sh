@@ -12,6 +12,7 @@
 #   JOBS=2          pgbench -j
 #   SCALE=10        pgbench -i -s
 #   MODES="simple extended prepared"   pgbench -M values
+#   REPEAT=3        rounds over every target and mode; the table shows each run's median
 #   BENCH_DOC=docs/benchmarks.md       where the dated section is appended; APPEND=0 to skip
 #   PGWARDEN_HOME   the unpacked distribution (default: distribution/target/pgwarden-*/)
 #   PG_BINDIR       PostgreSQL's bin directory (default: the newest /usr/lib/postgresql/*/bin)
@@ -30,6 +31,7 @@ CLIENTS=${CLIENTS:-32}
 JOBS=${JOBS:-2}
 SCALE=${SCALE:-10}
 MODES=${MODES:-simple extended prepared}
+REPEAT=${REPEAT:-3}
 APPEND=${APPEND:-1}
 JAVA_OPTS=${JAVA_OPTS:-}
 
@@ -43,7 +45,7 @@ DB_USER=bench
 log() { printf '%s relay.sh: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for setting in DURATION WARMUP CLIENTS JOBS SCALE; do
+for setting in DURATION WARMUP CLIENTS JOBS SCALE REPEAT; do
     [[ ${!setting} =~ ^[0-9]+$ && ${!setting} -gt 0 ]] || die "$setting must be a positive integer"
 done
 for mode in $MODES; do
@@ -104,6 +106,7 @@ work_dir=
 pg_data=
 pgwarden_pid=
 pgbouncer_pid=
+pgbouncer_runner_pid=
 
 stop_pid() { # pid name: TERM, wait up to 15 s, then KILL
     local pid=$1 name=$2 i
@@ -123,6 +126,7 @@ cleanup() {
     set +e
     stop_pid "$pgwarden_pid" pgwarden
     stop_pid "$pgbouncer_pid" pgbouncer
+    stop_pid "$pgbouncer_runner_pid" "pgbouncer's runuser"
     if [[ -n $pg_data && -f $pg_data/postmaster.pid ]]; then
         as_service "$PG_BINDIR/pg_ctl" -D "$pg_data" -m fast -w -t 30 stop >/dev/null 2>&1 \
             || log "pg_ctl stop failed"
@@ -139,13 +143,19 @@ chmod 755 "$work_dir"
 [[ $EUID -eq 0 ]] && chown "$SERVICE_USER" "$work_dir"
 
 # ---------------------------------------------------------------------------------------------
-# Ports: free local ports, chosen at random and checked by trying to connect.
+# Ports: free local ports, chosen at random below the kernel's ephemeral range (so that outgoing
+# connections of other programs cannot take them between the check and the bind) and checked by
+# trying to connect.
 
+read -r ephemeral_low _ </proc/sys/net/ipv4/ip_local_port_range
+port_low=10000
+port_span=$((ephemeral_low - port_low))
+((port_span >= 1000)) || { port_low=20000; port_span=10000; }
 declare -A taken_ports=()
 free_port() {
     local port i
     for ((i = 0; i < 200; i++)); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((port_low + (RANDOM * 32768 + RANDOM) % port_span))
         [[ -n ${taken_ports[$port]:-} ]] && continue
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             taken_ports[$port]=1
@@ -222,8 +232,11 @@ logfile = $work_dir/pgbouncer.log
 pidfile = $work_dir/pgbouncer.pid
 EOF
 [[ $EUID -eq 0 ]] && chown "$SERVICE_USER" "$work_dir"/userlist.txt "$work_dir"/pgbouncer.ini
-as_service "$PGBOUNCER" -d -q "$work_dir/pgbouncer.ini" || die "PgBouncer did not start"
-wait_ready "$pgbouncer_port" PgBouncer "$work_dir/pgbouncer.log" 30
+# In the foreground of a background job, so that a failed start is seen at once; as root the job is
+# runuser, whose child PgBouncer writes its own pid to the pidfile.
+as_service "$PGBOUNCER" -q "$work_dir/pgbouncer.ini" >/dev/null 2>&1 &
+pgbouncer_runner_pid=$!
+wait_ready "$pgbouncer_port" PgBouncer "$work_dir/pgbouncer.log" 30 "$pgbouncer_runner_pid"
 pgbouncer_pid=$(<"$work_dir/pgbouncer.pid")
 log "PgBouncer $("$PGBOUNCER" --version | head -n 1 | awk '{print $2}') on 127.0.0.1:$pgbouncer_port (pid $pgbouncer_pid)"
 
@@ -266,33 +279,73 @@ log "pgwarden on 127.0.0.1:$pgwarden_port (pid $pgwarden_pid) via $pgwarden_laun
 
 "$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$pg_port" -U "$DB_USER" -d "$DB" -c 'vacuum analyze' >/dev/null
 
-declare -A TPS=() LAT=() FAILED=() RC=()
+declare -A TPS=() LAT=() RC=() CPU=() TPS_ALL=() LAT_ALL=() CPU_ALL=()
+declare -A PID_OF=([direct]="" [pgbouncer]=$pgbouncer_pid [pgwarden]=$pgwarden_pid)
 errors=()
+CLK_TCK=$(getconf CLK_TCK)
+
+# CPU time (user + system, all threads) of a process in clock ticks. The fields are counted after
+# the command name's closing parenthesis: utime and stime are the 12th and 13th there.
+cpu_ticks() {
+    sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}'
+}
 
 pgbench_run() { # target mode seconds outfile; returns pgbench's exit status
     "$PG_BINDIR/pgbench" -n -S -c "$CLIENTS" -j "$JOBS" -T "$3" -M "$2" \
         -h 127.0.0.1 -p "${PORT[$1]}" -U "$DB_USER" "$DB" >"$4" 2>&1
 }
 
-for mode in $MODES; do
-    for target in "${TARGETS[@]}"; do
-        out=$work_dir/run-$target-$mode.log
-        log "$target -M $mode: warm-up ${WARMUP} s, then ${DURATION} s"
-        if ! pgbench_run "$target" "$mode" "$WARMUP" "$work_dir/warmup-$target-$mode.log"; then
-            errors+=("$target -M $mode warm-up: $(grep -Ei 'error|fatal|abort' "$work_dir/warmup-$target-$mode.log" | head -n 3 | tr '\n' ' ')")
-        fi
-        rc=0
-        pgbench_run "$target" "$mode" "$DURATION" "$out" || rc=$?
-        key=$target,$mode
-        RC[$key]=$rc
-        TPS[$key]=$(awk '/^tps = / {print $3; exit}' "$out")
-        LAT[$key]=$(awk '/^latency average = / {print $4; exit}' "$out")
-        FAILED[$key]=$(awk '/^number of failed transactions: / {print $5; exit}' "$out")
-        if [[ $rc -ne 0 || -z ${TPS[$key]} || ${FAILED[$key]:-0} != 0 ]]; then
-            errors+=("$target -M $mode: pgbench exit $rc, failed transactions ${FAILED[$key]:-?}: $(grep -Ei 'error|fatal|abort' "$out" | head -n 3 | tr '\n' ' ')")
-        fi
-        log "$target -M $mode: tps ${TPS[$key]:-none}, latency ${LAT[$key]:-none} ms"
+for ((round = 1; round <= REPEAT; round++)); do
+    for mode in $MODES; do
+        for target in "${TARGETS[@]}"; do
+            key=$target,$mode
+            out=$work_dir/run-$target-$mode-$round.log
+            if ((round == 1)); then
+                log "$target -M $mode: warm-up ${WARMUP} s"
+                if ! pgbench_run "$target" "$mode" "$WARMUP" "$work_dir/warmup-$target-$mode.log"; then
+                    errors+=("$target -M $mode warm-up: $(grep -Ei 'error|fatal|abort' "$work_dir/warmup-$target-$mode.log" | head -n 3 | tr '\n' ' ')")
+                fi
+            fi
+            proxy_pid=${PID_OF[$target]}
+            ticks_before=
+            [[ -n $proxy_pid ]] && ticks_before=$(cpu_ticks "$proxy_pid")
+            rc=0
+            pgbench_run "$target" "$mode" "$DURATION" "$out" || rc=$?
+            cpu=
+            if [[ -n $ticks_before ]]; then
+                ticks_after=$(cpu_ticks "$proxy_pid")
+                transactions=$(awk '/^number of transactions actually processed: / {print $6; exit}' "$out")
+                if [[ -n $ticks_after && ${transactions:-0} -gt 0 ]]; then
+                    cpu=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$CLK_TCK" -v n="$transactions" \
+                        'BEGIN {printf "%.1f", t * 1000000 / hz / n}')
+                fi
+            fi
+            tps=$(awk '/^tps = / {print $3; exit}' "$out")
+            lat=$(awk '/^latency average = / {print $4; exit}' "$out")
+            failed=$(awk '/^number of failed transactions: / {print $5; exit}' "$out")
+            if [[ $rc -ne 0 || -z $tps || ${failed:-0} != 0 ]]; then
+                RC[$key]=1
+                errors+=("$target -M $mode round $round: pgbench exit $rc, failed transactions ${failed:-?}: $(grep -Ei 'error|fatal|abort' "$out" | head -n 3 | tr '\n' ' ')")
+            else
+                TPS_ALL[$key]+="$tps "
+                LAT_ALL[$key]+="$lat "
+                [[ -n $cpu ]] && CPU_ALL[$key]+="$cpu "
+            fi
+            log "round $round/$REPEAT, $target -M $mode: tps ${tps:-none}, latency ${lat:-none} ms${cpu:+, proxy CPU $cpu us/transaction}"
+        done
     done
+done
+
+median() { # numbers separated by spaces; prints their median, nothing for none
+    # shellcheck disable=SC2086
+    printf '%s\n' $1 | sort -g | awk '{v[NR] = $1} END {if (NR) printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+for key in "${!TPS_ALL[@]}"; do
+    [[ -n ${RC[$key]:-} ]] && continue
+    RC[$key]=0
+    TPS[$key]=$(median "${TPS_ALL[$key]}")
+    LAT[$key]=$(median "${LAT_ALL[$key]}")
+    [[ -n ${CPU_ALL[$key]:-} ]] && CPU[$key]=$(printf '%.1f' "$(median "${CPU_ALL[$key]}")")
 done
 
 # ---------------------------------------------------------------------------------------------
@@ -323,8 +376,8 @@ cell_lat() { if [[ -n ${LAT[$1]:-} && ${RC[$1]:-1} -eq 0 ]]; then printf '%s' "$
 table() {
     local header="| target |" rule="|---|" target mode row
     for mode in $MODES; do
-        header+=" $mode tps | $mode latency ms |"
-        rule+="---:|---:|"
+        header+=" $mode tps | $mode latency ms | $mode proxy CPU µs/tx |"
+        rule+="---:|---:|---:|"
     done
     header+=" VmRSS MiB at end (peak VmHWM) |"
     rule+="---:|"
@@ -332,7 +385,7 @@ table() {
     for target in "${TARGETS[@]}"; do
         row="| $target |"
         for mode in $MODES; do
-            row+=" $(cell_tps "$target,$mode") | $(cell_lat "$target,$mode") |"
+            row+=" $(cell_tps "$target,$mode") | $(cell_lat "$target,$mode") | ${CPU[$target,$mode]:-n/a} |"
         done
         if [[ $target == direct ]]; then
             row+=" n/a (one server process per client) |"
@@ -346,6 +399,11 @@ table() {
         row="| **pgwarden / $base** |"
         for mode in $MODES; do
             row+=" **$(ratio "${TPS[pgwarden,$mode]:-}" "${TPS[$base,$mode]:-}")** | $(ratio "${LAT[pgwarden,$mode]:-}" "${LAT[$base,$mode]:-}") |"
+            if [[ $base == pgbouncer ]]; then
+                row+=" $(ratio "${CPU[pgwarden,$mode]:-}" "${CPU[pgbouncer,$mode]:-}") |"
+            else
+                row+=" |"
+            fi
         done
         if [[ $base == pgbouncer ]]; then
             row+=" $(ratio "${RSS[pgwarden]}" "${RSS[pgbouncer]}") |"
@@ -366,7 +424,7 @@ pgbench_version=$("$PG_BINDIR/pgbench" --version)
 commit=$(git -C "$repo_dir" rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git -C "$repo_dir" status --porcelain --untracked-files=no 2>/dev/null | head -n 1)
 [[ -n $dirty ]] && commit+=" (with uncommitted changes)"
-command_line="DURATION=$DURATION WARMUP=$WARMUP CLIENTS=$CLIENTS JOBS=$JOBS SCALE=$SCALE MODES=\"$MODES\"${JAVA_OPTS:+ JAVA_OPTS=\"$JAVA_OPTS\"} bench/relay.sh"
+command_line="DURATION=$DURATION WARMUP=$WARMUP CLIENTS=$CLIENTS JOBS=$JOBS SCALE=$SCALE REPEAT=$REPEAT MODES=\"$MODES\"${JAVA_OPTS:+ JAVA_OPTS=\"$JAVA_OPTS\"} bench/relay.sh"
 pgbench_line="pgbench -n -S -c $CLIENTS -j $JOBS -T $DURATION -M <mode> -h 127.0.0.1 -p <port> -U $DB_USER $DB"
 
 # Backticks in the report are Markdown, not command substitution.
@@ -377,12 +435,21 @@ report=$(
     printf -- "- Load average (1, 5, 15 min) at start: %s; at end: %s\n" "$load_at_start" "$load_at_end"
     printf -- '- Software: %s; %s; %s; %s\n' "$java_version" "$pg_version" "$pgbouncer_version" "$pgbench_version"
     printf -- '- Command: `%s`\n' "$command_line"
-    printf -- '- Each run: `%s` after a %s s warm-up run of the same command; database `pgbench -i -s %s`\n' \
-        "$pgbench_line" "$WARMUP" "$SCALE"
+    printf -- '- Each run: `%s`; %s rounds over all targets and modes, a %s s warm-up run per target and mode before the first; database `pgbench -i -s %s`\n' \
+        "$pgbench_line" "$REPEAT" "$WARMUP" "$SCALE"
     printf -- '- pgwarden: %s, passthrough rule, no plugins, JAVA_OPTS `%s`\n' "$pgwarden_launch" "${JAVA_OPTS:-(none)}"
     printf -- '- PgBouncer: session pooling, auth_type trust, default_pool_size 100\n\n'
     table
-    printf '\nBold: tps ratio (higher is better for pgwarden); next to it the latency ratio (lower is better).\n'
+    printf '\nMedians of the rounds. Bold: tps ratio (higher is better for pgwarden); next to it the latency ratio and\n'
+    printf 'the proxy CPU ratio (lower is better). Proxy CPU: user + system time of the proxy process during a run\n'
+    printf 'divided by the transactions pgbench completed in it.\n\n'
+    printf 'tps of each round:\n\n'
+    for mode in $MODES; do
+        for target in "${TARGETS[@]}"; do
+            printf -- '- %s -M %s: %s\n' "$target" "$mode" \
+                "$(printf '%s' "${TPS_ALL[$target,$mode]:-none}" | awk '{for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? ", " : ""), $i}')"
+        done
+    done
     if [[ ${#errors[@]} -gt 0 ]]; then
         printf '\nErrors during the run:\n\n'
         printf -- '- %s\n' "${errors[@]}"
