@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Relay benchmark: pgbench select-only against direct PostgreSQL, PgBouncer (session pooling) and
 # pgwarden (passthrough rule), side by side in one run, on 127.0.0.1 only. Prints a table of tps,
-# average latency, the ratios pgwarden/direct and pgwarden/pgbouncer and the resident memory of
-# both proxies, and appends it with the date and the machine to docs/benchmarks.md.
+# average latency, the proxies' CPU time per transaction, the ratios pgwarden/direct and
+# pgwarden/pgbouncer and the resident memory of both proxies, and appends it with the date and the
+# machine to docs/benchmarks.md (method and caveats at the top of that file).
 #
 # Usage (from anywhere, after `mvn -q -o package -DskipTests`):   bench/relay.sh
 # Settings, all optional, as environment variables:
 #   DURATION=15     seconds of each measured pgbench run
-#   WARMUP=5        seconds of the unmeasured run before each measured one (JIT, caches, pools)
+#   WARMUP=5        seconds of the unmeasured run per target and mode before the first round (JIT, caches)
 #   CLIENTS=32      pgbench -c
 #   JOBS=2          pgbench -j
 #   SCALE=10        pgbench -i -s
 #   MODES="simple extended prepared"   pgbench -M values
-#   REPEAT=3        rounds over every target and mode; the table shows each run's median
+#   REPEAT=3        rounds over every target and mode; the table shows the median of the rounds
 #   BENCH_DOC=docs/benchmarks.md       where the dated section is appended; APPEND=0 to skip
 #   PGWARDEN_HOME   the unpacked distribution (default: distribution/target/pgwarden-*/)
 #   PG_BINDIR       PostgreSQL's bin directory (default: the newest /usr/lib/postgresql/*/bin)
@@ -274,8 +275,8 @@ wait_ready "$pgwarden_port" pgwarden "$work_dir/pgwarden.log" 60 "$pgwarden_pid"
 log "pgwarden on 127.0.0.1:$pgwarden_port (pid $pgwarden_pid) via $pgwarden_launch"
 
 # ---------------------------------------------------------------------------------------------
-# Runs. Modes outside, targets inside, so that drift of the machine during the run spreads over the
-# targets instead of favouring one. Every measured run follows its own warm-up on the same target.
+# Runs. Rounds outside, then modes, then targets, so that drift of the machine during the run spreads
+# over the targets instead of favouring one. The first round warms each target and mode up first.
 
 "$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$pg_port" -U "$DB_USER" -d "$DB" -c 'vacuum analyze' >/dev/null
 
