@@ -25,7 +25,8 @@ import javax.net.ssl.SSLException;
  * sockets share it), TLS negotiated with libpq's sslmode meanings, StartupMessage (protocol 3.0,
  * {@code user}, {@code database}, then the login's parameters; these cannot override user or
  * database), the Authentication exchange through a {@link BackendAuthResponder}, and the server's
- * ParameterStatus, BackendKeyData and first ReadyForQuery. All of it is bounded by the backend's
+ * ParameterStatus, BackendKeyData and first ReadyForQuery. With sslmode {@code prefer} a failed TLS
+ * handshake is followed by a plaintext attempt, as libpq does. All of it is bounded by the backend's
  * {@code connectTimeout}; failures complete the stage with a {@link BackendException} and close the
  * channel. See {@link ServerConnection} for the state of the channel on success.
  */
@@ -126,11 +127,17 @@ public final class BackendConnector {
         }
 
         void connect(List<InetAddress> candidates, int index, long deadline) {
+            connect(candidates, index, deadline, sslContext);
+        }
+
+        private void connect(List<InetAddress> candidates, int index, long deadline, SslContext ssl) {
             if (result.isDone()) {
                 return;
             }
             long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            handler = new BackendStartupHandler(backend, login, responder, sslContext, maxMessageSize, result);
+            Runnable plaintextRetry = ssl != null && backend.tls().mode() == BackendTlsConfig.Mode.PREFER
+                    ? () -> connect(candidates, index, deadline, null) : null;
+            handler = new BackendStartupHandler(backend, login, responder, ssl, maxMessageSize, result, plaintextRetry);
             Bootstrap bootstrap = new Bootstrap().group(loop).channel(channelClass)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, remainingMillis)))
                     .option(ChannelOption.TCP_NODELAY, true)
@@ -149,7 +156,7 @@ public final class BackendConnector {
                     return;
                 }
                 if (index + 1 < candidates.size() && !result.isDone()) {
-                    connect(candidates, index + 1, deadline);
+                    connect(candidates, index + 1, deadline, ssl);
                 } else {
                     Throwable cause = done.cause();
                     failConnect(cause == null ? "connection cancelled" : cause.getMessage(), cause);

@@ -22,6 +22,7 @@ import io.pgwarden.core.protocol.backend.AuthenticationSASLContinue;
 import io.pgwarden.core.protocol.backend.AuthenticationSASLFinal;
 import io.pgwarden.core.protocol.backend.BackendKeyData;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
+import io.pgwarden.core.protocol.backend.NegotiateProtocolVersion;
 import io.pgwarden.core.protocol.backend.ParameterStatus;
 import io.pgwarden.core.protocol.backend.ReadyForQuery;
 import io.pgwarden.core.protocol.frontend.SslRequest;
@@ -73,6 +74,8 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
     private final SslContext sslContext;
     private final int maxMessageSize;
     private final CompletableFuture<ServerConnection> result;
+    /** For sslmode prefer: a new plaintext attempt when the TLS handshake fails, as libpq makes. */
+    private final Runnable plaintextRetry;
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private final ArrayDeque<Frame> queued = new ArrayDeque<>();
     private State state = State.AUTHENTICATING;
@@ -82,13 +85,15 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
     private CompositeByteBuf held;
 
     BackendStartupHandler(BackendConfig backend, BackendLogin login, BackendAuthResponder responder,
-                          SslContext sslContext, int maxMessageSize, CompletableFuture<ServerConnection> result) {
+                          SslContext sslContext, int maxMessageSize, CompletableFuture<ServerConnection> result,
+                          Runnable plaintextRetry) {
         this.backend = backend;
         this.login = login;
         this.responder = responder;
         this.sslContext = sslContext;
         this.maxMessageSize = maxMessageSize;
         this.result = result;
+        this.plaintextRetry = plaintextRetry;
     }
 
     String phase() {
@@ -170,7 +175,9 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
         if (state == State.DONE) {
             context.fireExceptionCaught(cause);
-        } else if (state == State.TLS_HANDSHAKE || state == State.SSL_RESPONSE) {
+        } else if (state == State.TLS_HANDSHAKE) {
+            tlsHandshakeFailed(cause);
+        } else if (state == State.SSL_RESPONSE) {
             fail(tlsFailure(cause));
         } else {
             fail(asBackendException(cause));
@@ -258,7 +265,7 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
             return;
         }
         if (!future.isSuccess()) {
-            fail(tlsFailure(future.cause()));
+            tlsHandshakeFailed(future.cause());
             return;
         }
         SslHandler tls = (SslHandler) ctx.pipeline().get(TLS);
@@ -274,6 +281,20 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
         LOG.debug("TLS with backend {}: {} {}", backend.name(), tls.engine().getSession().getProtocol(),
                 tls.engine().getSession().getCipherSuite());
         sendStartup();
+    }
+
+    private void tlsHandshakeFailed(Throwable cause) {
+        if (plaintextRetry == null || backend.tls().mode() != BackendTlsConfig.Mode.PREFER) {
+            fail(tlsFailure(cause));
+            return;
+        }
+        // Leave quietly: this attempt is over, the result belongs to the plaintext one.
+        state = State.FAILED;
+        releaseQueued();
+        LOG.debug("TLS with backend {} failed ({}); retrying without TLS (sslmode prefer)", backend.name(),
+                cause.getMessage());
+        ctx.close();
+        plaintextRetry.run();
     }
 
     private void addFrameDecoder() {
@@ -297,6 +318,17 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
             switch (frame.type()) {
                 case MessageType.ERROR_RESPONSE -> fail(BackendException.fromServer(ErrorResponse.decode(frame.payload())));
                 case MessageType.NOTICE_RESPONSE -> LOG.debug("notice from backend {} during startup", backend.name());
+                case MessageType.NEGOTIATE_PROTOCOL_VERSION -> {
+                    // The server goes on with 3.0 without the startup options it did not recognize
+                    // (login parameters named _pq_.*); nothing to change on this side.
+                    NegotiateProtocolVersion negotiated = NegotiateProtocolVersion.decode(frame.payload());
+                    if (state != State.AUTHENTICATING) {
+                        unexpected(frame.type());
+                    } else {
+                        LOG.debug("backend {} does not recognize startup options {}", backend.name(),
+                                negotiated.unrecognizedOptions());
+                    }
+                }
                 case MessageType.AUTHENTICATION -> {
                     if (state != State.AUTHENTICATING) {
                         unexpected(frame.type());

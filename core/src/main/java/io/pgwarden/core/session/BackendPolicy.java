@@ -61,6 +61,11 @@ final class BackendPolicy implements FramePolicy {
     }
 
     @Override
+    public void forwarded(byte type) {
+        // Nothing is counted in this direction; ReadyForQuery is peeked whole.
+    }
+
+    @Override
     public void peek(byte type, ByteBuf frame) {
         if (type == MessageType.READY_FOR_QUERY) {
             endResultSet();

@@ -25,6 +25,14 @@ interface FramePolicy {
     int classify(byte type);
 
     /**
+     * Tells the policy that a frame of this type is being forwarded, once per frame, when its
+     * header is read; the body may not have arrived yet. For counting without buffering.
+     *
+     * @param type the type byte
+     */
+    void forwarded(byte type);
+
+    /**
      * Looks at a whole frame that stays in the stream.
      *
      * @param type the type byte

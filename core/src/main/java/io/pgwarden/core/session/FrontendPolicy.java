@@ -10,8 +10,8 @@ import io.pgwarden.spi.QueryContext;
 
 /**
  * The client-to-server direction. Without onQuery or onMessage subscribers, only Terminate is
- * taken out of the stream and Query/Sync/FunctionCall are peeked at to count synchronization
- * points; statement text is never decoded.
+ * taken out of the stream; Query, Sync and FunctionCall are counted from their headers as
+ * synchronization points, so any size streams through and statement text is never decoded.
  */
 final class FrontendPolicy implements FramePolicy {
 
@@ -34,18 +34,21 @@ final class FrontendPolicy implements FramePolicy {
         }
         return switch (type) {
             case MessageType.TERMINATE -> INSPECT;
-            case MessageType.QUERY -> queryHooks.length > 0 ? INSPECT : PEEK;
-            case MessageType.PARSE -> queryHooks.length > 0 ? INSPECT : FORWARD;
-            case MessageType.SYNC, MessageType.FUNCTION_CALL -> PEEK;
+            case MessageType.QUERY, MessageType.PARSE -> queryHooks.length > 0 ? INSPECT : FORWARD;
             default -> FORWARD;
         };
     }
 
     @Override
-    public void peek(byte type, ByteBuf frame) {
+    public void forwarded(byte type) {
         if (type == MessageType.QUERY || type == MessageType.SYNC || type == MessageType.FUNCTION_CALL) {
             relay.syncSent();
         }
+    }
+
+    @Override
+    public void peek(byte type, ByteBuf frame) {
+        // Nothing is peeked in this direction.
     }
 
     @Override
@@ -61,18 +64,9 @@ final class FrontendPolicy implements FramePolicy {
         if ((type == MessageType.QUERY || type == MessageType.PARSE) && queryHooks.length > 0) {
             return runQueryHooks(type, frame, out);
         }
-        if (classifyWithoutTaps(type) == PEEK) {
-            peek(type, frame);
-        }
+        forwarded(type);
         out.write(frame);
         return true;
-    }
-
-    private int classifyWithoutTaps(byte type) {
-        return switch (type) {
-            case MessageType.QUERY, MessageType.SYNC, MessageType.FUNCTION_CALL -> PEEK;
-            default -> FORWARD;
-        };
     }
 
     private boolean runQueryHooks(byte type, ByteBuf frame, RelayHandler out) {

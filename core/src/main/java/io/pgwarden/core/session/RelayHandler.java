@@ -190,6 +190,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             long frameSize = length + 1L;
             int action = policy.classify(type);
             if (action == FramePolicy.FORWARD) {
+                policy.forwarded(type);
                 if (readable >= frameSize) {
                     buf.skipBytes((int) frameSize);
                 } else {

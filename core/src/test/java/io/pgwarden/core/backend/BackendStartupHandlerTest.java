@@ -19,6 +19,7 @@ import io.pgwarden.core.protocol.backend.AuthenticationSASLFinal;
 import io.pgwarden.core.protocol.backend.BackendKeyData;
 import io.pgwarden.core.protocol.backend.DataRow;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
+import io.pgwarden.core.protocol.backend.NegotiateProtocolVersion;
 import io.pgwarden.core.protocol.backend.NoticeResponse;
 import io.pgwarden.core.protocol.backend.ParameterStatus;
 import io.pgwarden.core.protocol.backend.ReadyForQuery;
@@ -41,6 +42,7 @@ class BackendStartupHandlerTest {
 
     private final CompletableFuture<ServerConnection> result = new CompletableFuture<>();
     private EmbeddedChannel channel;
+    private int plaintextRetries;
 
     @AfterEach
     void finish() {
@@ -56,7 +58,8 @@ class BackendStartupHandlerTest {
     private EmbeddedChannel start(BackendTlsConfig.Mode mode, BackendAuthResponder responder) throws Exception {
         SslContext ssl = mode == BackendTlsConfig.Mode.DISABLE ? null
                 : BackendTlsContexts.build(new BackendTlsConfig(mode, null), null);
-        BackendStartupHandler handler = new BackendStartupHandler(backend(mode), LOGIN, responder, ssl, 1 << 16, result);
+        BackendStartupHandler handler = new BackendStartupHandler(backend(mode), LOGIN, responder, ssl, 1 << 16, result,
+                () -> plaintextRetries++);
         channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -187,6 +190,18 @@ class BackendStartupHandlerTest {
     }
 
     @Test
+    void negotiateProtocolVersionForUnknownOptionsIsAcceptedAndStartupGoesOn() throws Exception {
+        start();
+        channel.<ByteBuf>readOutbound().release();
+        channel.writeInbound(frames(out -> {
+            new NegotiateProtocolVersion(0, List.of("_pq_.unknown")).encode(out);
+            AuthenticationOk.INSTANCE.encode(out);
+            new ReadyForQuery('I').encode(out);
+        }));
+        assertThat(result).isCompleted();
+    }
+
+    @Test
     void serverErrorIsRelayedAsIsAndTheChannelCloses() throws Exception {
         start();
         channel.writeInbound(frames(out -> ErrorResponse.fatal("53300", "sorry, too many clients already").encode(out)));
@@ -293,6 +308,30 @@ class BackendStartupHandlerTest {
         ByteBuf clientHello = channel.readOutbound();
         assertThat(clientHello.getByte(0)).as("TLS handshake record").isEqualTo((byte) 22);
         clientHello.release();
+    }
+
+    @Test
+    void failedHandshakeUnderPreferRetriesInPlaintextLikeLibpq() throws Exception {
+        start(BackendTlsConfig.Mode.PREFER, new CredentialResponder(LOGIN));
+        channel.<ByteBuf>readOutbound().release();
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'S'}));
+        channel.<ByteBuf>readOutbound().release();
+        channel.writeInbound(Unpooled.wrappedBuffer("this is not a TLS record at all".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(plaintextRetries).isEqualTo(1);
+        assertThat(result).isNotDone();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void failedHandshakeUnderRequireFails() throws Exception {
+        start(BackendTlsConfig.Mode.REQUIRE, new CredentialResponder(LOGIN));
+        channel.<ByteBuf>readOutbound().release();
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'S'}));
+        channel.<ByteBuf>readOutbound().release();
+        channel.writeInbound(Unpooled.wrappedBuffer("this is not a TLS record at all".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(plaintextRetries).isZero();
+        assertThat(failure().sqlState()).isEqualTo("08001");
+        assertThat(failure().message()).contains("TLS with backend pg").contains("require");
     }
 
     @Test

@@ -101,7 +101,9 @@ class RandomizedDecodingTest {
         List<ByteBuf> inputs = new ArrayList<>();
         int chunks = 1 + random.nextInt(6);
         for (int c = 0; c < chunks; c++) {
-            byte[] chunk = random.nextInt(3) == 0 ? plausibleHeader(random, typed) : randomBytes(random, random.nextInt(40));
+            byte[] chunk = random.nextInt(3) == 0
+                    ? plausibleHeader(random, typed)
+                    : randomBytes(random, random.nextInt(40));
             ByteBuf input = CodecAssertions.copy(chunk);
             inputs.add(input);
             try {

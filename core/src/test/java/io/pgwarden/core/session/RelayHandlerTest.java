@@ -68,6 +68,7 @@ class RelayHandlerTest {
         assertThat(writes.size()).isGreaterThan(1);
         assertThat(joined(writes)).isEqualTo(huge);
         assertThat(policy.violations).isEmpty();
+        assertThat(policy.forwardedTypes).as("announced once, from its header").containsExactly((byte) 'D');
     }
 
     @Test
@@ -208,6 +209,7 @@ class RelayHandlerTest {
         boolean pause;
         ByteBuf held;
         final List<Byte> peeked = new ArrayList<>();
+        final List<Byte> forwardedTypes = new ArrayList<>();
         final List<Byte> inspected = new ArrayList<>();
         final List<String> violations = new ArrayList<>();
 
@@ -217,6 +219,11 @@ class RelayHandlerTest {
                 return INSPECT;
             }
             return type == peekType ? PEEK : FORWARD;
+        }
+
+        @Override
+        public void forwarded(byte type) {
+            forwardedTypes.add(type);
         }
 
         @Override

@@ -14,6 +14,7 @@ import io.pgwarden.core.config.BackendTlsConfig.Mode;
 import io.pgwarden.core.protocol.frontend.SaslInitialResponse;
 import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.Credential;
+import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.ClientCertificate;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.PresetRole;
@@ -36,8 +37,10 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every auth method PostgreSQL offers a proxy, answered by {@link CredentialResponder} against a real server. */
+@ExtendWith(LeakCheckExtension.class)
 class BackendAuthIT {
 
     private static TestCertificates certificates;

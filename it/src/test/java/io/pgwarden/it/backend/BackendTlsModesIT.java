@@ -8,17 +8,20 @@ import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.config.BackendTlsConfig.Mode;
 import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.Credential;
+import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.TestCertificates;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * libpq's sslmode meanings against a TLS server and a plaintext one. The TLS server also listens on
  * 127.0.0.2, an address its certificate (localhost, 127.0.0.1) does not name.
  */
+@ExtendWith(LeakCheckExtension.class)
 class BackendTlsModesIT {
 
     private static final String SSL_QUERY = "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()";

@@ -4,7 +4,10 @@ import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 import java.util.Objects;
 
-/** AuthenticationSASLFinal: the SASL outcome's additional data (for SCRAM, the server-final-message). The array is not copied. */
+/**
+ * AuthenticationSASLFinal: the SASL outcome's additional data (for SCRAM, the
+ * server-final-message). The array is not copied.
+ */
 public record AuthenticationSASLFinal(byte[] data) implements Authentication {
 
     public AuthenticationSASLFinal {

@@ -31,6 +31,10 @@ public record StartupMessage(int protocolVersion, Map<String, String> parameters
     /** Copies {@code parameters} keeping their order; the map is unmodifiable. */
     public StartupMessage {
         Objects.requireNonNull(parameters, "parameters");
+        parameters.forEach((name, value) -> {
+            Objects.requireNonNull(name, "parameter name");
+            Objects.requireNonNull(value, "value of parameter " + name);
+        });
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     }
 

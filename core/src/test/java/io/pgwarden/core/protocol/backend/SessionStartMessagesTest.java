@@ -23,9 +23,9 @@ class SessionStartMessagesTest {
 
     @Test
     void backendKeyDataWithProtocol30Key() {
-        BackendKeyData keyData = new BackendKeyData(12345, new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef});
-        byte[] expected = wire().type('K').int32(12).int32(12345).bytes((byte) 0xde, (byte) 0xad, (byte) 0xbe,
-                (byte) 0xef).toArray();
+        BackendKeyData keyData = new BackendKeyData(12345,
+                new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef});
+        byte[] expected = wire().type('K').int32(12).int32(12345).bytes(0xde, 0xad, 0xbe, 0xef).toArray();
         assertOpenEndedMessage(keyData, BackendKeyData::encode, BackendKeyData::decode, expected, TYPED_HEADER);
         assertThat(keyData.toString()).doesNotContainIgnoringCase("dead").doesNotContain("-34");
     }
