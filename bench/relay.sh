@@ -258,18 +258,11 @@ plugins: []
 limits: { max_client_connections: 200 }
 EOF
 # bin/pgwarden execs java, so $! is the JVM in both cases.
-if "$PGWARDEN_HOME/bin/pgwarden" --help 2>&1 | grep -Eq '^[[:space:]]+serve([[:space:]]|$)'; then
-    pgwarden_launch="bin/pgwarden serve --config pgwarden.yaml"
-    # JAVA_OPTS is split on purpose: it may hold several options.
-    # shellcheck disable=SC2086
-    JAVA_OPTS=$JAVA_OPTS "$PGWARDEN_HOME/bin/pgwarden" serve --config "$work_dir/pgwarden.yaml" \
-        >"$work_dir/pgwarden.log" 2>&1 &
-else
-    pgwarden_launch="java -cp 'lib/*' bench/BenchServe.java pgwarden.yaml (bin/pgwarden has no serve command in this build)"
-    # shellcheck disable=SC2086
-    "$JAVA" $JAVA_OPTS -cp "$PGWARDEN_HOME/lib/*" "$script_dir/BenchServe.java" "$work_dir/pgwarden.yaml" \
-        >"$work_dir/pgwarden.log" 2>&1 &
-fi
+pgwarden_launch="bin/pgwarden serve --config pgwarden.yaml"
+# JAVA_OPTS is split on purpose: it may hold several options.
+# shellcheck disable=SC2086
+JAVA_OPTS=$JAVA_OPTS "$PGWARDEN_HOME/bin/pgwarden" serve --config "$work_dir/pgwarden.yaml" \
+    >"$work_dir/pgwarden.log" 2>&1 &
 pgwarden_pid=$!
 wait_ready "$pgwarden_port" pgwarden "$work_dir/pgwarden.log" 60 "$pgwarden_pid"
 log "pgwarden on 127.0.0.1:$pgwarden_port (pid $pgwarden_pid) via $pgwarden_launch"

@@ -223,6 +223,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             awaitedFrameSize = 0;
             if (action == FramePolicy.PEEK) {
                 policy.peek(type, buf.slice(index, (int) frameSize));
+                if (cumulation != buf) {
+                    return; // the policy ended the session, which stopped the relay
+                }
                 buf.skipBytes((int) frameSize);
                 continue;
             }
