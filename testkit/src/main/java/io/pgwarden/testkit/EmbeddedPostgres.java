@@ -1,5 +1,6 @@
 package io.pgwarden.testkit;
 
+import io.pgwarden.core.embedded.PostgresCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -46,17 +47,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
 
+    /** Names the clusters' folders in {@code java.io.tmpdir}, apart from the demo's. */
+    private static final String DIRECTORY_PREFIX = "pgwarden-pg-";
+
     private final PostgresCluster cluster;
     private final String version;
-    private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedPostgres(PostgresCluster cluster, String version) {
         this.cluster = cluster;
         this.version = version;
-        // A test JVM that exits without close() (a crash, System.exit) must not leave a postmaster behind.
-        this.shutdownHook = new Thread(cluster::destroy, "embedded-postgres-stop-" + cluster.port());
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** A builder for a server with no roles but the superuser and, unless pg_hba lines are added, trust for all. */
@@ -139,12 +139,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // The hook is running or about to run and stops the server itself.
             return;
         }
         cluster.destroy();
@@ -244,11 +238,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
         public EmbeddedPostgres start() {
             PostgresCluster cluster;
             try {
-                cluster = PostgresCluster.initialize();
+                cluster = PostgresCluster.initialize(DIRECTORY_PREFIX);
             } catch (IOException e) {
                 throw new UncheckedIOException("could not initialize PostgreSQL", e);
             }
             try {
+                // A test JVM that exits without close() (a crash, System.exit) must not leave a postmaster behind.
+                cluster.destroyOnExit();
                 configure(cluster);
                 cluster.start();
                 String version = setUp(cluster);
@@ -271,22 +267,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
             for (Map.Entry<String, DataFile> file : files.entrySet()) {
                 cluster.writeDataFile(file.getKey(), Files.readAllBytes(file.getValue().source()), file.getValue().mode());
             }
-            List<String> hba = new ArrayList<>();
-            hba.add("host all " + SUPERUSER + " 127.0.0.1/32 trust");
-            if (hbaLines.isEmpty()) {
-                hba.add("host all all 127.0.0.1/32 trust");
-            } else {
-                hba.addAll(hbaLines);
-            }
-            cluster.writeDataFile("pg_hba.conf", (String.join("\n", hba) + "\n").getBytes(StandardCharsets.UTF_8),
-                    "rw-------");
+            cluster.writeHba(hbaLines.isEmpty() ? List.of("host all all 127.0.0.1/32 trust") : hbaLines);
             cluster.appendSettings(settings);
         }
 
         private String setUp(PostgresCluster cluster) throws SQLException {
-            String url = "jdbc:postgresql://127.0.0.1:" + cluster.port() + "/postgres?user=" + SUPERUSER
-                    + "&sslmode=disable";
-            try (Connection connection = DriverManager.getConnection(url);
+            try (Connection connection = DriverManager.getConnection(cluster.jdbcUrl("postgres") + "&sslmode=disable");
                  Statement statement = connection.createStatement()) {
                 for (String sql : setupStatements) {
                     statement.execute(sql);

@@ -2,6 +2,7 @@ package io.pgwarden.testkit;
 
 import io.pgwarden.core.config.ConfigLoader;
 import io.pgwarden.core.config.ProxyConfig;
+import io.pgwarden.core.embedded.FileTrees;
 import io.pgwarden.core.server.PgwardenServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;

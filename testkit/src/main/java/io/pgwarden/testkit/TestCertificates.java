@@ -1,5 +1,6 @@
 package io.pgwarden.testkit;
 
+import io.pgwarden.core.embedded.FileTrees;
 import io.pgwarden.testkit.CertificateAuthority.IssuedCertificate;
 import java.io.IOException;
 import java.io.UncheckedIOException;

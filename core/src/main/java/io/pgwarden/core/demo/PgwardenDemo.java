@@ -63,12 +63,12 @@ public final class PgwardenDemo implements AutoCloseable {
                     - database: %s
                       method: trust
                       login: { user: %s, database: %s }
-                """.formatted(proxyPort, postgresPort, DemoDatabase.NAME, DemoPostgres.SUPERUSER, DemoDatabase.NAME);
+                """.formatted(proxyPort, postgresPort, DemoDatabase.NAME, DemoDatabase.SUPERUSER, DemoDatabase.NAME);
         return ConfigLoader.parse(yaml, home);
     }
 
     private String serverVersion() throws SQLException {
-        try (Connection connection = DriverManager.getConnection(database.server().jdbcUrl(DemoDatabase.NAME));
+        try (Connection connection = DriverManager.getConnection(database.jdbcUrl(DemoDatabase.NAME));
              Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SHOW server_version")) {
             rows.next();
@@ -109,7 +109,7 @@ public final class PgwardenDemo implements AutoCloseable {
      * @return the folder
      */
     public synchronized Path dataFolder() {
-        return database.server().root();
+        return database.root();
     }
 
     /**

@@ -22,10 +22,10 @@ class DemoDatabaseIT {
         Path root;
         long pid;
         try (DemoDatabase database = DemoDatabase.start()) {
-            root = database.server().root();
-            pid = database.server().pid();
+            root = database.root();
+            pid = database.pid();
             assertThat(ProcessHandle.of(pid)).map(ProcessHandle::isAlive).contains(true);
-            try (Connection connection = DriverManager.getConnection(database.server().jdbcUrl(DemoDatabase.NAME));
+            try (Connection connection = DriverManager.getConnection(database.jdbcUrl(DemoDatabase.NAME));
                  Statement statement = connection.createStatement()) {
                 assertThat(single(statement, "SELECT count(*) FROM people")).isEqualTo(SampleData.PEOPLE);
                 assertThat(single(statement, "SELECT count(*) FROM orders")).isEqualTo(SampleData.ORDERS);
@@ -55,7 +55,7 @@ class DemoDatabaseIT {
         DemoDatabase database = DemoDatabase.start();
         database.close();
         database.close();
-        assertThat(Files.exists(database.server().root())).isFalse();
+        assertThat(Files.exists(database.root())).isFalse();
     }
 
     private static long single(Statement statement, String sql) throws SQLException {

@@ -38,7 +38,7 @@ class PgwardenDemoIT {
                          "SELECT count(*), current_user FROM orders o JOIN people p ON p.id = o.person_id")) {
                 rows.next();
                 assertThat(rows.getInt(1)).isEqualTo(SampleData.ORDERS);
-                assertThat(rows.getString(2)).isEqualTo(DemoPostgres.SUPERUSER);
+                assertThat(rows.getString(2)).isEqualTo(DemoDatabase.SUPERUSER);
             }
         } finally {
             demo.close();

@@ -1,4 +1,4 @@
-package io.pgwarden.testkit;
+package io.pgwarden.core.embedded;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,27 +27,28 @@ import org.slf4j.LoggerFactory;
  */
 final class StaleClusters {
 
-    static final String PREFIX = "pgwarden-pg-";
     static final String LOCK_FILE = "owner.lock";
 
     private static final Logger LOG = LoggerFactory.getLogger(StaleClusters.class);
-    private static boolean reaped;
+    private static final Set<String> REAPED_PREFIXES = new HashSet<>();
 
     private StaleClusters() {
     }
 
-    /** Once per JVM: reaps every orphaned cluster under {@code java.io.tmpdir}. */
-    static synchronized void reapOnce() {
-        if (!reaped) {
-            reaped = true;
-            reapAll();
+    /** Once per JVM and prefix: reaps every orphaned cluster {@code java.io.tmpdir/<prefix>*}. */
+    static void reapOnce(String prefix) {
+        synchronized (REAPED_PREFIXES) {
+            if (!REAPED_PREFIXES.add(prefix)) {
+                return;
+            }
         }
+        reapAll(prefix);
     }
 
-    /** Reaps every orphaned cluster under {@code java.io.tmpdir} now. */
-    static void reapAll() {
+    /** Reaps every orphaned cluster {@code java.io.tmpdir/<prefix>*} now. */
+    static void reapAll(String prefix) {
         Path temp = Path.of(System.getProperty("java.io.tmpdir"));
-        try (DirectoryStream<Path> roots = Files.newDirectoryStream(temp, PREFIX + "*")) {
+        try (DirectoryStream<Path> roots = Files.newDirectoryStream(temp, prefix + "*")) {
             for (Path root : roots) {
                 reap(root);
             }

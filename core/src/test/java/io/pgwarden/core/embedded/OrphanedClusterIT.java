@@ -1,4 +1,4 @@
-package io.pgwarden.testkit;
+package io.pgwarden.core.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,11 +12,15 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** A JVM killed with its server running leaves a postmaster; the next cluster start removes it. */
+/** A JVM killed with its server running leaves a postmaster; the next JVM to create a cluster removes it. */
 class OrphanedClusterIT {
+
+    /** Apart from every other cluster's folder, so that only the child's cluster is reaped here. */
+    private static final String PREFIX = "pgwarden-orphan-test-";
 
     @Test
     void clusterOfAKilledJvmIsStoppedAndDeleted() throws Exception {
@@ -48,7 +52,7 @@ class OrphanedClusterIT {
             assertThat(stillRunning.isValid(5)).isTrue();
         }
 
-        StaleClusters.reapAll();
+        StaleClusters.reapAll(PREFIX);
 
         assertThat(Files.exists(root)).isFalse();
         assertThatThrownBy(() -> DriverManager.getConnection(url).close()).isInstanceOf(SQLException.class);
@@ -57,12 +61,14 @@ class OrphanedClusterIT {
     /** Runs in the child JVM: starts a server, reports it, and waits to be killed. */
     static final class OrphanMaker {
 
-        public static void main(String[] args) throws InterruptedException {
-            EmbeddedPostgres pg = EmbeddedPostgres.start();
-            System.out.println("started " + pg.port() + " " + pg.dataDirectory());
+        public static void main(String[] args) throws Exception {
+            PostgresCluster cluster = PostgresCluster.initialize(PREFIX);
+            cluster.appendSettings(Map.of("listen_addresses", "127.0.0.1", "unix_socket_directories", ""));
+            cluster.start();
+            System.out.println("started " + cluster.port() + " " + cluster.dataDirectory());
             System.out.flush();
             Thread.sleep(TimeUnit.MINUTES.toMillis(5));
-            pg.close();
+            cluster.destroy();
         }
     }
 }
