@@ -53,15 +53,16 @@ final class BackendPolicy implements FramePolicy {
 
     private int classifyWithoutTaps(byte type) {
         return switch (type) {
-            case MessageType.DATA_ROW -> claimed != null || claimExecute() ? INSPECT : FORWARD;
+            case MessageType.DATA_ROW -> claimed != null || tracker != null && tracker.executeColumnsPending() ? INSPECT : FORWARD;
             case MessageType.READY_FOR_QUERY -> PEEK;
             case MessageType.ROW_DESCRIPTION -> rowHooks.length > 0 ? INSPECT : FORWARD;
             case MessageType.ERROR_RESPONSE -> completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT : PEEK;
             case MessageType.COMMAND_COMPLETE -> completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT
                     : claimed != null || tracker != null ? PEEK : FORWARD;
             case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> claimed != null || tracker != null ? PEEK : FORWARD;
-            case MessageType.PARSE_COMPLETE, MessageType.BIND_COMPLETE, MessageType.CLOSE_COMPLETE, MessageType.NO_DATA ->
-                    tracker != null ? PEEK : FORWARD;
+            case MessageType.PARSE_COMPLETE, MessageType.BIND_COMPLETE, MessageType.CLOSE_COMPLETE -> tracker != null ? PEEK : FORWARD;
+            case MessageType.NO_DATA -> tracker == null ? FORWARD : tracker.hiddenDescribeAtHead() ? INSPECT : PEEK;
+            case MessageType.PARAMETER_DESCRIPTION -> tracker != null && tracker.hiddenDescribeAtHead() ? INSPECT : FORWARD;
             default -> FORWARD;
         };
     }
@@ -69,6 +70,15 @@ final class BackendPolicy implements FramePolicy {
     @Override
     public void forwarded(byte type) {
         // Nothing is counted in this direction; ReadyForQuery is peeked whole.
+    }
+
+    /** The answer to a Describe the proxy sent itself never reaches the client. */
+    private static void forwardUnlessHidden(boolean hidden, ByteBuf frame, RelayHandler out) {
+        if (hidden) {
+            frame.release();
+        } else {
+            out.write(frame);
+        }
     }
 
     /** Rows of an Execute with no RowDescription before them: offer the portal's columns, once. */
@@ -144,14 +154,18 @@ final class BackendPolicy implements FramePolicy {
         try {
             switch (type) {
                 case MessageType.ROW_DESCRIPTION -> {
+                    ExtendedQueryTracker.Described described = ExtendedQueryTracker.Described.RESULT_SET;
                     if (rowHooks.length > 0) {
                         RowDescription columns = RowDescription.decode(payload(frame));
-                        if (tracker == null || !tracker.rowDescription(columns)) {
+                        described = tracker == null ? described : tracker.rowDescription(columns);
+                        if (described == ExtendedQueryTracker.Described.RESULT_SET) {
                             offer(columns);
                         }
                     }
-                    out.write(frame);
+                    forwardUnlessHidden(described == ExtendedQueryTracker.Described.HIDDEN_ANSWER, frame, out);
                 }
+                case MessageType.PARAMETER_DESCRIPTION -> forwardUnlessHidden(tracker != null && tracker.hiddenDescribeAtHead(), frame, out);
+                case MessageType.NO_DATA -> forwardUnlessHidden(tracker != null && tracker.noData(), frame, out);
                 case MessageType.DATA_ROW -> out.write(claimed != null || claimExecute() ? rewriteRow(frame) : frame);
                 case MessageType.ERROR_RESPONSE -> out.write(error(frame));
                 case MessageType.COMMAND_COMPLETE -> out.write(complete(frame));
@@ -165,8 +179,20 @@ final class BackendPolicy implements FramePolicy {
         } catch (ProtocolException e) {
             frame.release();
             session.serverViolation(e.getMessage());
+        } catch (RowInterceptorFailure e) {
+            frame.release();
+            session.fatal("XX000", e.getMessage());
         }
         return true;
+    }
+
+    /** A row interceptor failed; the session ends rather than send rows it may have had to change. */
+    private static final class RowInterceptorFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RowInterceptorFailure(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private void offer(RowDescription description) {
@@ -177,8 +203,9 @@ final class BackendPolicy implements FramePolicy {
             try {
                 row = hook.claimResultSet(columns);
             } catch (RuntimeException e) {
+                // Fail closed: a masking plugin that cannot decide must not let the rows through.
                 LOG.error("[{}] interceptor {} failed in claimResultSet", session.id(), hook, e);
-                continue;
+                throw new RowInterceptorFailure("internal error in row interceptor " + hook);
             }
             if (row != null) {
                 if (interceptors == null) {
@@ -198,6 +225,7 @@ final class BackendPolicy implements FramePolicy {
                 interceptor.onRow(row);
             } catch (RuntimeException e) {
                 LOG.error("[{}] row interceptor {} failed", session.id(), interceptor, e);
+                throw new RowInterceptorFailure("internal error in row interceptor " + interceptor);
             }
         }
         if (!row.changed()) {

@@ -31,13 +31,20 @@ final class ExtendedQueryTracker {
         final String name;
         final String statement;
         final List<Short> resultFormats;
+        /** A Describe the proxy sent itself: its answer must not reach the client. */
+        final boolean hidden;
         boolean offered;
 
         Pending(Kind kind, String name, String statement, List<Short> resultFormats) {
+            this(kind, name, statement, resultFormats, false);
+        }
+
+        Pending(Kind kind, String name, String statement, List<Short> resultFormats, boolean hidden) {
             this.kind = kind;
             this.name = name;
             this.statement = statement;
             this.resultFormats = resultFormats;
+            this.hidden = hidden;
         }
     }
 
@@ -57,6 +64,20 @@ final class ExtendedQueryTracker {
 
     void describe(boolean statement, String name) {
         pending.addLast(new Pending(statement ? Kind.DESCRIBE_STATEMENT : Kind.DESCRIBE_PORTAL, name, null, null));
+    }
+
+    /**
+     * The proxy described a statement it saw parsed, because a driver may execute it later without
+     * ever describing it (pgjdbc reuses column metadata by statement text).
+     */
+    void describeHidden(String statement) {
+        pending.addLast(new Pending(Kind.DESCRIBE_STATEMENT, statement, null, null, true));
+    }
+
+    /** Whether the next answer belongs to a Describe the proxy sent itself. */
+    boolean hiddenDescribeAtHead() {
+        Pending head = pending.peekFirst();
+        return head != null && head.hidden;
     }
 
     void execute(String portal) {
@@ -92,27 +113,39 @@ final class ExtendedQueryTracker {
         }
     }
 
+    /** What a RowDescription was. */
+    enum Described { RESULT_SET, ANSWER, HIDDEN_ANSWER }
+
     /**
-     * A RowDescription: the answer to a Describe, or the head of a simple query's result.
+     * A RowDescription: the answer to a Describe (the client's or the proxy's own), or the head of
+     * a simple query's result.
      *
-     * @return true when it answered a Describe; false when it starts a result set in place
+     * @param description the columns
+     * @return what it was
      */
-    boolean rowDescription(RowDescription description) {
+    Described rowDescription(RowDescription description) {
         Pending head = pending.peekFirst();
         if (head == null || (head.kind != Kind.DESCRIBE_STATEMENT && head.kind != Kind.DESCRIBE_PORTAL)) {
-            return false;
+            return Described.RESULT_SET;
         }
         pending.pollFirst();
         (head.kind == Kind.DESCRIBE_STATEMENT ? statements : portals).put(head.name, description);
-        return true;
+        return head.hidden ? Described.HIDDEN_ANSWER : Described.ANSWER;
     }
 
-    void noData() {
+    /**
+     * NoData, the answer to a Describe of something without rows.
+     *
+     * @return true when it answered the proxy's own Describe
+     */
+    boolean noData() {
         Pending head = pending.peekFirst();
         if (head != null && (head.kind == Kind.DESCRIBE_STATEMENT || head.kind == Kind.DESCRIBE_PORTAL)) {
             pending.pollFirst();
             (head.kind == Kind.DESCRIBE_STATEMENT ? statements : portals).remove(head.name);
+            return head.hidden;
         }
+        return false;
     }
 
     /**
@@ -126,6 +159,12 @@ final class ExtendedQueryTracker {
         }
         head.offered = true;
         return portals.get(head.name);
+    }
+
+    /** Whether {@link #executeColumns()} would give columns now; changes nothing. */
+    boolean executeColumnsPending() {
+        Pending head = pending.peekFirst();
+        return head != null && head.kind == Kind.EXECUTE && !head.offered && portals.get(head.name) != null;
     }
 
     /** CommandComplete, PortalSuspended or EmptyQueryResponse: an Execute ended (inside a simple query, nothing does). */

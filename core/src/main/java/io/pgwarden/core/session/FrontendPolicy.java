@@ -26,6 +26,8 @@ final class FrontendPolicy implements FramePolicy {
     private final Interceptor[] messageHooks;
     /** Follows Parse/Bind/Describe/Execute/Close when a row interceptor needs columns for rows; else null. */
     private final ExtendedQueryTracker tracker;
+    /** A Parse seen by the tracker whose statement the proxy describes itself once the Parse is sent. */
+    private String parsedStatement;
 
     FrontendPolicy(ClientSession session) {
         this.session = session;
@@ -77,7 +79,10 @@ final class FrontendPolicy implements FramePolicy {
     private void track(byte type, ByteBuf frame) {
         ByteBuf payload = frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5);
         switch (type) {
-            case MessageType.PARSE -> tracker.parse(Parse.decode(payload).statement());
+            case MessageType.PARSE -> {
+                parsedStatement = Parse.decode(payload).statement();
+                tracker.parse(parsedStatement);
+            }
             case MessageType.BIND -> {
                 Bind bind = Bind.decode(payload);
                 tracker.bind(bind.portal(), bind.statement(), bind.resultFormats());
@@ -124,13 +129,37 @@ final class FrontendPolicy implements FramePolicy {
         }
         countSync(type);
         out.write(frame);
+        describeParsed(out);
         return true;
+    }
+
+    /**
+     * After a tracked Parse: describe the statement so its columns are known even when the client
+     * executes it without describing it; the answer is hidden from the client.
+     */
+    private void describeParsed(RelayHandler out) {
+        if (parsedStatement == null) {
+            return;
+        }
+        ByteBuf describe = session.client().alloc().buffer(parsedStatement.length() + 7);
+        new Describe(Describe.STATEMENT, parsedStatement).encode(describe);
+        tracker.describeHidden(parsedStatement);
+        parsedStatement = null;
+        out.write(describe);
     }
 
     private boolean runQueryHooks(byte type, ByteBuf frame, RelayHandler out) {
         long group = type == MessageType.QUERY ? relay.syncSent() : relay.currentGroup();
         QueryContext.Kind kind = type == MessageType.QUERY ? QueryContext.Kind.SIMPLE : QueryContext.Kind.PARSE;
         QueryView view = new QueryView(session.state(), kind, frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5));
+        try {
+            // Hooks will read the text; a malformed message is the client's fault, not a plugin's.
+            view.sql();
+        } catch (ProtocolException e) {
+            frame.release();
+            session.clientViolation(e.getMessage());
+            return true;
+        }
         boolean[] inHooks = {true};
         boolean done = HookRunner.run(queryHooks, hook -> hook.onQuery(view), decision -> {
             if (decision instanceof Decision.Rewrite rewrite) {
@@ -153,7 +182,12 @@ final class FrontendPolicy implements FramePolicy {
             if (decision instanceof Decision.Proceed) {
                 if (view.rewritten()) {
                     ByteBuf rewritten = frame.alloc().buffer(frame.readableBytes() + 64);
-                    view.encodeWith(view.sql(), rewritten);
+                    try {
+                        view.encodeWith(view.sql(), rewritten);
+                    } catch (RuntimeException e) {
+                        rewritten.release();
+                        throw e;
+                    }
                     frame.release();
                     out.write(rewritten);
                 } else {
@@ -172,6 +206,7 @@ final class FrontendPolicy implements FramePolicy {
             } else {
                 substitute(view, notSupported(group, "an interceptor returned a decision onQuery cannot take"), frame, out);
             }
+            describeParsed(out);
         } catch (ProtocolException e) {
             frame.release();
             session.clientViolation(e.getMessage());
@@ -188,7 +223,12 @@ final class FrontendPolicy implements FramePolicy {
 
     private void substitute(QueryView view, Substitution substitution, ByteBuf frame, RelayHandler out, String sql) {
         ByteBuf replacement = frame.alloc().buffer(sql.length() + 32);
-        view.encodeSubstitute(sql, replacement);
+        try {
+            view.encodeSubstitute(sql, replacement);
+        } catch (RuntimeException e) {
+            replacement.release();
+            throw e;
+        }
         frame.release();
         relay.expect(substitution);
         out.write(replacement);

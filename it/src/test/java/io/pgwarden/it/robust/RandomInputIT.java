@@ -117,6 +117,7 @@ class RandomInputIT {
         assertThat(outcomes).filteredOn(Outcome::gotError).as("connections answered with an ErrorResponse").isNotEmpty();
         assertThat(wrongAnswers).as("answers to the well-behaved session").isEmpty();
         assertThat(rightAnswers.get()).isGreaterThan(10);
+        assertThat(admittedConnectionsSettleAt(1)).as("every random connection gave its slot back").isLessThanOrEqualTo(1);
         proxyAdmitsClientsUpToItsLimit();
         long growth = usedHeapAfterGc() - heapBefore;
         assertThat(growth).as("heap growth in bytes").isLessThan(64L * 1024 * 1024);
@@ -208,6 +209,18 @@ class RandomInputIT {
         } catch (Exception e) {
             wrong.add(e.toString());
         }
+    }
+
+    /**
+     * The proxy frees a slot when it has processed a connection's end, which may come a moment
+     * after the client saw it; waits (bounded) for the count to come down to the expected one.
+     */
+    private static int admittedConnectionsSettleAt(int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (proxy.sessions().size() > expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return proxy.sessions().size();
     }
 
     private static void proxyAdmitsClientsUpToItsLimit() throws IOException {
