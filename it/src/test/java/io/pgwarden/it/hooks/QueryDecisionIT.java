@@ -3,7 +3,7 @@ package io.pgwarden.it.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgwarden.core.server.PgwardenServer;
+import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.it.robust.ProxyConfigs;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
@@ -39,7 +39,7 @@ class QueryDecisionIT {
     private static final String EXTENDED = "preferQueryMode=extended";
 
     private static EmbeddedPostgres postgres;
-    private static PgwardenServer proxy;
+    private static ProxyFixture proxy;
 
     @BeforeAll
     static void start() throws Exception {
@@ -252,7 +252,7 @@ class QueryDecisionIT {
     }
 
     private static RawPgClient loggedIn() throws Exception {
-        RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.address().getPort());
+        RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.port());
         client.sendStartup(Map.of("user", "postgres", "database", "postgres"));
         assertThat(client.readUntilReadyForQuery()).extracting(RawMessage::type).doesNotContain('E');
         return client;
@@ -268,7 +268,7 @@ class QueryDecisionIT {
     }
 
     private static Connection connect(String options) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort()
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port()
                 + "/postgres?user=postgres&sslmode=disable&" + options);
     }
 }

@@ -3,7 +3,7 @@ package io.pgwarden.it.robust;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import io.pgwarden.core.server.PgwardenServer;
+import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.RawMessage;
@@ -60,7 +60,7 @@ class RandomInputIT {
 
     private static TestCertificates certificates;
     private static EmbeddedPostgres postgres;
-    private static PgwardenServer proxy;
+    private static ProxyFixture proxy;
 
     @BeforeAll
     static void start() throws Exception {
@@ -129,7 +129,7 @@ class RandomInputIT {
     private static Outcome send(int index, byte[] input) throws IOException {
         long start = System.nanoTime();
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", proxy.address().getPort()), 5000);
+            socket.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5000);
             socket.setSoTimeout(Math.toIntExact(BOUND.toMillis()));
             try {
                 socket.getOutputStream().write(input);
@@ -190,7 +190,7 @@ class RandomInputIT {
     }
 
     private static void askWhileFuzzing(AtomicBoolean fuzzing, AtomicInteger right, ConcurrentLinkedQueue<String> wrong) {
-        String url = "jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/postgres?user=postgres&sslmode=disable";
+        String url = "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?user=postgres&sslmode=disable";
         try (Connection connection = DriverManager.getConnection(url);
              PreparedStatement statement = connection.prepareStatement("SELECT ?::int * 2, repeat('ab', ?::int)")) {
             for (int i = 0; fuzzing.get(); i++) {
@@ -214,7 +214,7 @@ class RandomInputIT {
         List<RawPgClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < MAX_CLIENTS - 4; i++) {
-                RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.address().getPort());
+                RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.port());
                 clients.add(client);
                 client.sendStartup(Map.of("user", "postgres", "database", "postgres"));
             }
