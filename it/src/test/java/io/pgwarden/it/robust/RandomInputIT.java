@@ -112,6 +112,10 @@ class RandomInputIT {
             proxyLog.setLevel(level);
         }
 
+        System.out.printf("%d random connections: %d answered with an ErrorResponse, slowest ended after %d ms;"
+                        + " %d right answers to the bystander%n", outcomes.size(),
+                outcomes.stream().filter(Outcome::gotError).count(),
+                outcomes.stream().mapToLong(Outcome::millis).max().orElse(0), rightAnswers.get());
         assertThat(outcomes).filteredOn(outcome -> !outcome.ended()).as("connections left hanging").isEmpty();
         assertThat(outcomes).hasSize(CONNECTIONS);
         assertThat(outcomes).filteredOn(Outcome::gotError).as("connections answered with an ErrorResponse").isNotEmpty();
