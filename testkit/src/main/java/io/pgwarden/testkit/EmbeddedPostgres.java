@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,10 +48,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     private final PostgresCluster cluster;
     private final String version;
+    private final Thread shutdownHook;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedPostgres(PostgresCluster cluster, String version) {
         this.cluster = cluster;
         this.version = version;
+        // A test JVM that exits without close() (a crash, System.exit) must not leave a postmaster behind.
+        this.shutdownHook = new Thread(cluster::destroy, "embedded-postgres-stop-" + cluster.port());
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** A builder for a server with no roles but the superuser and, unless pg_hba lines are added, trust for all. */
@@ -129,9 +135,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
     }
 
-    /** Stops the server and deletes its data directory. */
+    /** Stops the server and deletes its data directory; later calls do nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is running or about to run and stops the server itself.
+            return;
+        }
         cluster.destroy();
         LOG.info("PostgreSQL {} on port {} stopped and deleted", version, port());
     }

@@ -9,6 +9,8 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.Slf4JLoggerFactory;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -29,7 +31,8 @@ public final class NettyLeakReports {
 
     private static final String LOGGER_NAME = ResourceLeakDetector.class.getName();
     private static final String APPENDER_NAME = "pgwarden-leak-check";
-    private static final int FLUSH_ROUNDS = 3;
+    private static final int FLUSH_ROUNDS = 2;
+    private static final long SENTINEL_WAIT_MILLIS = 200;
     private static final NettyLeakReports INSTANCE = new NettyLeakReports();
 
     private final ConcurrentLinkedQueue<String> reports = new ConcurrentLinkedQueue<>();
@@ -76,14 +79,18 @@ public final class NettyLeakReports {
      */
     public List<String> collect() {
         for (int round = 0; round < FLUSH_ROUNDS; round++) {
+            ReferenceQueue<Object> processed = new ReferenceQueue<>();
+            WeakReference<Object> sentinel = new WeakReference<>(new Object(), processed);
             System.gc();
             try {
-                // The reference handler thread enqueues collected buffers after the GC returns.
-                Thread.sleep(20);
+                // The reference handler thread enqueues what the GC collected after System.gc() returns; once the
+                // sentinel is through, Netty's collected buffers are in its queue too (the second round makes sure).
+                processed.remove(SENTINEL_WAIT_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
+            sentinel.clear();
             // Any tracked allocation polls the ByteBuf detector's queue. Unpooled.buffer() is not tracked in 4.2.
             ByteBuf probe = PooledByteBufAllocator.DEFAULT.heapBuffer(1);
             probe.release();

@@ -2,6 +2,7 @@ package io.pgwarden.testkit;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ final class PostgresCluster {
     private final ServerUser user;
     private int port;
     private boolean running;
+    private FileChannel ownerLock;
 
     private PostgresCluster(Path bin, Path root, ServerUser user) {
         this.bin = bin;
@@ -40,11 +42,15 @@ final class PostgresCluster {
 
     /** Runs initdb into a new temporary directory. */
     static PostgresCluster initialize() throws IOException {
+        StaleClusters.reapOnce();
         Path bin = PostgresBinaries.installation().resolve("bin");
         ServerUser user = ServerUser.forThisProcess();
-        Path root = Files.createTempDirectory("pgwarden-pg-");
+        Path root = Files.createTempDirectory(StaleClusters.PREFIX);
         PostgresCluster cluster = new PostgresCluster(bin, root, user);
         try {
+            cluster.ownerLock = FileChannel.open(root.resolve(StaleClusters.LOCK_FILE),
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            cluster.ownerLock.lock();
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.createDirectory(cluster.data, PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwx------")));
@@ -52,6 +58,7 @@ final class PostgresCluster {
             cluster.run(List.of(bin.resolve("initdb").toString(), "-D", cluster.data.toString(),
                     "-U", SUPERUSER, "-A", "trust", "--no-locale", "-E", "UTF8", "--no-sync"));
         } catch (IOException | RuntimeException e) {
+            cluster.releaseOwnerLock();
             FileTrees.deleteQuietly(root);
             throw e;
         }
@@ -104,13 +111,26 @@ final class PostgresCluster {
     }
 
     /** Stops the postmaster (fast, then immediate) and deletes every file of the cluster. */
-    void destroy() {
+    synchronized void destroy() {
         try {
             if (running) {
                 stop();
             }
         } finally {
+            releaseOwnerLock();
             FileTrees.delete(root);
+        }
+    }
+
+    private void releaseOwnerLock() {
+        if (ownerLock != null) {
+            try {
+                // Closing the channel releases its lock.
+                ownerLock.close();
+            } catch (IOException ignored) {
+                // The lock dies with the process anyway; deleting the directory follows.
+            }
+            ownerLock = null;
         }
     }
 

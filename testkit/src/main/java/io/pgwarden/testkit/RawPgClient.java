@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
@@ -33,6 +34,9 @@ public final class RawPgClient implements AutoCloseable {
 
     /** The protocol version 3.0 as sent in a StartupMessage. */
     public static final int PROTOCOL_3_0 = 196608;
+
+    /** The ALPN protocol name PostgreSQL requires for direct TLS. */
+    public static final String ALPN_POSTGRESQL = "postgresql";
 
     private static final int SSL_REQUEST_CODE = 80877103;
     private static final int GSSENC_REQUEST_CODE = 80877104;
@@ -66,6 +70,27 @@ public final class RawPgClient implements AutoCloseable {
             return new RawPgClient(host, port, timeout, socket);
         } catch (IOException | RuntimeException e) {
             socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects and starts TLS at once, without an SSLRequest ({@code sslnegotiation=direct}, PostgreSQL 17+),
+     * offering the ALPN protocol {@code postgresql} and verifying the server's certificate and host name.
+     */
+    public static RawPgClient connectDirectTls(String host, int port, SSLContext context) throws IOException {
+        return connectDirectTls(host, port, context, List.of(ALPN_POSTGRESQL));
+    }
+
+    /** Like {@link #connectDirectTls(String, int, SSLContext)} with the given ALPN list (empty for none). */
+    public static RawPgClient connectDirectTls(String host, int port, SSLContext context, List<String> alpn)
+            throws IOException {
+        RawPgClient client = connect(host, port, DEFAULT_TIMEOUT);
+        try {
+            client.upgrade(context, alpn);
+            return client;
+        } catch (IOException | RuntimeException e) {
+            client.close();
             throw e;
         }
     }
@@ -139,9 +164,16 @@ public final class RawPgClient implements AutoCloseable {
         if (socket.getInputStream().available() > 0) {
             throw new IllegalStateException("server sent unencrypted bytes after answering the SSLRequest");
         }
+        upgrade(context, List.of());
+    }
+
+    private void upgrade(SSLContext context, List<String> alpn) throws IOException {
         SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(socket, host, port, true);
         SSLParameters parameters = tls.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        if (!alpn.isEmpty()) {
+            parameters.setApplicationProtocols(alpn.toArray(new String[0]));
+        }
         tls.setSSLParameters(parameters);
         tls.startHandshake();
         use(tls);
@@ -150,6 +182,11 @@ public final class RawPgClient implements AutoCloseable {
     /** Upgrades to TLS trusting the test CA of {@code certificates}, presenting no client certificate. */
     public void startTls(TestCertificates certificates) throws IOException {
         startTls(certificates.clientContext());
+    }
+
+    /** The ALPN protocol the server chose, or null without TLS; empty when none was negotiated. */
+    public String applicationProtocol() {
+        return socket instanceof SSLSocket tls ? tls.getApplicationProtocol() : null;
     }
 
     /** The TLS session after {@link #startTls}, or null. */
@@ -199,7 +236,7 @@ public final class RawPgClient implements AutoCloseable {
     }
 
     /**
-     * Whether the peer closes the connection within {@code within}: true on end of stream or reset, false when
+     * Whether the peer closes the connection within {@code within}: true on end of stream, reset or TLS alert, false when
      * the time passes or data arrives first (the data stays readable).
      */
     public boolean isClosedByPeer(Duration within) throws IOException {
@@ -213,7 +250,8 @@ public final class RawPgClient implements AutoCloseable {
             return false;
         } catch (SocketTimeoutException e) {
             return false;
-        } catch (SocketException e) {
+        } catch (SocketException | SSLException e) {
+            // A reset, or a TLS alert and close: the peer ended the connection either way.
             return true;
         } finally {
             if (!socket.isClosed()) {

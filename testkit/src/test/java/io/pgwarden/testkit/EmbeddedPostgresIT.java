@@ -63,12 +63,13 @@ class EmbeddedPostgresIT {
     }
 
     @Test
-    void closeStopsTheServerAndDeletesItsFiles() {
+    void closeStopsTheServerAndDeletesItsFilesOnce() {
         EmbeddedPostgres pg = EmbeddedPostgres.start();
         Path data = pg.dataDirectory();
         String url = pg.jdbcUrl("postgres", EmbeddedPostgres.SUPERUSER);
         assertThat(Files.isDirectory(data)).isTrue();
 
+        pg.close();
         pg.close();
 
         assertThat(Files.exists(data.getParent())).isFalse();

@@ -1,8 +1,10 @@
 package io.pgwarden.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -120,6 +122,38 @@ class RawPgClientIT {
             RawMessage error = client.readMessage();
             assertThat(error.sqlState()).isEqualTo("28P01");
         }
+    }
+
+    @Test
+    void directTlsWithAlpnReachesReadyForQuery() throws Exception {
+        assumeTrue(majorVersion() >= 17, "direct TLS arrived in PostgreSQL 17");
+        try (RawPgClient client = RawPgClient.connectDirectTls(pg.host(), pg.port(), certificates.clientContext())) {
+            assertThat(client.applicationProtocol()).isEqualTo(RawPgClient.ALPN_POSTGRESQL);
+
+            client.sendStartup(Map.of("user", PresetRole.TRUST.user(), "database", "postgres"));
+            assertThat(client.readUntilReadyForQuery()).last()
+                    .satisfies(message -> assertThat(message.transactionStatus()).isEqualTo('I'));
+        }
+    }
+
+    @Test
+    void directTlsWithoutAlpnIsRefused() throws Exception {
+        assumeTrue(majorVersion() >= 17, "direct TLS arrived in PostgreSQL 17");
+        RawPgClient client;
+        try {
+            client = RawPgClient.connectDirectTls(pg.host(), pg.port(), certificates.clientContext(), List.of());
+        } catch (IOException refusedInHandshake) {
+            return;
+        }
+        // With TLS 1.3 the client may finish its handshake before the server checks ALPN and hangs up.
+        try (client) {
+            client.sendStartup(Map.of("user", PresetRole.TRUST.user(), "database", "postgres"));
+            assertThat(client.isClosedByPeer(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    private static int majorVersion() {
+        return Integer.parseInt(pg.version().split("[.\\s]")[0]);
     }
 
     @Test

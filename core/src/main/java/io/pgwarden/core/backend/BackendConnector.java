@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -75,16 +76,30 @@ public final class BackendConnector {
         CompletableFuture<ServerConnection> result = new CompletableFuture<>();
         Attempt attempt = new Attempt(backend, login, loop, responder, sslContext, result);
         long timeoutMillis = Math.max(1, backend.connectTimeout().toMillis());
-        ScheduledFuture<?> timer = loop.schedule(attempt::timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
-        result.whenComplete((connection, error) -> timer.cancel(false));
-        addresses.resolve(backend.host()).whenComplete((resolved, error) -> loop.execute(() -> {
-            if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                attempt.failConnect("could not resolve host name: " + cause.getMessage(), cause);
-            } else {
-                attempt.connect(resolved, 0, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        try {
+            ScheduledFuture<?> timer = loop.schedule(attempt::timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+            result.whenComplete((connection, error) -> timer.cancel(false));
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new BackendException("08001", "could not connect to backend "
+                    + BackendFailures.address(backend) + ": the event loop is shutting down", e));
+        }
+        addresses.resolve(backend.host()).whenComplete((resolved, error) -> {
+            try {
+                loop.execute(() -> {
+                    if (error != null) {
+                        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error;
+                        attempt.failConnect("could not resolve host name: " + cause.getMessage(), cause);
+                    } else {
+                        attempt.connect(resolved, 0, deadline);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                result.completeExceptionally(new BackendException("08001", "could not connect to backend "
+                        + BackendFailures.address(backend) + ": the event loop is shutting down", e));
             }
-        }));
+        });
         return result;
     }
 
@@ -165,8 +180,8 @@ public final class BackendConnector {
         }
 
         void failConnect(String reason, Throwable cause) {
-            BackendException failure = new BackendException("08001", "could not connect to backend " + backend.name()
-                    + " (" + backend.host() + ":" + backend.port() + "): " + reason, cause);
+            BackendException failure = new BackendException("08001", "could not connect to backend "
+                    + BackendFailures.address(backend) + ": " + reason, cause);
             if (handler != null) {
                 handler.fail(failure);
             } else {

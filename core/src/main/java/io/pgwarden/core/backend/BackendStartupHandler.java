@@ -1,8 +1,7 @@
 package io.pgwarden.core.backend;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -34,7 +33,6 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,10 +40,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Drives one backend connection from TCP connect to the first ReadyForQuery: SSLRequest and TLS,
  * StartupMessage, the Authentication exchange through a {@link BackendAuthResponder}, then
- * ParameterStatus and BackendKeyData. Afterwards it holds whatever the server sent past
- * ReadyForQuery until the channel's owner asks for the next read, then hands it on and leaves.
+ * ParameterStatus and BackendKeyData. At ReadyForQuery it turns auto-read off, leaves the pipeline
+ * to a {@link HeldInbound} that keeps whatever the server sent after it, and completes.
  */
-final class BackendStartupHandler extends ChannelDuplexHandler {
+final class BackendStartupHandler extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "pgwarden-backend-startup";
     static final String TLS = "pgwarden-backend-tls";
@@ -82,7 +80,6 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
     private byte[] tlsServerEndPoint;
     private BackendKeyData keyData;
-    private CompositeByteBuf held;
 
     BackendStartupHandler(BackendConfig backend, BackendLogin login, BackendAuthResponder responder,
                           SslContext sslContext, int maxMessageSize, CompletableFuture<ServerConnection> result,
@@ -123,7 +120,7 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext context, Object msg) {
         switch (state) {
             case SSL_RESPONSE -> sslResponse(msg);
-            case DONE -> hold(msg);
+            case DONE -> context.fireChannelRead(msg);
             case FAILED -> ReferenceCountUtil.release(msg);
             case TLS_HANDSHAKE, ANSWERING -> queue(msg);
             case AUTHENTICATING, STARTING -> {
@@ -139,26 +136,7 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void read(ChannelHandlerContext context) {
-        if (state == State.DONE) {
-            // The owner wants data: hand over what was held (in handlerRemoved) and get out of the way.
-            context.pipeline().remove(this);
-        }
-        context.read();
-    }
-
-    @Override
     public void handlerRemoved(ChannelHandlerContext context) {
-        CompositeByteBuf bytes = held;
-        held = null;
-        if (bytes != null) {
-            if (context.channel().isActive() && bytes.isReadable()) {
-                context.fireChannelRead(bytes);
-                context.fireChannelReadComplete();
-            } else {
-                bytes.release();
-            }
-        }
         releaseQueued();
     }
 
@@ -178,9 +156,9 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
         } else if (state == State.TLS_HANDSHAKE) {
             tlsHandshakeFailed(cause);
         } else if (state == State.SSL_RESPONSE) {
-            fail(tlsFailure(cause));
+            fail(BackendFailures.tls(backend, cause));
         } else {
-            fail(asBackendException(cause));
+            fail(BackendFailures.of(backend, cause));
         }
     }
 
@@ -285,7 +263,7 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
 
     private void tlsHandshakeFailed(Throwable cause) {
         if (plaintextRetry == null || backend.tls().mode() != BackendTlsConfig.Mode.PREFER) {
-            fail(tlsFailure(cause));
+            fail(BackendFailures.tls(backend, cause));
             return;
         }
         // Leave quietly: this attempt is over, the result belongs to the plaintext one.
@@ -358,7 +336,7 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
                 default -> unexpected(frame.type());
             }
         } catch (RuntimeException e) {
-            fail(asBackendException(e));
+            fail(BackendFailures.of(backend, e));
         } finally {
             frame.release();
         }
@@ -390,7 +368,7 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
         try {
             answer = responder.answer(request, ctx.alloc());
         } catch (RuntimeException e) {
-            fail(asBackendException(e));
+            fail(BackendFailures.of(backend, e));
             return;
         }
         answer.whenComplete((message, error) -> {
@@ -413,7 +391,7 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
         }
         if (error != null) {
             ReferenceCountUtil.release(message);
-            fail(asBackendException(error));
+            fail(BackendFailures.of(backend, error));
             return;
         }
         state = State.AUTHENTICATING;
@@ -426,34 +404,16 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
     private void finish() {
         state = State.DONE;
         ctx.channel().config().setAutoRead(false);
+        HeldInbound held = new HeldInbound();
         // Frames that arrived while an answer was pending come before the decoder's leftover bytes.
         while (!queued.isEmpty()) {
-            hold(queued.poll());
+            held.add(ctx, queued.poll());
         }
-        // Removing the decoder hands its unread bytes to this handler (channelRead in DONE), which holds them.
+        ctx.pipeline().replace(this, HeldInbound.NAME, held);
+        // Removing the decoder hands its unread bytes to the next handler, now the one holding them.
         ctx.pipeline().remove(FRAMES);
         LOG.debug("connected to backend {} as {} on database {}", backend.name(), login.user(), login.database());
         result.complete(new ServerConnection(ctx.channel(), parameters, keyData, backend, login));
-    }
-
-    private void hold(Object msg) {
-        ByteBuf bytes;
-        if (msg instanceof Frame frame) {
-            ByteBuf payload = frame.payload();
-            bytes = ctx.alloc().buffer(PgFrameDecoder.HEADER_SIZE + payload.readableBytes());
-            bytes.writeByte(frame.type()).writeInt(payload.readableBytes() + 4).writeBytes(payload, payload.readerIndex(),
-                    payload.readableBytes());
-            frame.release();
-        } else if (msg instanceof ByteBuf buf) {
-            bytes = buf;
-        } else {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        if (held == null) {
-            held = ctx.alloc().compositeBuffer();
-        }
-        held.addComponent(true, bytes);
     }
 
     private void queue(Object msg) {
@@ -475,10 +435,6 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
         while (!queued.isEmpty()) {
             queued.poll().release();
         }
-        if (state == State.FAILED && held != null) {
-            held.release();
-            held = null;
-        }
     }
 
     private void write(ByteBuf message) {
@@ -491,30 +447,6 @@ final class BackendStartupHandler extends ChannelDuplexHandler {
     }
 
     private void unexpected(byte type) {
-        fail(new BackendException("08P01", "backend " + backend.name() + " sent " + MessageType.backendName(type)
-                + " " + state.phase + ", which the protocol does not allow there"));
-    }
-
-    private BackendException tlsFailure(Throwable cause) {
-        Throwable reason = cause;
-        while (reason.getCause() != null && reason.getCause() != reason
-                && (reason.getMessage() == null || reason instanceof io.netty.handler.codec.DecoderException)) {
-            reason = reason.getCause();
-        }
-        return new BackendException("08001", "TLS with backend " + backend.name() + " (" + backend.host() + ":"
-                + backend.port() + ", sslmode " + backend.tls().mode().yamlName() + ") failed: " + reason.getMessage(),
-                cause);
-    }
-
-    private BackendException asBackendException(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof BackendException backendException) {
-            return backendException;
-        }
-        if (cause instanceof io.pgwarden.core.protocol.ProtocolException protocol) {
-            return new BackendException(protocol.sqlState(), "backend " + backend.name() + " broke the protocol: "
-                    + protocol.getMessage(), protocol);
-        }
-        return new BackendException("08001", "could not connect to backend " + backend.name() + ": " + cause, cause);
+        fail(BackendFailures.unexpected(backend, type, state.phase));
     }
 }

@@ -10,10 +10,13 @@ import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.config.BackendTlsConfig;
 import io.pgwarden.core.protocol.backend.BackendKeyData;
 import io.pgwarden.spi.Credential;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -78,28 +81,46 @@ public final class CancelForwarder {
         }
         CancelRequestHandler handler = new CancelRequestHandler(backend, key, sslContext, result);
         long timeoutMillis = Math.max(1, backend.connectTimeout().toMillis());
-        ScheduledFuture<?> timer = loop.schedule(() -> handler.fail(new BackendException("08001",
-                "cancel to backend " + backend.name() + " timed out after " + timeoutMillis + " ms")),
-                timeoutMillis, TimeUnit.MILLISECONDS);
-        result.whenComplete((ignored, error) -> timer.cancel(false));
-        addresses.resolve(backend.host()).whenComplete((resolved, error) -> loop.execute(() -> {
-            if (error != null) {
-                handler.fail(new BackendException("08001", "could not resolve backend " + backend.name() + " host "
-                        + backend.host(), error));
-                return;
+        try {
+            ScheduledFuture<?> timer = loop.schedule(() -> handler.fail(new BackendException("08001",
+                    "cancel to backend " + backend.name() + " timed out after " + timeoutMillis + " ms")),
+                    timeoutMillis, TimeUnit.MILLISECONDS);
+            result.whenComplete((ignored, error) -> timer.cancel(false));
+        } catch (RejectedExecutionException e) {
+            return logged(backend, CompletableFuture.failedFuture(shuttingDown(backend, e)));
+        }
+        addresses.resolve(backend.host()).whenComplete((resolved, error) -> {
+            try {
+                loop.execute(() -> connect(backend, loop, handler, resolved, error, timeoutMillis));
+            } catch (RejectedExecutionException e) {
+                handler.fail(shuttingDown(backend, e));
             }
-            new Bootstrap().group(loop).channel(channelClass)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
-                    .handler(handler)
-                    .connect(new InetSocketAddress(resolved.get(0), backend.port()))
-                    .addListener(done -> {
-                        if (!done.isSuccess()) {
-                            handler.fail(new BackendException("08001", "could not connect to backend " + backend.name()
-                                    + " to cancel: " + done.cause().getMessage(), done.cause()));
-                        }
-                    });
-        }));
+        });
         return logged(backend, result);
+    }
+
+    private void connect(BackendConfig backend, EventLoop loop, CancelRequestHandler handler, List<InetAddress> resolved,
+                         Throwable error, long timeoutMillis) {
+        if (error != null) {
+            handler.fail(new BackendException("08001", "could not resolve backend " + backend.name() + " host "
+                    + backend.host(), error));
+            return;
+        }
+        new Bootstrap().group(loop).channel(channelClass)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
+                .handler(handler)
+                .connect(new InetSocketAddress(resolved.get(0), backend.port()))
+                .addListener(done -> {
+                    if (!done.isSuccess()) {
+                        handler.fail(new BackendException("08001", "could not connect to backend " + backend.name()
+                                + " to cancel: " + done.cause().getMessage(), done.cause()));
+                    }
+                });
+    }
+
+    private static BackendException shuttingDown(BackendConfig backend, Exception cause) {
+        return new BackendException("08001", "cancel to backend " + backend.name()
+                + " not sent: the event loop is shutting down", cause);
     }
 
     private static CompletionStage<Void> logged(BackendConfig backend, CompletableFuture<Void> result) {

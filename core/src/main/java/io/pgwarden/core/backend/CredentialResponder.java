@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
 
 /**
@@ -37,18 +38,19 @@ public final class CredentialResponder implements BackendAuthResponder {
     private ScramClientExchange scram;
 
     /**
-     * A responder that derives SCRAM keys on the calling thread; fine for tests and for the small
-     * iteration counts of a trusted backend.
+     * A responder that derives SCRAM keys (a CPU-bound loop of thousands of HMACs) in the common
+     * fork-join pool, off the event loop.
      *
      * @param login the login whose backend, user and credential to use
      */
     public CredentialResponder(BackendLogin login) {
-        this(login, Runnable::run);
+        this(login, ForkJoinPool.commonPool());
     }
 
     /**
      * @param login the login whose backend, user and credential to use
-     * @param hashing where SCRAM key derivation runs (thousands of HMACs), off the event loop
+     * @param hashing where SCRAM key derivation runs, off the event loop ({@code Runnable::run} runs it
+     *     on the calling thread, for tests)
      */
     public CredentialResponder(BackendLogin login, Executor hashing) {
         Objects.requireNonNull(login, "login");

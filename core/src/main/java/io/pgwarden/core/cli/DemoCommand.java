@@ -32,7 +32,11 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
         PgwardenDemo demo = new PgwardenDemo();
         // registered before anything starts, so that Ctrl-C during start-up also cleans up
-        Thread hook = new Thread(demo::close, "pgwarden-demo-shutdown");
+        Thread hook = new Thread(() -> {
+            demo.close();
+            out.println("Stopped pgwarden and PostgreSQL; their files are deleted.");
+            out.flush();
+        }, "pgwarden-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             demo.start(port, QuickStart.home());

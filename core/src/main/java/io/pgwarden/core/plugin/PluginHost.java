@@ -200,7 +200,8 @@ public final class PluginHost implements AutoCloseable {
 
     /**
      * Builds the chain for a configuration, with services of its own (closed with the chain).
-     * Relative {@code ${file:}} secret references of plugins resolve against the working directory.
+     * Relative {@code ${file:}} secret references of plugins resolve against the configuration file's directory,
+     * like the core's own.
      *
      * @param entries the chain from the YAML, in order
      * @param config the configuration (backends for side connections)
@@ -209,7 +210,7 @@ public final class PluginHost implements AutoCloseable {
      */
     public InterceptorChain createChain(List<PluginEntry> entries, ProxyConfig config) {
         CoreServices services = new CoreServices(config,
-                SecretResolver.forDirectory(Path.of("").toAbsolutePath()), meterRegistry);
+                SecretResolver.forDirectory(config.baseDirectory()), meterRegistry);
         try {
             return build(entries, services, services);
         } catch (RuntimeException | LinkageError e) {

@@ -31,6 +31,8 @@ final class BackendPolicy implements FramePolicy {
     /** The row interceptors of the result set streaming now; null when it is unclaimed. */
     private List<RowInterceptor> claimed;
     private ResultSetView claimedColumns;
+    /** Follows the extended protocol so rows without a RowDescription before them can be claimed; or null. */
+    private final ExtendedQueryTracker tracker;
 
     BackendPolicy(ClientSession session) {
         this.session = session;
@@ -38,6 +40,7 @@ final class BackendPolicy implements FramePolicy {
         this.rowHooks = session.runtime().chain().rowHooks();
         this.completeHooks = session.runtime().chain().completeHooks();
         this.messageHooks = session.runtime().chain().messageHooks();
+        this.tracker = relay.tracker();
     }
 
     @Override
@@ -50,12 +53,15 @@ final class BackendPolicy implements FramePolicy {
 
     private int classifyWithoutTaps(byte type) {
         return switch (type) {
-            case MessageType.DATA_ROW -> claimed != null ? INSPECT : FORWARD;
+            case MessageType.DATA_ROW -> claimed != null || claimExecute() ? INSPECT : FORWARD;
             case MessageType.READY_FOR_QUERY -> PEEK;
             case MessageType.ROW_DESCRIPTION -> rowHooks.length > 0 ? INSPECT : FORWARD;
-            case MessageType.ERROR_RESPONSE, MessageType.COMMAND_COMPLETE ->
-                    completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT : claimed != null ? PEEK : FORWARD;
-            case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> claimed != null ? PEEK : FORWARD;
+            case MessageType.ERROR_RESPONSE -> completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT : PEEK;
+            case MessageType.COMMAND_COMPLETE -> completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT
+                    : claimed != null || tracker != null ? PEEK : FORWARD;
+            case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> claimed != null || tracker != null ? PEEK : FORWARD;
+            case MessageType.PARSE_COMPLETE, MessageType.BIND_COMPLETE, MessageType.CLOSE_COMPLETE, MessageType.NO_DATA ->
+                    tracker != null ? PEEK : FORWARD;
             default -> FORWARD;
         };
     }
@@ -65,15 +71,68 @@ final class BackendPolicy implements FramePolicy {
         // Nothing is counted in this direction; ReadyForQuery is peeked whole.
     }
 
+    /** Rows of an Execute with no RowDescription before them: offer the portal's columns, once. */
+    private boolean claimExecute() {
+        if (tracker == null) {
+            return false;
+        }
+        RowDescription columns = tracker.executeColumns();
+        if (columns != null) {
+            offer(columns);
+        }
+        return claimed != null;
+    }
+
     @Override
     public void peek(byte type, ByteBuf frame) {
-        if (type == MessageType.READY_FOR_QUERY) {
-            endResultSet();
-            char status = (char) frame.getByte(frame.readerIndex() + 5);
-            relay.readyForQuery(status);
-            session.readyForQuery(status);
-        } else {
-            endResultSet();
+        switch (type) {
+            case MessageType.READY_FOR_QUERY -> {
+                endResultSet();
+                char status = (char) frame.getByte(frame.readerIndex() + 5);
+                if (tracker != null) {
+                    tracker.readyForQuery(status);
+                }
+                relay.readyForQuery(status);
+                session.readyForQuery(status);
+            }
+            case MessageType.ERROR_RESPONSE -> {
+                try {
+                    errorSeen(ErrorResponse.decode(payload(frame)));
+                } catch (ProtocolException e) {
+                    session.serverViolation(e.getMessage());
+                }
+            }
+            case MessageType.COMMAND_COMPLETE, MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> executeEnded();
+            case MessageType.PARSE_COMPLETE -> tracker.parseComplete();
+            case MessageType.BIND_COMPLETE -> tracker.bindComplete();
+            case MessageType.CLOSE_COMPLETE -> tracker.closeComplete();
+            case MessageType.NO_DATA -> tracker.noData();
+            default -> {
+            }
+        }
+    }
+
+    private void executeEnded() {
+        endResultSet();
+        if (tracker != null) {
+            tracker.executeEnded();
+        }
+    }
+
+    /** An error ends the result set; the server skips to Sync; a FATAL means it closes next. */
+    private void errorSeen(ErrorResponse error) {
+        endResultSet();
+        if (tracker != null) {
+            tracker.error();
+        }
+        noteSeverity(error);
+    }
+
+    /** A FATAL or PANIC from the server means it closes next; the session must not add its own error. */
+    private void noteSeverity(ErrorResponse error) {
+        String severity = error.severity();
+        if ("FATAL".equals(severity) || "PANIC".equals(severity)) {
+            relay.markServerFatal();
         }
     }
 
@@ -86,11 +145,14 @@ final class BackendPolicy implements FramePolicy {
             switch (type) {
                 case MessageType.ROW_DESCRIPTION -> {
                     if (rowHooks.length > 0) {
-                        offer(frame);
+                        RowDescription columns = RowDescription.decode(payload(frame));
+                        if (tracker == null || !tracker.rowDescription(columns)) {
+                            offer(columns);
+                        }
                     }
                     out.write(frame);
                 }
-                case MessageType.DATA_ROW -> out.write(claimed != null ? rewriteRow(frame) : frame);
+                case MessageType.DATA_ROW -> out.write(claimed != null || claimExecute() ? rewriteRow(frame) : frame);
                 case MessageType.ERROR_RESPONSE -> out.write(error(frame));
                 case MessageType.COMMAND_COMPLETE -> out.write(complete(frame));
                 default -> {
@@ -107,8 +169,8 @@ final class BackendPolicy implements FramePolicy {
         return true;
     }
 
-    private void offer(ByteBuf frame) {
-        ResultSetView columns = new ResultSetView(session.state(), RowDescription.decode(payload(frame)));
+    private void offer(RowDescription description) {
+        ResultSetView columns = new ResultSetView(session.state(), description);
         List<RowInterceptor> interceptors = null;
         for (Interceptor hook : rowHooks) {
             RowInterceptor row;
@@ -147,11 +209,11 @@ final class BackendPolicy implements FramePolicy {
     }
 
     private ByteBuf error(ByteBuf frame) {
-        endResultSet();
+        ErrorResponse error = ErrorResponse.decode(payload(frame));
+        errorSeen(error);
         if (completeHooks.length == 0 && !relay.expectsSubstitutions()) {
             return frame;
         }
-        ErrorResponse error = ErrorResponse.decode(payload(frame));
         Substitution current = relay.current();
         ByteBuf result = frame;
         if (current instanceof Substitution.Rejection rejection && error.message() != null
@@ -171,7 +233,7 @@ final class BackendPolicy implements FramePolicy {
     }
 
     private ByteBuf complete(ByteBuf frame) {
-        endResultSet();
+        executeEnded();
         if (completeHooks.length == 0 && !relay.expectsSubstitutions()) {
             return frame;
         }

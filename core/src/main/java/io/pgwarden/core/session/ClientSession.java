@@ -43,6 +43,7 @@ public final class ClientSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
     private static final SecureRandom IDS = new SecureRandom();
+    private static final long DRAIN_GRACE_MILLIS = 100;
 
     private enum Phase { STARTUP, AUTHENTICATING, CONNECTING, READY, CLOSED }
 
@@ -262,6 +263,9 @@ public final class ClientSession {
         client.write(out, client.voidPromise());
 
         int maxMessageSize = runtime.config().limits().maxMessageSize();
+        if (runtime.chain().rowHooks().length > 0) {
+            relayState.trackExtendedQueries();
+        }
         RelayHandler fromClient = new RelayHandler(server.channel(), new FrontendPolicy(this), maxMessageSize);
         RelayHandler fromServer = new RelayHandler(client, new BackendPolicy(this), maxMessageSize);
         RelayHandler.pair(fromClient, fromServer);
@@ -281,8 +285,13 @@ public final class ClientSession {
 
     /** Called by the backend relay at each ReadyForQuery. */
     void readyForQuery(char status) {
-        if (draining && status == ReadyForQuery.IDLE && relayState.pendingSyncs() == 0) {
-            fatal("57P01", "terminating connection due to administrator command");
+        if (draining && idle()) {
+            // The ReadyForQuery is still in the relay's run: end the session after this read is flushed.
+            loop().execute(() -> {
+                if (phase == Phase.READY) {
+                    fatal("57P01", "terminating connection due to administrator command");
+                }
+            });
         }
     }
 
@@ -323,15 +332,28 @@ public final class ClientSession {
         });
     }
 
-    /** Shutdown: ends the session now when it is idle, otherwise at its next idle ReadyForQuery. */
+    /**
+     * Shutdown: ends the session when it is idle, otherwise at its next idle ReadyForQuery. An idle
+     * session is looked at again after {@link #DRAIN_GRACE_MILLIS}, so that a query already on its
+     * way from the client is read and answered rather than cut off.
+     */
     public void drain() {
         loop().execute(() -> {
-            if (phase != Phase.READY || (relayState.transactionStatus() == ReadyForQuery.IDLE && relayState.pendingSyncs() == 0)) {
+            draining = true;
+            if (phase != Phase.READY) {
                 fatal("57P01", "terminating connection due to administrator command");
-            } else {
-                draining = true;
+            } else if (idle()) {
+                loop().schedule(() -> {
+                    if (phase == Phase.READY && idle()) {
+                        fatal("57P01", "terminating connection due to administrator command");
+                    }
+                }, DRAIN_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    private boolean idle() {
+        return relayState.transactionStatus() == ReadyForQuery.IDLE && relayState.pendingSyncs() == 0;
     }
 
     /** Shutdown timeout: ends the session whatever it is doing. */
@@ -340,7 +362,14 @@ public final class ClientSession {
     }
 
     private void serverClosed() {
-        if (phase == Phase.READY && client.isActive()) {
+        if (phase != Phase.READY || !client.isActive()) {
+            return;
+        }
+        if (relayState.serverSentFatal()) {
+            // The client has the server's own FATAL; a second error would only confuse it.
+            LOG.info("[{}] the server ended the session with a FATAL error", id());
+            client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        } else {
             LOG.warn("[{}] the server closed the connection", id());
             fatal("08006", "server closed the connection unexpectedly");
         }
@@ -350,7 +379,7 @@ public final class ClientSession {
         if (decision instanceof Decision.Reject reject) {
             LOG.info("[{}] refused by an interceptor in {}: {} {}", id(), hook, reject.sqlState(), reject.message());
             ErrorResponse error = ErrorResponse.fatal(reject.sqlState(), reject.message());
-            FatalReply.send(client, reject.hint() == null ? error : error.withHint(reject.hint()));
+            fatal(reject.hint() == null ? error : error.withHint(reject.hint()));
         } else {
             LOG.error("[{}] an interceptor returned {} from {}, which {} cannot take", id(), decision, hook, hook);
             fatal("XX000", "internal error: an interceptor returned a decision that " + hook + " cannot take");
@@ -360,7 +389,7 @@ public final class ClientSession {
     void fatalFromBackend(BackendException error) {
         LOG.info("[{}] backend login failed: {} {}", id(), error.sqlState(), error.message());
         if (error.serverError().isPresent()) {
-            FatalReply.send(client, error.serverError().get());
+            fatal(error.serverError().get());
         } else {
             fatal(error.sqlState(), error.message());
         }
@@ -371,10 +400,16 @@ public final class ClientSession {
     }
 
     void fatal(String sqlState, String message) {
-        FatalReply.send(client, sqlState, message);
-        if (!client.isActive()) {
-            cleanup();
+        fatal(ErrorResponse.fatal(sqlState, message));
+    }
+
+    /** Sends the error and ends the session now; the client's socket closes when the client has read it. */
+    private void fatal(ErrorResponse error) {
+        if (phase != Phase.CLOSED && client.isActive()) {
+            LOG.info("[{}] ending the session: {} {}", id(), error.sqlState(), error.message());
         }
+        FatalReply.send(client, error);
+        cleanup();
     }
 
     private void cleanup() {
@@ -400,7 +435,9 @@ public final class ClientSession {
                 LOG.error("[{}] interceptor {} failed in onSessionEnd", id(), hook, e);
             }
         }
-        client.close();
+        if (!FatalReply.lingering(client)) {
+            client.close();
+        }
         LOG.info("[{}] session ended", id());
     }
 

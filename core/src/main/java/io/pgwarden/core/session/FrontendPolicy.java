@@ -3,6 +3,11 @@ package io.pgwarden.core.session;
 import io.netty.buffer.ByteBuf;
 import io.pgwarden.core.protocol.MessageType;
 import io.pgwarden.core.protocol.ProtocolException;
+import io.pgwarden.core.protocol.frontend.Bind;
+import io.pgwarden.core.protocol.frontend.Close;
+import io.pgwarden.core.protocol.frontend.Describe;
+import io.pgwarden.core.protocol.frontend.Execute;
+import io.pgwarden.core.protocol.frontend.Parse;
 import io.pgwarden.spi.Decision;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.MessageContext;
@@ -19,12 +24,15 @@ final class FrontendPolicy implements FramePolicy {
     private final RelayState relay;
     private final Interceptor[] queryHooks;
     private final Interceptor[] messageHooks;
+    /** Follows Parse/Bind/Describe/Execute/Close when a row interceptor needs columns for rows; else null. */
+    private final ExtendedQueryTracker tracker;
 
     FrontendPolicy(ClientSession session) {
         this.session = session;
         this.relay = session.relayState();
         this.queryHooks = session.runtime().chain().queryHooks();
         this.messageHooks = session.runtime().chain().messageHooks();
+        this.tracker = relay.tracker();
     }
 
     @Override
@@ -34,15 +42,56 @@ final class FrontendPolicy implements FramePolicy {
         }
         return switch (type) {
             case MessageType.TERMINATE -> INSPECT;
-            case MessageType.QUERY, MessageType.PARSE -> queryHooks.length > 0 ? INSPECT : FORWARD;
+            case MessageType.QUERY -> queryHooks.length > 0 ? INSPECT : FORWARD;
+            case MessageType.PARSE -> queryHooks.length > 0 || tracker != null ? INSPECT : FORWARD;
+            case MessageType.BIND, MessageType.DESCRIBE, MessageType.EXECUTE, MessageType.CLOSE -> tracker != null ? INSPECT : FORWARD;
             default -> FORWARD;
         };
     }
 
     @Override
     public void forwarded(byte type) {
-        if (type == MessageType.QUERY || type == MessageType.SYNC || type == MessageType.FUNCTION_CALL) {
+        countSync(type);
+        if (tracker != null) {
+            trackSynchronization(type);
+        }
+    }
+
+    private void countSync(byte type) {
+        if (type == MessageType.SYNC || type == MessageType.FUNCTION_CALL || type == MessageType.QUERY) {
             relay.syncSent();
+        }
+    }
+
+    private void trackSynchronization(byte type) {
+        switch (type) {
+            case MessageType.SYNC -> tracker.synchronize(ExtendedQueryTracker.Kind.SYNC);
+            case MessageType.QUERY -> tracker.synchronize(ExtendedQueryTracker.Kind.QUERY);
+            case MessageType.FUNCTION_CALL -> tracker.synchronize(ExtendedQueryTracker.Kind.FUNCTION_CALL);
+            default -> {
+            }
+        }
+    }
+
+    /** Queues what the server will answer to an inspected message (row interceptors only). */
+    private void track(byte type, ByteBuf frame) {
+        ByteBuf payload = frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5);
+        switch (type) {
+            case MessageType.PARSE -> tracker.parse(Parse.decode(payload).statement());
+            case MessageType.BIND -> {
+                Bind bind = Bind.decode(payload);
+                tracker.bind(bind.portal(), bind.statement(), bind.resultFormats());
+            }
+            case MessageType.DESCRIBE -> {
+                Describe describe = Describe.decode(payload);
+                tracker.describe(describe.target() == Describe.STATEMENT, describe.name());
+            }
+            case MessageType.EXECUTE -> tracker.execute(Execute.decode(payload).portal());
+            case MessageType.CLOSE -> {
+                Close close = Close.decode(payload);
+                tracker.close(close.target() == Close.STATEMENT, close.name());
+            }
+            default -> trackSynchronization(type);
         }
     }
 
@@ -61,10 +110,19 @@ final class FrontendPolicy implements FramePolicy {
             session.terminate();
             return true;
         }
+        if (tracker != null) {
+            try {
+                track(type, frame);
+            } catch (ProtocolException e) {
+                frame.release();
+                session.clientViolation(e.getMessage());
+                return true;
+            }
+        }
         if ((type == MessageType.QUERY || type == MessageType.PARSE) && queryHooks.length > 0) {
             return runQueryHooks(type, frame, out);
         }
-        forwarded(type);
+        countSync(type);
         out.write(frame);
         return true;
     }

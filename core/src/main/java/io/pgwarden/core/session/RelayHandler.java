@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves protocol frames from the channel it sits on to another, without copying.
@@ -19,6 +21,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * side's relay calls {@link #updateAutoRead()} when it drains.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayHandler.class);
 
     private final Channel out;
     private final FramePolicy policy;
@@ -93,6 +97,14 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     static void pair(RelayHandler a, RelayHandler b) {
         a.peer = b;
         b.peer = a;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        // A reset or broken socket: closing this channel lets the session end both sides cleanly.
+        LOG.debug("relay on {} failed: {}", context.channel(), cause.toString());
+        stop();
+        context.close();
     }
 
     /**
@@ -211,6 +223,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             awaitedFrameSize = 0;
             if (action == FramePolicy.PEEK) {
                 policy.peek(type, buf.slice(index, (int) frameSize));
+                if (cumulation != buf) {
+                    return; // the policy ended the session, which stopped the relay
+                }
                 buf.skipBytes((int) frameSize);
                 continue;
             }

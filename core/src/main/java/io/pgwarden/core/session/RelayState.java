@@ -17,6 +17,8 @@ final class RelayState {
     private long syncsSent;
     private long syncsAnswered;
     private final ArrayDeque<Substitution> substitutions = new ArrayDeque<>();
+    private boolean serverSentFatal;
+    private ExtendedQueryTracker tracker;
 
     void attach(RelayHandler client, RelayHandler server) {
         this.fromClient = client;
@@ -30,6 +32,16 @@ final class RelayState {
         if (fromServer != null) {
             fromServer.stop();
         }
+    }
+
+    /** Starts following the extended protocol (sessions with a row interceptor). */
+    void trackExtendedQueries() {
+        tracker = new ExtendedQueryTracker();
+    }
+
+    /** The extended-protocol tracker, or null when the session has no row interceptor. */
+    ExtendedQueryTracker tracker() {
+        return tracker;
     }
 
     char transactionStatus() {
@@ -62,6 +74,15 @@ final class RelayState {
         while (!substitutions.isEmpty() && substitutions.peekFirst().group() < syncsAnswered) {
             substitutions.pollFirst();
         }
+    }
+
+    /** The server sent a FATAL or PANIC error: it is about to close, and the client knows why. */
+    void markServerFatal() {
+        serverSentFatal = true;
+    }
+
+    boolean serverSentFatal() {
+        return serverSentFatal;
     }
 
     void expect(Substitution substitution) {

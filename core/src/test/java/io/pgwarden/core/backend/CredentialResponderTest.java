@@ -22,7 +22,7 @@ class CredentialResponderTest {
     private static final ByteBufAllocator ALLOC = new UnpooledByteBufAllocator(false);
 
     private static CredentialResponder responder(Credential credential) {
-        return new CredentialResponder(new BackendLogin("pg", "db", "alice", credential, Map.of(), List.of()));
+        return new CredentialResponder(new BackendLogin("pg", "db", "alice", credential, Map.of(), List.of()), Runnable::run);
     }
 
     private static byte[] sent(CompletionStage<ByteBuf> stage) {
@@ -167,6 +167,23 @@ class CredentialResponderTest {
                 ("v=" + Base64.getEncoder().encodeToString(new byte[32])).getBytes(StandardCharsets.US_ASCII)), ALLOC));
         assertThat(failure.sqlState()).isEqualTo("08P01");
         assertThat(failure.message()).contains("signature is wrong");
+    }
+
+    @Test
+    void keyDerivationRunsOnTheGivenExecutor() {
+        List<Runnable> tasks = new java.util.ArrayList<>();
+        CredentialResponder responder = new CredentialResponder(
+                new BackendLogin("pg", "db", "alice", Credential.password("pencil"), Map.of(), List.of()), tasks::add);
+        ByteBuf first = responder.answer(new AuthRequest.Sasl(List.of("SCRAM-SHA-256"), null), ALLOC).toCompletableFuture().join();
+        String clientNonce = new String(SaslInitialResponse.decode(first.skipBytes(5)).data(), StandardCharsets.US_ASCII)
+                .substring("n,,n=,r=".length());
+        first.release();
+        CompletableFuture<ByteBuf> clientFinal = responder.answer(new AuthRequest.SaslContinue(
+                ("r=" + clientNonce + "S,s=c2FsdA==,i=4096").getBytes(StandardCharsets.US_ASCII)), ALLOC).toCompletableFuture();
+        assertThat(clientFinal).isNotDone();
+        assertThat(tasks).hasSize(1);
+        tasks.get(0).run();
+        clientFinal.join().release();
     }
 
     @Test

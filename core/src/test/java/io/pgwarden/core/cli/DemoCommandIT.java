@@ -34,6 +34,7 @@ class DemoCommandIT {
             }
 
             assertThat(demo.terminate(60)).as("exit status after SIGTERM").isEqualTo(143);
+            demo.awaitLine("Stopped pgwarden and PostgreSQL; their files are deleted\\.", 5);
             assertThat(Files.exists(folder)).as("the demo's data folder is deleted").isFalse();
         }
     }

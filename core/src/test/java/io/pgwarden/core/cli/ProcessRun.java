@@ -66,9 +66,16 @@ final class ProcessRun implements AutoCloseable {
         throw new AssertionError("no line matching " + regex + "; output:\n" + String.join("\n", seen));
     }
 
-    /** Sends SIGTERM, as a service manager or Ctrl-C (SIGINT) would, and waits for the exit code. */
-    int terminate(long seconds) throws InterruptedException {
-        process.destroy();
+    /**
+     * Sends SIGTERM, as a service manager would (Ctrl-C's SIGINT runs the same shutdown hooks), and waits
+     * for the exit code. The signal goes through {@code kill} because {@link Process#destroy()} also
+     * closes the child's output, which the test still reads.
+     */
+    int terminate(long seconds) throws InterruptedException, IOException {
+        Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -TERM " + process.pid() + " failed");
+        }
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             throw new AssertionError("pgwarden did not stop within " + seconds + "s of SIGTERM");
         }

@@ -371,6 +371,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ruleOptionsAreSingleValuesForTheMethod() {
+        ProxyConfig config = parse("""
+                backends: { a: { host: h } }
+                auth: { rules: [ { method: scram, userlist: users.txt, iterations: 4096, empty: } ] }
+                """);
+        assertThat(config.auth().rules().get(0).options())
+                .containsOnly(Map.entry("userlist", "users.txt"), Map.entry("iterations", "4096"), Map.entry("empty", ""));
+        assertThat(problemsOf("""
+                backends: { a: { host: h } }
+                auth: { rules: [ { method: scram, users: [ a, b ] } ] }
+                """)).containsExactly("auth.rules[0].users: expected a single value, found a list");
+    }
+
+    @Test
+    void yamlYesAndNoAreNotBooleans() {
+        assertThat(problemsOf("""
+                backends: { a: { host: h } }
+                auth: { rules: [ { method: trust, tls: yes } ] }
+                """)).containsExactly("auth.rules[0].tls: expected true or false, found 'yes'");
+    }
+
+    @Test
     void duplicateKeysAreRefused() {
         assertThat(problemsOf("""
                 backends: { a: { host: h, host: i } }

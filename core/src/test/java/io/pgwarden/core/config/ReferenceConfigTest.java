@@ -51,6 +51,21 @@ class ReferenceConfigTest {
     }
 
     @Test
+    void commentedPluginExampleIsValidOnceUncommented() throws IOException {
+        String reference = Files.readString(REFERENCE);
+        String example = reference.substring(reference.indexOf("# plugins:\n"), reference.indexOf("\n\n# Protocol and"));
+        String yaml = "backends: { primary: { host: h } }\nauth: { rules: [ { method: trust } ] }\n"
+                + example.replaceAll("(?m)^# ", "");
+
+        ProxyConfig config = ConfigLoader.parse(yaml, installation);
+
+        assertThat(config.plugins()).singleElement().satisfies(entry -> {
+            assertThat(entry.type()).isEqualTo("protocol-log");
+            assertThat(entry.config().values()).containsOnlyKeys("level", "max_query_length");
+        });
+    }
+
+    @Test
     void referenceConfigurationExplainsEveryKey() throws IOException {
         String reference = Files.readString(REFERENCE);
         for (String key : KNOWN_KEYS) {

@@ -128,7 +128,12 @@ class HandshakeHandlerTest {
         assertThat(error.severity()).isEqualTo("FATAL");
         assertThat(error.sqlState()).isEqualTo(sqlState);
         assertThat(error.message()).contains(message);
-        assertThat(channel.isActive()).isFalse();
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {1, 2, 3}));
+        Object answer = channel.readOutbound();
+        assertThat(answer).as("bytes after a FATAL are discarded, unanswered").isNull();
+        channel.advanceTimeBy(FatalReply.LINGER_MILLIS + 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isActive()).as("closed once the linger time passed").isFalse();
     }
 
     private ErrorResponse readError() {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgwarden.core.backend.BackendException;
 import io.pgwarden.core.config.BackendConfig;
-import io.pgwarden.core.config.BackendTlsConfig;
 import io.pgwarden.core.config.BackendTlsConfig.Mode;
+import io.pgwarden.core.config.BackendTlsConfig;
 import io.pgwarden.spi.Credential;
 import io.pgwarden.testkit.LeakCheckExtension;
 import java.io.IOException;

@@ -24,7 +24,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -97,8 +96,6 @@ class RowRewriteIT {
     }
 
     @Test
-    @Disabled("BUG: rows of a statement described once (Describe 'S') and then run by Bind/Execute without a portal"
-            + " Describe get no RowDescription, so no interceptor is offered the result set and the rows pass unmasked")
     void binaryRowsOfAPreparedStatementExecutedWithoutPortalDescribeAreRewritten() throws Exception {
         try (RawPgClient client = loggedIn()) {
             client.send(concat(parse("people", SELECT_PEOPLE), describeStatement("people"), sync()));
@@ -112,8 +109,6 @@ class RowRewriteIT {
     }
 
     @Test
-    @Disabled("BUG: pgjdbc binary transfer describes the statement first and then executes without a portal Describe;"
-            + " those rows are never offered to row interceptors (see the raw-protocol test above)")
     void pgjdbcBinaryTransferRowsHaveOnlyTheSecretColumnRewritten() throws Exception {
         List<List<String>> rows = query("binaryTransfer=true&prepareThreshold=-1&binaryTransferEnable=25", SELECT_PEOPLE);
 
@@ -130,8 +125,6 @@ class RowRewriteIT {
     }
 
     @Test
-    @Disabled("BUG: a claim ends at PortalSuspended, so the rows of later Executes of the same portal (pgjdbc fetch size)"
-            + " arrive without a RowDescription and are never offered to row interceptors")
     void rowsFetchedInBatchesThroughAPortalAreAllRewritten() throws Exception {
         try (Connection connection = DriverManager.getConnection(url("preferQueryMode=extended"))) {
             connection.setAutoCommit(false);
