@@ -18,7 +18,7 @@ class ExtendedQueryTrackerTest {
         tracker.describe(true, "s1");
         tracker.synchronize(ExtendedQueryTracker.Kind.SYNC);
         tracker.parseComplete();
-        assertThat(tracker.rowDescription(COLUMNS)).as("answers the Describe").isTrue();
+        assertThat(tracker.rowDescription(COLUMNS)).as("answers the Describe").isEqualTo(ExtendedQueryTracker.Described.ANSWER);
         tracker.readyForQuery('I');
 
         tracker.bind("", "s1", List.of((short) 1));
@@ -44,16 +44,30 @@ class ExtendedQueryTrackerTest {
         tracker.describe(false, "p");
         tracker.synchronize(ExtendedQueryTracker.Kind.SYNC);
         tracker.parseComplete();
-        assertThat(tracker.rowDescription(COLUMNS)).isTrue();
+        assertThat(tracker.rowDescription(COLUMNS)).isEqualTo(ExtendedQueryTracker.Described.ANSWER);
     }
 
     @Test
     void simpleQueryRowDescriptionStartsAResultSetInPlace() {
         ExtendedQueryTracker tracker = new ExtendedQueryTracker();
         tracker.synchronize(ExtendedQueryTracker.Kind.QUERY);
-        assertThat(tracker.rowDescription(COLUMNS)).isFalse();
+        assertThat(tracker.rowDescription(COLUMNS)).isEqualTo(ExtendedQueryTracker.Described.RESULT_SET);
         tracker.error();
-        assertThat(tracker.rowDescription(COLUMNS)).as("an error inside a Query does not skip the Query").isFalse();
+        assertThat(tracker.rowDescription(COLUMNS)).as("an error inside a Query does not skip the Query")
+                .isEqualTo(ExtendedQueryTracker.Described.RESULT_SET);
+    }
+
+    @Test
+    void answersToTheProxysOwnDescribeAreMarkedHidden() {
+        ExtendedQueryTracker tracker = new ExtendedQueryTracker();
+        tracker.parse("S_1");
+        tracker.describeHidden("S_1");
+        tracker.describe(true, "S_1");
+        tracker.parseComplete();
+        assertThat(tracker.hiddenDescribeAtHead()).isTrue();
+        assertThat(tracker.rowDescription(COLUMNS)).isEqualTo(ExtendedQueryTracker.Described.HIDDEN_ANSWER);
+        assertThat(tracker.hiddenDescribeAtHead()).isFalse();
+        assertThat(tracker.noData()).as("the client's own Describe is answered visibly").isFalse();
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.pgwarden.it.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgwarden.core.server.PgwardenServer;
+import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.it.robust.ProxyConfigs;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
@@ -39,7 +39,7 @@ class QueryDecisionIT {
     private static final String EXTENDED = "preferQueryMode=extended";
 
     private static EmbeddedPostgres postgres;
-    private static PgwardenServer proxy;
+    private static ProxyFixture proxy;
 
     @BeforeAll
     static void start() throws Exception {
@@ -233,6 +233,23 @@ class QueryDecisionIT {
         }
     }
 
+    @Test
+    void parseWithAMalformedTailEndsTheSessionWithFatal08P01AndLeaksNothing() throws Exception {
+        String sql = "DROP TABLE keep_me";
+        try (RawPgClient client = loggedIn()) {
+            byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+            // Statement name "", the text, then a parameter type count of 5 with no type OIDs after it.
+            client.sendMessage('P', java.nio.ByteBuffer.allocate(1 + text.length + 1 + 2).put((byte) 0).put(text).put((byte) 0)
+                    .putShort((short) 5).array());
+            client.sendMessage('S', new byte[0]);
+
+            RawMessage error = client.readMessage();
+            assertThat(error.type()).as("%s", error).isEqualTo('E');
+            assertThat(error.sqlState()).isEqualTo("08P01");
+            assertThat(client.isClosedByPeer(java.time.Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
     private static List<String> dataRows(List<RawMessage> messages) {
         List<String> values = new ArrayList<>();
         for (RawMessage message : messages) {
@@ -252,7 +269,7 @@ class QueryDecisionIT {
     }
 
     private static RawPgClient loggedIn() throws Exception {
-        RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.address().getPort());
+        RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.port());
         client.sendStartup(Map.of("user", "postgres", "database", "postgres"));
         assertThat(client.readUntilReadyForQuery()).extracting(RawMessage::type).doesNotContain('E');
         return client;
@@ -268,7 +285,7 @@ class QueryDecisionIT {
     }
 
     private static Connection connect(String options) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort()
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port()
                 + "/postgres?user=postgres&sslmode=disable&" + options);
     }
 }

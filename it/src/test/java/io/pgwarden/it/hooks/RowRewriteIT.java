@@ -2,7 +2,7 @@ package io.pgwarden.it.hooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgwarden.core.server.PgwardenServer;
+import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.it.robust.ProxyConfigs;
 import io.pgwarden.spi.ColumnInfo;
 import io.pgwarden.testkit.EmbeddedPostgres;
@@ -46,7 +46,7 @@ class RowRewriteIT {
             Arrays.asList("6", "zoë", "ünïcödé ✓", ""));
 
     private static EmbeddedPostgres postgres;
-    private static PgwardenServer proxy;
+    private static ProxyFixture proxy;
 
     @BeforeAll
     static void start() throws Exception {
@@ -143,6 +143,21 @@ class RowRewriteIT {
     }
 
     @Test
+    void everyExecutionOfAServerPreparedStatementIsRewritten() throws Exception {
+        try (Connection connection = DriverManager.getConnection(url("preferQueryMode=extended&prepareThreshold=2"));
+             java.sql.PreparedStatement statement = connection.prepareStatement("SELECT id, secret FROM people WHERE id = ?")) {
+            for (int execution = 1; execution <= 4; execution++) {
+                statement.setInt(1, 1);
+                try (ResultSet rs = statement.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString("secret")).as("execution %d", execution)
+                            .isEqualTo(SecretColumnRewriter.rewrite("short"));
+                }
+            }
+        }
+    }
+
+    @Test
     void firstBatchOfAPortalFetchedWithAFetchSizeIsRewritten() throws Exception {
         try (Connection connection = DriverManager.getConnection(url("preferQueryMode=extended"))) {
             connection.setAutoCommit(false);
@@ -188,7 +203,7 @@ class RowRewriteIT {
                 "SELECT * FROM no_such_table");
         for (String sql : queries) {
             List<RawMessage> direct = resultMessages(postgres.port(), sql);
-            List<RawMessage> proxied = resultMessages(proxy.address().getPort(), sql);
+            List<RawMessage> proxied = resultMessages(proxy.port(), sql);
 
             assertThat(proxied).as(sql).isEqualTo(direct);
         }
@@ -241,7 +256,7 @@ class RowRewriteIT {
     }
 
     private static RawPgClient loggedIn() throws Exception {
-        RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.address().getPort());
+        RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.port());
         client.sendStartup(Map.of("user", "postgres", "database", "postgres"));
         assertThat(client.readUntilReadyForQuery()).extracting(RawMessage::type).doesNotContain('E');
         return client;
@@ -316,7 +331,7 @@ class RowRewriteIT {
     }
 
     private static String url(String options) {
-        return "jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/postgres?user=postgres&sslmode=disable&" + options;
+        return "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?user=postgres&sslmode=disable&" + options;
     }
 
     private static String literal(String value) {

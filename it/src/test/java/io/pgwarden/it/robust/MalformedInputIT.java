@@ -2,7 +2,7 @@ package io.pgwarden.it.robust;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgwarden.core.server.PgwardenServer;
+import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.RawMessage;
@@ -37,7 +37,7 @@ class MalformedInputIT {
     private static final Map<String, String> STARTUP = Map.of("user", "postgres", "database", "postgres");
 
     private static EmbeddedPostgres postgres;
-    private static PgwardenServer proxy;
+    private static ProxyFixture proxy;
 
     @BeforeAll
     static void start() throws Exception {
@@ -70,7 +70,7 @@ class MalformedInputIT {
     void truncatedStartupPacketFollowedByCloseIsDroppedAndItsSlotReturned() throws Exception {
         for (int i = 0; i < MAX_CLIENTS * 3; i++) {
             try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", proxy.address().getPort()), 5000);
+                socket.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5000);
                 socket.setSoTimeout(Math.toIntExact(CLOSE_WITHIN.toMillis()));
                 socket.getOutputStream().write(ByteBuffer.allocate(14).putInt(100).putInt(RawPgClient.PROTOCOL_3_0)
                         .put("user\0p".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).array());
@@ -267,6 +267,6 @@ class MalformedInputIT {
     }
 
     private static RawPgClient connect() throws IOException {
-        return RawPgClient.connect("127.0.0.1", proxy.address().getPort(), Duration.ofSeconds(10));
+        return RawPgClient.connect("127.0.0.1", proxy.port(), Duration.ofSeconds(10));
     }
 }

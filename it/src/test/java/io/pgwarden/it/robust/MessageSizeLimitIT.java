@@ -2,7 +2,7 @@ package io.pgwarden.it.robust;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgwarden.core.server.PgwardenServer;
+import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.RawMessage;
@@ -33,8 +33,8 @@ class MessageSizeLimitIT {
     private static final String LIMITS = "limits: { max_message_size: 1048576 }";
 
     private static EmbeddedPostgres postgres;
-    private static PgwardenServer withoutQueryHooks;
-    private static PgwardenServer withQueryHook;
+    private static ProxyFixture withoutQueryHooks;
+    private static ProxyFixture withQueryHook;
 
     @BeforeAll
     static void start() throws Exception {
@@ -70,7 +70,7 @@ class MessageSizeLimitIT {
     @ParameterizedTest
     @ValueSource(chars = {'Q', 'P'})
     void statementOverTheLimitIsRefusedWithFatal08P01WhenAHookMustReadIt(char type) throws Exception {
-        try (RawPgClient client = RawPgClient.connect("127.0.0.1", withQueryHook.address().getPort())) {
+        try (RawPgClient client = RawPgClient.connect("127.0.0.1", withQueryHook.port())) {
             client.sendStartup(Map.of("user", "postgres", "database", "postgres"));
             assertThat(client.readUntilReadyForQuery()).extracting(RawMessage::type).doesNotContain('E');
             // Only the header and a first piece: the limit must be applied before the body is buffered.
@@ -102,8 +102,8 @@ class MessageSizeLimitIT {
         return prefix + "x".repeat(TEN_MB) + "')";
     }
 
-    private static Connection connect(PgwardenServer proxy, String options) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort()
+    private static Connection connect(ProxyFixture proxy, String options) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port()
                 + "/postgres?user=postgres&sslmode=disable&" + options);
     }
 }

@@ -1,8 +1,6 @@
 package io.pgwarden.it.robust;
 
-import io.pgwarden.core.config.ConfigLoader;
-import io.pgwarden.core.server.PgwardenServer;
-import java.nio.file.Path;
+import io.pgwarden.testkit.ProxyFixture;
 
 /**
  * The proxy configurations the hook, TLS and robustness tests start: one backend, passthrough
@@ -38,9 +36,8 @@ public final class ProxyConfigs {
      *
      * @param yaml the configuration
      * @return the running proxy; the caller closes it
-     * @throws Exception when the proxy cannot start
      */
-    public static PgwardenServer start(String yaml) throws Exception {
-        return PgwardenServer.start(ConfigLoader.parse(yaml, Path.of(".")));
+    public static ProxyFixture start(String yaml) {
+        return ProxyFixture.fromYaml(yaml);
     }
 }

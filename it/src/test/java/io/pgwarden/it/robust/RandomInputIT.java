@@ -3,7 +3,7 @@ package io.pgwarden.it.robust;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import io.pgwarden.core.server.PgwardenServer;
+import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.RawMessage;
@@ -60,21 +60,25 @@ class RandomInputIT {
 
     private static TestCertificates certificates;
     private static EmbeddedPostgres postgres;
-    private static PgwardenServer proxy;
+    private static ProxyFixture proxy;
+    /** A proxy whose onQuery and row hooks decode what clients send and what the server answers. */
+    private static ProxyFixture hooked;
 
     @BeforeAll
     static void start() throws Exception {
         certificates = TestCertificates.create();
-        postgres = EmbeddedPostgres.builder().setting("max_connections", "100").start();
+        postgres = EmbeddedPostgres.builder().setting("max_connections", "150").start();
         String tls = "{ mode: allow, cert: \"%s\", key: \"%s\" }".formatted(certificates.serverCertificate(),
                 certificates.serverKey());
         proxy = ProxyConfigs.start(ProxyConfigs.yaml(postgres.port(), tls,
                 "limits: { max_client_connections: " + MAX_CLIENTS + ", auth_timeout: 20s }"));
+        hooked = ProxyConfigs.start(ProxyConfigs.yaml(postgres.port(), "{ mode: disable }",
+                "plugins: [ { type: test-statement-policy }, { type: test-secret-rewrite, column: secret } ]"));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {proxy, postgres, certificates}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {proxy, hooked, postgres, certificates}) {
             if (closeable != null) {
                 closeable.close();
             }
@@ -112,15 +116,102 @@ class RandomInputIT {
             proxyLog.setLevel(level);
         }
 
+        System.out.printf("%d random connections: %d answered with an ErrorResponse, slowest ended after %d ms;"
+                        + " %d right answers to the bystander%n", outcomes.size(),
+                outcomes.stream().filter(Outcome::gotError).count(),
+                outcomes.stream().mapToLong(Outcome::millis).max().orElse(0), rightAnswers.get());
         assertThat(outcomes).filteredOn(outcome -> !outcome.ended()).as("connections left hanging").isEmpty();
         assertThat(outcomes).hasSize(CONNECTIONS);
         assertThat(outcomes).filteredOn(Outcome::gotError).as("connections answered with an ErrorResponse").isNotEmpty();
         assertThat(wrongAnswers).as("answers to the well-behaved session").isEmpty();
         assertThat(rightAnswers.get()).isGreaterThan(10);
+        assertThat(serverSessionsAfterSettling()).as("server sessions left behind by the random connections").isZero();
         assertThat(admittedConnectionsSettleAt(1)).as("every random connection gave its slot back").isLessThanOrEqualTo(1);
         proxyAdmitsClientsUpToItsLimit();
         long growth = usedHeapAfterGc() - heapBefore;
         assertThat(growth).as("heap growth in bytes").isLessThan(64L * 1024 * 1024);
+    }
+
+    @Test
+    void randomMessagesAfterLoginThroughQueryAndRowHooksEndInAnErrorOrCloseAndLeakNothing() throws Exception {
+        Random random = new Random(SEED + 1);
+        List<byte[]> inputs = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (int m = random.nextInt(4); m >= 0; m--) {
+                out.writeBytes(random.nextBoolean() ? randomMessage(random) : randomStatement(random));
+            }
+            inputs.add(out.toByteArray());
+        }
+        ExecutorService workers = Executors.newFixedThreadPool(4);
+        List<Outcome> outcomes = new ArrayList<>();
+        try {
+            List<Future<Outcome>> futures = new ArrayList<>();
+            for (int i = 0; i < inputs.size(); i++) {
+                int index = i;
+                futures.add(workers.submit(() -> sendAfterLogin(index, inputs.get(index))));
+            }
+            for (Future<Outcome> future : futures) {
+                outcomes.add(future.get(5, TimeUnit.MINUTES));
+            }
+        } finally {
+            workers.shutdownNow();
+        }
+
+        assertThat(outcomes).filteredOn(outcome -> !outcome.ended()).as("connections left hanging").isEmpty();
+        try (RawPgClient client = RawPgClient.connect("127.0.0.1", hooked.port())) {
+            client.sendStartup(Map.of("user", "postgres", "database", "postgres"));
+            client.readUntilReadyForQuery();
+            client.sendQuery("SELECT 'to-null' AS secret");
+            assertThat(client.readUntilReadyForQuery()).extracting(RawMessage::type).containsExactly('T', 'D', 'C', 'Z');
+        }
+    }
+
+    /** Logs in, waits for ReadyForQuery, then sends the input, half-closes and reads until the proxy closes. */
+    private static Outcome sendAfterLogin(int index, byte[] input) throws IOException {
+        long start = System.nanoTime();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", hooked.port()), 5000);
+            socket.setSoTimeout(Math.toIntExact(BOUND.toMillis()));
+            java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+            socket.getOutputStream().write(startupPacket());
+            int type;
+            do {
+                type = in.read();
+                int length = in.readInt();
+                in.skipNBytes(length - 4);
+                assertThat(type).as("login of connection %d", index).isNotEqualTo('E');
+            } while (type != 'Z');
+            try {
+                socket.getOutputStream().write(input);
+                socket.shutdownOutput();
+            } catch (SocketException closedEarly) {
+                return new Outcome(index, true, false, elapsed(start));
+            }
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            boolean ended = drain(in, received, start);
+            return new Outcome(index, ended, containsErrorResponse(received.toByteArray()), elapsed(start));
+        }
+    }
+
+    /** A Query or Parse whose text is random, with or without its terminator, sometimes with a marker the hooks act on. */
+    private static byte[] randomStatement(Random random) {
+        String[] markers = {"DROP TABLE x", "SELECT 'original'", "SHOW pgwarden_answer", "pgwarden_throw", "SELECT 'x' AS secret"};
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        boolean parse = random.nextBoolean();
+        if (parse) {
+            body.writeBytes("s\0".getBytes(StandardCharsets.US_ASCII));
+        }
+        boolean marked = random.nextInt(3) == 0;
+        body.writeBytes(marked ? markers[random.nextInt(markers.length)].getBytes(StandardCharsets.UTF_8) : randomBytes(random, 100));
+        if (random.nextInt(4) != 0) {
+            body.write(0);
+        }
+        if (parse) {
+            body.writeBytes(randomBytes(random, 6));
+        }
+        byte[] bytes = body.toByteArray();
+        return ByteBuffer.allocate(5 + bytes.length).put((byte) (parse ? 'P' : 'Q')).putInt(4 + bytes.length).put(bytes).array();
     }
 
     /** What happened to one random connection. */
@@ -130,7 +221,7 @@ class RandomInputIT {
     private static Outcome send(int index, byte[] input) throws IOException {
         long start = System.nanoTime();
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", proxy.address().getPort()), 5000);
+            socket.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5000);
             socket.setSoTimeout(Math.toIntExact(BOUND.toMillis()));
             try {
                 socket.getOutputStream().write(input);
@@ -191,7 +282,7 @@ class RandomInputIT {
     }
 
     private static void askWhileFuzzing(AtomicBoolean fuzzing, AtomicInteger right, ConcurrentLinkedQueue<String> wrong) {
-        String url = "jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/postgres?user=postgres&sslmode=disable";
+        String url = "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?user=postgres&sslmode=disable";
         try (Connection connection = DriverManager.getConnection(url);
              PreparedStatement statement = connection.prepareStatement("SELECT ?::int * 2, repeat('ab', ?::int)")) {
             for (int i = 0; fuzzing.get(); i++) {
@@ -217,17 +308,36 @@ class RandomInputIT {
      */
     private static int admittedConnectionsSettleAt(int expected) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (proxy.sessions().size() > expected && System.nanoTime() < deadline) {
+        while (proxy.server().sessions().size() > expected && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        return proxy.sessions().size();
+        return proxy.server().sessions().size();
+    }
+
+    /** Client backends on the server other than this query's, once they stop going away (at most 20 s). */
+    private static long serverSessionsAfterSettling() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long count;
+        try (Connection connection = postgres.superuserConnection(); java.sql.Statement statement = connection.createStatement()) {
+            do {
+                try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
+                        + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+                    rs.next();
+                    count = rs.getLong(1);
+                }
+                if (count > 0) {
+                    Thread.sleep(100);
+                }
+            } while (count > 0 && System.nanoTime() < deadline);
+        }
+        return count;
     }
 
     private static void proxyAdmitsClientsUpToItsLimit() throws IOException {
         List<RawPgClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < MAX_CLIENTS - 4; i++) {
-                RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.address().getPort());
+                RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.port());
                 clients.add(client);
                 client.sendStartup(Map.of("user", "postgres", "database", "postgres"));
             }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.internal.PlatformDependent;
-import io.pgwarden.core.server.PgwardenServer;
+import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.RawPgClient;
@@ -45,7 +45,7 @@ class SlowClientBackPressureIT {
     private static final long LIMIT = 200L * 1024 * 1024;
 
     private static EmbeddedPostgres postgres;
-    private static PgwardenServer proxy;
+    private static ProxyFixture proxy;
 
     @BeforeAll
     static void start() throws Exception {
@@ -67,7 +67,7 @@ class SlowClientBackPressureIT {
     void slowReaderOfAGigabyteResultGrowsNeitherHeapNorBufferMemoryAndGetsEveryRow() throws Exception {
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(32 * 1024);
-            socket.connect(new InetSocketAddress("127.0.0.1", proxy.address().getPort()), 5000);
+            socket.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5000);
             socket.setSoTimeout(30_000);
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 16 * 1024));
             OutputStream out = socket.getOutputStream();
@@ -100,7 +100,7 @@ class SlowClientBackPressureIT {
     @Test
     void clientLeavingInTheMiddleOfAHugeResultEndsTheServerSideQuery() throws Exception {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", proxy.address().getPort()), 5000);
+            socket.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5000);
             socket.setSoTimeout(30_000);
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
             socket.getOutputStream().write(startup());

@@ -3,7 +3,7 @@ package io.pgwarden.it.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgwarden.core.server.PgwardenServer;
+import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.it.robust.ProxyConfigs;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
@@ -34,9 +34,9 @@ class ClientTlsModesIT {
 
     private static TestCertificates certificates;
     private static EmbeddedPostgres postgres;
-    private static PgwardenServer disabled;
-    private static PgwardenServer allowed;
-    private static PgwardenServer required;
+    private static ProxyFixture disabled;
+    private static ProxyFixture allowed;
+    private static ProxyFixture required;
 
     @BeforeAll
     static void start() throws Exception {
@@ -70,7 +70,7 @@ class ClientTlsModesIT {
 
     @Test
     void disabledModeAnswersSslRequestWithN() throws Exception {
-        try (RawPgClient client = RawPgClient.connect("127.0.0.1", disabled.address().getPort())) {
+        try (RawPgClient client = RawPgClient.connect("127.0.0.1", disabled.port())) {
             assertThat(client.sendSslRequest()).isEqualTo('N');
             client.sendStartup(Map.of("user", "postgres", "database", "postgres"));
             assertThat(client.readUntilReadyForQuery()).extracting(RawMessage::type).doesNotContain('E');
@@ -101,7 +101,7 @@ class ClientTlsModesIT {
 
     @Test
     void allowModeUpgradesARawClientToTlsAfterSslRequest() throws Exception {
-        try (RawPgClient client = RawPgClient.connect("localhost", allowed.address().getPort())) {
+        try (RawPgClient client = RawPgClient.connect("localhost", allowed.port())) {
             assertThat(client.sendSslRequest()).isEqualTo('S');
             client.startTls(certificates);
             assertThat(client.tlsSession().getProtocol()).startsWith("TLSv1.");
@@ -115,8 +115,8 @@ class ClientTlsModesIT {
 
     @Test
     void clientThatAnswersSWithPlaintextInsteadOfAHandshakeIsClosed() throws Exception {
-        for (PgwardenServer proxy : List.of(allowed, required)) {
-            try (RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.address().getPort())) {
+        for (ProxyFixture proxy : List.of(allowed, required)) {
+            try (RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.port())) {
                 assertThat(client.sendSslRequest()).isEqualTo('S');
                 client.sendStartup(Map.of("user", "postgres", "database", "postgres"));
 
@@ -128,7 +128,7 @@ class ClientTlsModesIT {
 
     @Test
     void secondSslRequestInsideTlsIsRefusedWithFatal08P01() throws Exception {
-        try (RawPgClient client = RawPgClient.connect("localhost", allowed.address().getPort())) {
+        try (RawPgClient client = RawPgClient.connect("localhost", allowed.port())) {
             assertThat(client.sendSslRequest()).isEqualTo('S');
             client.startTls(certificates);
             char answer = client.sendSslRequest();
@@ -145,7 +145,7 @@ class ClientTlsModesIT {
 
     @Test
     void requireModeRefusesAPlaintextStartupWithFatal28000() throws Exception {
-        try (RawPgClient client = RawPgClient.connect("127.0.0.1", required.address().getPort())) {
+        try (RawPgClient client = RawPgClient.connect("127.0.0.1", required.port())) {
             client.sendStartup(Map.of("user", "postgres", "database", "postgres"));
             RawMessage error = client.readMessage();
 
@@ -176,12 +176,12 @@ class ClientTlsModesIT {
         }
     }
 
-    private static String verifyFull(PgwardenServer proxy, Path rootCertificate) {
-        return "jdbc:postgresql://localhost:" + proxy.address().getPort() + "/postgres?user=postgres&sslmode=verify-full"
+    private static String verifyFull(ProxyFixture proxy, Path rootCertificate) {
+        return "jdbc:postgresql://localhost:" + proxy.port() + "/postgres?user=postgres&sslmode=verify-full"
                 + "&sslrootcert=" + rootCertificate;
     }
 
-    private static String url(PgwardenServer proxy, String options) {
-        return "jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/postgres?user=postgres&" + options;
+    private static String url(ProxyFixture proxy, String options) {
+        return "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?user=postgres&" + options;
     }
 }

@@ -3,7 +3,7 @@ package io.pgwarden.it.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgwarden.core.server.PgwardenServer;
+import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.it.robust.ProxyConfigs;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
@@ -39,9 +39,9 @@ class DirectTlsIT {
 
     private static TestCertificates certificates;
     private static EmbeddedPostgres postgres;
-    private static PgwardenServer disabled;
-    private static PgwardenServer allowed;
-    private static PgwardenServer required;
+    private static ProxyFixture disabled;
+    private static ProxyFixture allowed;
+    private static ProxyFixture required;
 
     @BeforeAll
     static void start() throws Exception {
@@ -68,7 +68,7 @@ class DirectTlsIT {
 
     @Test
     void directTlsWithAlpnPostgresqlAuthenticatesAndRunsAQuery() throws Exception {
-        for (PgwardenServer proxy : List.of(allowed, required)) {
+        for (ProxyFixture proxy : List.of(allowed, required)) {
             try (SSLSocket socket = directTls(proxy, "postgresql")) {
                 assertThat(socket.getApplicationProtocol()).isEqualTo("postgresql");
                 socket.getOutputStream().write(startup(STARTUP));
@@ -89,7 +89,7 @@ class DirectTlsIT {
 
     @Test
     void directTlsWithoutAlpnIsRefused() throws Exception {
-        try (RawPgClient client = RawPgClient.connect("localhost", allowed.address().getPort())) {
+        try (RawPgClient client = RawPgClient.connect("localhost", allowed.port())) {
             client.startTls(certificates); // at once, no SSLRequest, no ALPN
             RawMessage answer;
             try {
@@ -122,18 +122,18 @@ class DirectTlsIT {
     void directTlsToAProxyWithoutTlsIsClosed() throws Exception {
         assertThatThrownBy(() -> directTls(disabled, "postgresql").close()).isInstanceOf(IOException.class);
 
-        try (RawPgClient client = RawPgClient.connect("127.0.0.1", disabled.address().getPort())) {
+        try (RawPgClient client = RawPgClient.connect("127.0.0.1", disabled.port())) {
             client.sendStartup(STARTUP);
             assertThat(client.readUntilReadyForQuery()).extracting(RawMessage::type).doesNotContain('E');
         }
     }
 
-    private static SSLSocket directTls(PgwardenServer proxy, String alpn) throws IOException {
+    private static SSLSocket directTls(ProxyFixture proxy, String alpn) throws IOException {
         Socket plain = new Socket();
-        plain.connect(new InetSocketAddress("127.0.0.1", proxy.address().getPort()), 5000);
+        plain.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5000);
         plain.setSoTimeout(10_000);
         SSLSocket socket = (SSLSocket) certificates.clientContext().getSocketFactory()
-                .createSocket(plain, "localhost", proxy.address().getPort(), true);
+                .createSocket(plain, "localhost", proxy.port(), true);
         try {
             SSLParameters parameters = socket.getSSLParameters();
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
