@@ -211,6 +211,25 @@ class RowRewriteIT {
     }
 
     /** The messages of one simple query, from the first after the Query through the last before ReadyForQuery. */
+    @Test
+    void rowInterceptorThatFailsEndsTheSessionInsteadOfLeakingTheRow() throws Exception {
+        try (RawPgClient client = loggedIn()) {
+            client.sendQuery("SELECT 'first' AS secret UNION ALL SELECT '" + SecretColumnRewriter.EXPLODE + "'");
+            List<RawMessage> received = new ArrayList<>();
+            RawMessage message;
+            do {
+                message = client.readMessage();
+                received.add(message);
+            } while (message.type() != 'E' && message.type() != 'Z');
+            assertThat(message.type()).isEqualTo('E');
+            assertThat(message.severity()).isEqualTo("FATAL");
+            assertThat(message.sqlState()).isEqualTo("XX000");
+            assertThat(received).filteredOn(m -> m.type() == 'D')
+                    .noneMatch(m -> new String(m.body(), StandardCharsets.UTF_8).contains(SecretColumnRewriter.EXPLODE));
+            assertThat(client.isClosedByPeer(java.time.Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
     private static List<RawMessage> resultMessages(int port, String sql) throws Exception {
         try (RawPgClient client = RawPgClient.connect("127.0.0.1", port)) {
             client.sendStartup(Map.of("user", "postgres", "database", "postgres"));

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *   <li>{@code to-null} becomes NULL;</li>
  *   <li>{@code to-empty} becomes the empty string;</li>
  *   <li>a value starting with {@code shrink} becomes {@code s};</li>
+ *   <li>{@value #EXPLODE} makes the row interceptor throw;</li>
  *   <li>any other value {@code v} becomes {@code [v] is a longer masked value}.</li>
  * </ul>
  * Result sets without the column are not claimed.
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class SecretColumnRewriter implements InterceptorFactory {
 
     static final String FROM_NULL = "was NULL";
+    static final String EXPLODE = "explode";
 
     /** Every column this plugin claimed a result set for, so tests can check the format it arrived in. */
     static final Queue<ColumnInfo> CLAIMED = new ConcurrentLinkedQueue<>();
@@ -55,6 +57,9 @@ public final class SecretColumnRewriter implements InterceptorFactory {
     static String rewrite(String value) {
         if (value == null) {
             return FROM_NULL;
+        }
+        if (value.equals(EXPLODE)) {
+            throw new IllegalStateException("the test plugin was told to fail");
         }
         if (value.equals("to-null")) {
             return null;
