@@ -10,7 +10,7 @@ import java.util.Map;
  * keyed by their code ({@link ErrorFields}), in wire order. The factories write both {@code S}
  * and {@code V} like PostgreSQL 9.6 and later.
  */
-public record NoticeResponse(Map<Character, String> fields) {
+public record NoticeResponse(Map<Character, String> fields) implements ResponseFields {
 
     private static final String NAME = "NoticeResponse";
 
@@ -37,31 +37,6 @@ public record NoticeResponse(Map<Character, String> fields) {
     /** A copy with the detail ({@code D}) set. */
     public NoticeResponse withDetail(String detail) {
         return new NoticeResponse(ErrorFields.with(fields, ErrorFields.DETAIL, detail));
-    }
-
-    /** The non-localized severity ({@code V}) if present, else {@code S}; null if neither. */
-    public String severity() {
-        return ErrorFields.severity(fields);
-    }
-
-    /** The SQLSTATE ({@code C}), or null. */
-    public String sqlState() {
-        return fields.get(ErrorFields.CODE);
-    }
-
-    /** The primary message ({@code M}), or null. */
-    public String message() {
-        return fields.get(ErrorFields.MESSAGE);
-    }
-
-    /** The detail ({@code D}), or null. */
-    public String detail() {
-        return fields.get(ErrorFields.DETAIL);
-    }
-
-    /** The hint ({@code H}), or null. */
-    public String hint() {
-        return fields.get(ErrorFields.HINT);
     }
 
     /** Decodes the body after the length. */
