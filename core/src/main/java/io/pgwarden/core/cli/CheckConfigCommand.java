@@ -3,8 +3,11 @@ package io.pgwarden.core.cli;
 import io.pgwarden.core.config.ConfigException;
 import io.pgwarden.core.config.ConfigLoader;
 import io.pgwarden.core.config.ProxyConfig;
+import io.pgwarden.core.plugin.PluginHost;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +17,8 @@ import picocli.CommandLine.Spec;
 /** {@code pgwarden check-config FILE}: the validation {@code serve} runs, without starting anything. */
 @Command(name = "check-config", mixinStandardHelpOptions = true,
         description = {"Validate a configuration file and print every problem with its YAML path.",
-            "Exits 0 when the file is valid, 3 when it is not."})
+            "Also checks that every plugin type is installed; auth methods and plugin settings",
+            "are checked when serve starts the plugins. Exits 0 when valid, 3 when not."})
 final class CheckConfigCommand implements Callable<Integer> {
 
     @Spec
@@ -27,6 +31,7 @@ final class CheckConfigCommand implements Callable<Integer> {
     public Integer call() {
         try {
             ProxyConfig config = ConfigLoader.load(file);
+            checkPluginTypes(config);
             PrintWriter out = spec.commandLine().getOut();
             out.println(file + ": configuration OK");
             out.println("  listen   " + config.listen().host() + ":" + config.listen().port()
@@ -41,6 +46,26 @@ final class CheckConfigCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             printProblems(spec.commandLine().getErr(), file, e);
             return ExitCode.INVALID_CONFIGURATION;
+        }
+    }
+
+    /**
+     * Loads the plugin jars (without starting any plugin) so that a misspelt type is caught here too.
+     * Auth methods and plugin settings are checked when {@code serve} starts the plugins.
+     */
+    private static void checkPluginTypes(ProxyConfig config) {
+        try (PluginHost host = PluginHost.load(config.pluginsDirectory())) {
+            List<String> problems = new ArrayList<>();
+            for (int i = 0; i < config.plugins().size(); i++) {
+                String type = config.plugins().get(i).type();
+                if (!host.availableTypes().contains(type)) {
+                    problems.add("plugins[" + i + "].type: unknown plugin type '" + type + "'; available: "
+                            + host.describeTypes());
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigException(problems);
+            }
         }
     }
 

@@ -21,6 +21,15 @@ record HostPort(String host, int port) {
      * @throws IllegalArgumentException when it is not HOST[:PORT]
      */
     static HostPort parse(String text, int defaultPort) {
+        return parse(text, defaultPort, 1);
+    }
+
+    /**
+     * Parses the text, allowing ports from {@code lowestPort}; 0 means "any free port" where a port is bound.
+     *
+     * @throws IllegalArgumentException when it is not HOST[:PORT]
+     */
+    static HostPort parse(String text, int defaultPort, int lowestPort) {
         String trimmed = text.trim();
         Matcher matcher = BRACKETED.matcher(trimmed);
         if (!matcher.matches()) {
@@ -31,8 +40,8 @@ record HostPort(String host, int port) {
             }
         }
         int port = matcher.group(2) == null ? defaultPort : Integer.parseInt(matcher.group(2));
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port " + port + " is out of range 1-65535 in '" + text + "'");
+        if (port < lowestPort || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is out of range " + lowestPort + "-65535 in '" + text + "'");
         }
         return new HostPort(matcher.group(1), port);
     }
@@ -45,11 +54,11 @@ record HostPort(String host, int port) {
         }
     }
 
-    /** Parses a listen address; pgwarden's port is the default. */
+    /** Parses a listen address; pgwarden's port is the default, 0 binds any free port. */
     static final class ListenConverter implements CommandLine.ITypeConverter<HostPort> {
         @Override
         public HostPort convert(String value) {
-            return parse(value, 6432);
+            return parse(value, 6432, 0);
         }
     }
 

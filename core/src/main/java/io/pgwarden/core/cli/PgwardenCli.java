@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "pgwarden", mixinStandardHelpOptions = true, versionProvider = PgwardenVersion.class,
         description = "PostgreSQL wire-protocol proxy: authentication, pooling and plugins in front of PostgreSQL.",
-        subcommands = {CheckConfigCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, CheckConfigCommand.class, DemoCommand.class, VersionCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:runtime failure", "2:usage error", "3:invalid configuration"})
 public final class PgwardenCli implements Callable<Integer> {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -38,7 +39,7 @@ final class ConfigBinder {
             problems.add(root, "(document)", "the configuration is empty; it needs at least backends and auth.rules");
             problems.throwIfAny();
         }
-        if (!(root instanceof org.yaml.snakeyaml.nodes.MappingNode)) {
+        if (!(root instanceof MappingNode)) {
             YamlSection.of(root, "", problems);
             problems.throwIfAny();
         }
@@ -51,7 +52,7 @@ final class ConfigBinder {
         List<PluginEntry> plugins = plugins(top);
         LimitsConfig limits = limits(top.section("limits"));
         problems.throwIfAny();
-        return new ProxyConfig(listen, backends, auth, pluginsDirectory, plugins, limits);
+        return new ProxyConfig(listen, backends, auth, pluginsDirectory, plugins, limits, baseDirectory);
     }
 
     private ListenConfig listen(YamlSection listen) {
@@ -98,7 +99,7 @@ final class ConfigBinder {
             return backends;
         }
         YamlSection section = top.section("backends");
-        if (section.isEmpty() && section.node() instanceof org.yaml.snakeyaml.nodes.MappingNode) {
+        if (section.isEmpty() && section.node() instanceof MappingNode) {
             problems.add(section.node(), "backends", "needs at least one backend");
         }
         for (String name : section.keys()) {
@@ -111,7 +112,7 @@ final class ConfigBinder {
     }
 
     private BackendConfig backend(String name, YamlSection backend) {
-        if (!(backend.node() instanceof org.yaml.snakeyaml.nodes.MappingNode)) {
+        if (!(backend.node() instanceof MappingNode)) {
             if (backend.node() == null || YamlSection.isNull(backend.node())) {
                 problems.add(backend.node(), backend.path(), "needs at least a host");
             }
@@ -160,7 +161,7 @@ final class ConfigBinder {
         for (int i = 0; i < items.size(); i++) {
             String path = "plugins[" + i + "]";
             YamlSection entry = YamlSection.of(items.get(i), path, problems);
-            if (!(items.get(i) instanceof org.yaml.snakeyaml.nodes.MappingNode)) {
+            if (!(items.get(i) instanceof MappingNode)) {
                 if (YamlSection.isNull(items.get(i))) {
                     problems.add(items.get(i), path, "expected a map with at least a type, e.g. { type: protocol-log }");
                 }

@@ -27,6 +27,8 @@ final class PluginValues {
     private final Problems problems;
     private int budget = MAX_NODES;
     private boolean exhausted;
+    /** The setting being converted; named in the problem instead of a path as deep as the expansion. */
+    private String reportPath = "";
 
     PluginValues(Problems problems) {
         this.problems = problems;
@@ -38,6 +40,7 @@ final class PluginValues {
         List<String> skip = List.of(excluded);
         for (String key : section.keys()) {
             if (!skip.contains(key)) {
+                reportPath = section.pathOf(key);
                 result.put(key, convert(section.value(key), section.pathOf(key), 0));
             }
         }
@@ -48,7 +51,7 @@ final class PluginValues {
         if (--budget < 0 || depth > YamlDocument.MAX_NESTING_DEPTH) {
             if (!exhausted) {
                 exhausted = true;
-                problems.add(node, path, "the plugin settings expand to more than " + MAX_NODES
+                problems.add(node, reportPath, "the plugin settings expand to more than " + MAX_NODES
                         + " values or nest deeper than " + YamlDocument.MAX_NESTING_DEPTH + " (too many aliases?)");
             }
             return null;

@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param pluginsDirectory where plugin jars and zips are loaded from
  * @param plugins the interceptor chain, in order
  * @param limits protocol and connection limits
+ * @param baseDirectory the configuration file's directory: relative paths, including those in plugin
+ *                      settings and {@code ${file:}} references, resolve against it
  */
 public record ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backends, AuthConfig auth,
-                          Path pluginsDirectory, List<PluginEntry> plugins, LimitsConfig limits) {
+                          Path pluginsDirectory, List<PluginEntry> plugins, LimitsConfig limits, Path baseDirectory) {
 
     /** Checks for null and copies the collections. */
     public ProxyConfig {
@@ -25,8 +27,25 @@ public record ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backen
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(pluginsDirectory, "pluginsDirectory");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(baseDirectory, "baseDirectory");
         backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));
         plugins = List.copyOf(plugins);
+    }
+
+    /**
+     * A configuration whose relative paths resolve against the working directory, for tests that build
+     * one by hand.
+     *
+     * @param listen the client-facing listener
+     * @param backends the PostgreSQL servers by name, in file order
+     * @param auth the ordered auth rules
+     * @param pluginsDirectory where plugin jars and zips are loaded from
+     * @param plugins the interceptor chain, in order
+     * @param limits protocol and connection limits
+     */
+    public ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backends, AuthConfig auth,
+                       Path pluginsDirectory, List<PluginEntry> plugins, LimitsConfig limits) {
+        this(listen, backends, auth, pluginsDirectory, plugins, limits, Path.of("").toAbsolutePath());
     }
 
     /**

@@ -48,6 +48,9 @@ final class YamlDocument {
         } catch (MarkedYAMLException e) {
             String context = e.getContext() == null ? "" : e.getContext() + ": ";
             problems.add(e.getProblemMark(), location(e), context + e.getProblem());
+        } catch (org.yaml.snakeyaml.reader.ReaderException e) {
+            problems.add((Node) null, "(document)", "character U+" + String.format("%04X", e.getCodePoint())
+                    + " at position " + e.getPosition() + " is not allowed in YAML");
         } catch (YAMLException e) {
             problems.add((Node) null, "(document)", e.getMessage());
         }

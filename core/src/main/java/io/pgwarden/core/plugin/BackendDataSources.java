@@ -43,7 +43,12 @@ final class BackendDataSources implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the plugin services are closed");
         }
-        Pool pool = pools.computeIfAbsent(new Key(backend, database, user), key -> new Pool(open(config, key, password), password));
+        Pool pool = pools.computeIfAbsent(new Key(backend, database, user), key -> {
+            if (closed) {
+                throw new IllegalStateException("the plugin services are closed");
+            }
+            return new Pool(open(config, key, password), password);
+        });
         if (!Objects.equals(pool.password(), password)) {
             throw new IllegalArgumentException("a data source for user '" + user + "' on " + backend + "/" + database
                     + " already exists with another password");

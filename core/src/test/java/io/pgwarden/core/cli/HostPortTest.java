@@ -16,6 +16,13 @@ class HostPortTest {
     }
 
     @Test
+    void listenAddressesMayAskForAnyFreePort() {
+        assertThat(new HostPort.ListenConverter().convert("127.0.0.1:0")).isEqualTo(new HostPort("127.0.0.1", 0));
+        assertThat(new HostPort.ListenConverter().convert("0.0.0.0")).isEqualTo(new HostPort("0.0.0.0", 6432));
+        assertThatThrownBy(() -> new HostPort.BackendConverter().convert("db:0")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void printsBracketsAroundIpv6() {
         assertThat(new HostPort("::1", 1).toString()).isEqualTo("[::1]:1");
         assertThat(new HostPort("db", 2).toString()).isEqualTo("db:2");

@@ -55,6 +55,19 @@ class PgwardenCliTest {
     }
 
     @Test
+    void checkConfigRefusesPluginTypesThatAreNotInstalled() throws IOException {
+        Files.createDirectories(dir.resolve("plugins"));
+        Path file = Files.writeString(dir.resolve("plugins.yaml"), """
+                backends: { primary: { host: db } }
+                auth: { rules: [ { method: passthrough } ] }
+                plugins: [ { type: no-such-plugin } ]
+                """);
+
+        assertThat(run("check-config", file.toString())).isEqualTo(3);
+        assertThat(err.toString()).contains("plugins[0].type: unknown plugin type 'no-such-plugin'; available: ");
+    }
+
+    @Test
     void checkConfigOfAMissingFileExitsThree() {
         assertThat(run("check-config", dir.resolve("nope.yaml").toString())).isEqualTo(3);
         assertThat(err.toString()).contains("nope.yaml: no such file");

@@ -143,6 +143,7 @@ class ConfigLoaderTest {
         ProxyConfig config = ConfigLoader.load(file);
 
         assertThat(config.pluginsDirectory()).isEqualTo(dir.toAbsolutePath().resolve("plugins"));
+        assertThat(config.baseDirectory()).isEqualTo(conf.toAbsolutePath());
     }
 
     @Test

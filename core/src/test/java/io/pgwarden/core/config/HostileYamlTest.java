@@ -91,8 +91,8 @@ class HostileYamlTest {
 
     @Test
     void recursiveAliasIsRefused() {
-        List<String> problems = problemsOf("plugins: [ { type: t, loop: &loop [ *loop ] } ]\n" + VALID_TAIL);
-        assertThat(problems).hasSize(1);
+        assertThat(problemsOf("plugins: [ { type: t, loop: &loop [ *loop ] } ]\n" + VALID_TAIL)).containsExactly(
+                "plugins[0].loop: the plugin settings expand to more than 100000 values or nest deeper than 40 (too many aliases?)");
     }
 
     @Test
@@ -153,7 +153,7 @@ class HostileYamlTest {
     @Test
     void controlCharactersAreRefused() {
         assertThat(problemsOf("backends: { a: { host: \"h\u0000\" } }\n" + VALID_TAIL.substring(VALID_TAIL.indexOf('\n') + 1)))
-                .hasSize(1);
+                .containsExactly("(document): character U+0000 at position 25 is not allowed in YAML");
     }
 
     @Test

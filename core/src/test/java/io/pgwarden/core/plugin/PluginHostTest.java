@@ -367,4 +367,44 @@ class PluginHostTest {
                 .isInstanceOf(PluginLoadException.class)
                 .hasMessageContaining("broken.jar");
     }
+
+    @Test
+    void copyOfTheSpiInsideAPluginIsIgnored() throws Exception {
+        byte[] decision;
+        try (var in = io.pgwarden.spi.Decision.class.getResourceAsStream("Decision.class")) {
+            decision = in.readAllBytes();
+        }
+        ProbePlugin.jar("probe", "com.example.probe", "probe")
+                .entry("io/pgwarden/spi/Decision.class", decision)
+                .writeTo(plugins.resolve("probe.jar"));
+        host = PluginHost.load(plugins);
+        chain(host, entry(0, "probe"));
+        ClassLoader loader = chain.interceptors().get(0).delegate().getClass().getClassLoader();
+
+        assertThat(Class.forName("io.pgwarden.spi.Decision", false, loader)).isSameAs(Decision.class);
+    }
+
+    @Test
+    void samePluginIdInTwoFilesIsRefused() throws IOException {
+        ProbePlugin.jar("twin", "com.example.one", "one").writeTo(plugins.resolve("twin-1.jar"));
+        ProbePlugin.jar("twin", "com.example.two", "two").writeTo(plugins.resolve("twin-2.jar"));
+
+        assertThatThrownBy(() -> PluginHost.load(plugins))
+                .isInstanceOf(PluginLoadException.class)
+                .hasMessageContaining("plugin id 'twin' appears twice")
+                .hasMessageContaining("twin-1.jar")
+                .hasMessageContaining("twin-2.jar");
+    }
+
+    @Test
+    void zipWithTwoPluginJarsIsRefused() throws IOException {
+        Path one = ProbePlugin.jar("one", "com.example.one", "one").writeTo(temp.resolve("build/one.jar"));
+        Path two = ProbePlugin.jar("two", "com.example.two", "two").writeTo(temp.resolve("build/two.jar"));
+        TestPluginJar.zip(plugins.resolve("both.zip"), one, two);
+
+        assertThatThrownBy(() -> PluginHost.load(plugins))
+                .isInstanceOf(PluginLoadException.class)
+                .hasMessageContaining("both.zip")
+                .hasMessageContaining("found 2");
+    }
 }

@@ -31,6 +31,7 @@ final class TestPluginJar {
     private final List<String> factories = new ArrayList<>();
     private final Map<String, String> manifest = new LinkedHashMap<>();
     private final List<Path> extraClassPath = new ArrayList<>();
+    private final Map<String, byte[]> extraEntries = new LinkedHashMap<>();
 
     private TestPluginJar(String id) {
         if (id != null) {
@@ -69,6 +70,12 @@ final class TestPluginJar {
         return this;
     }
 
+    /** Adds a file to the jar as is. */
+    TestPluginJar entry(String name, byte[] content) {
+        extraEntries.put(name, content);
+        return this;
+    }
+
     TestPluginJar compileAgainst(Path jar) {
         extraClassPath.add(jar);
         return this;
@@ -92,6 +99,11 @@ final class TestPluginJar {
                         Files.copy(file, out);
                         out.closeEntry();
                     }
+                }
+                for (Map.Entry<String, byte[]> extra : extraEntries.entrySet()) {
+                    out.putNextEntry(new JarEntry(extra.getKey()));
+                    out.write(extra.getValue());
+                    out.closeEntry();
                 }
                 if (!factories.isEmpty()) {
                     out.putNextEntry(new JarEntry("META-INF/services/" + InterceptorFactory.class.getName()));

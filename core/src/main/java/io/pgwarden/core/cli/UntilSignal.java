@@ -1,0 +1,26 @@
+package io.pgwarden.core.cli;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Blocks the command's thread until the JVM shuts down (SIGTERM, SIGINT), running a stop action in a
+ * shutdown hook first. The process then ends with the signal's status once the hook has finished.
+ */
+final class UntilSignal {
+
+    private UntilSignal() {
+    }
+
+    /** Registers {@code stop} as a shutdown hook and waits until it has run. */
+    static void await(Runnable stop) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                stop.run();
+            } finally {
+                stopped.countDown();
+            }
+        }, "pgwarden-shutdown"));
+        stopped.await();
+    }
+}
