@@ -9,6 +9,7 @@ import io.pgwarden.testkit.RawPgClient;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
@@ -82,6 +83,25 @@ class ClientConnectionsIT {
             assertThat(Rows.scalar(first, "SELECT 1")).isEqualTo("1");
             assertThat(Rows.scalar(second, "SELECT 2")).isEqualTo("2");
         }
+    }
+
+    @Test
+    void serverSessionTerminatedByAnAdministratorEndsTheClientSessionWithTheServersError() throws Exception {
+        try (Connection connection = pg.viaProxy("")) {
+            String pid = Rows.scalar(connection, "SELECT pg_backend_pid()");
+            try (Connection direct = pg.direct("")) {
+                assertThat(Rows.scalar(direct, "SELECT pg_terminate_backend(" + pid + ")")).isEqualTo("t");
+            }
+            Throwable thrown = catchThrowable(() -> Rows.scalar(connection, "SELECT 1"));
+            assertThat(thrown).isInstanceOf(SQLException.class);
+            assertThat(((SQLException) thrown).getSQLState()).isIn("57P01", "08006");
+            assertThat(connection.isValid(2)).isFalse();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (pg.proxy().server().sessions().size() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(pg.proxy().server().sessions().size()).as("sessions left in the proxy").isZero();
     }
 
     @Test

@@ -56,8 +56,12 @@ class GracefulShutdownIT {
 
     @BeforeEach
     void startProxy() {
+        startProxy(SHUTDOWN_TIMEOUT);
+    }
+
+    private void startProxy(Duration shutdownTimeout) {
         proxy = ProxiedPostgres.startProxy(postgres, ProxiedPostgres.PASSTHROUGH_FOR_ALL
-                + "limits: { shutdown_timeout: " + SHUTDOWN_TIMEOUT.toSeconds() + "s }\n");
+                + "limits: { shutdown_timeout: " + shutdownTimeout.toMillis() + "ms }\n");
         proxyPort = proxy.port();
     }
 
@@ -177,6 +181,28 @@ class GracefulShutdownIT {
             assertThat(fatal.sqlState()).isEqualTo("57P01");
             assertThat(client.isClosedByPeer(Duration.ofSeconds(5))).isTrue();
             closing.get(SHUTDOWN_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void transactionLeftOpenIsEndedAtTheShutdownTimeoutAndRolledBack() throws Exception {
+        proxy.close();
+        startProxy(Duration.ofSeconds(1));
+        postgres.execute("postgres", "CREATE TABLE IF NOT EXISTS abandoned_items (id int)", "TRUNCATE abandoned_items");
+        try (Connection connection = DriverManager.getConnection(proxyUrl());
+             Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            statement.execute("INSERT INTO abandoned_items VALUES (1)");
+            long started = System.nanoTime();
+            proxy.close();
+            Duration closing = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(closing).as("close waits for the timeout, not longer").isBetween(Duration.ofMillis(900), Duration.ofSeconds(8));
+            Throwable thrown = catchThrowable(() -> statement.execute("COMMIT"));
+            assertThat(thrown).isInstanceOf(SQLException.class);
+            assertThat(((SQLException) thrown).getSQLState()).isIn("57P01", "08006");
+        }
+        try (Connection direct = postgres.superuserConnection()) {
+            assertThat(Rows.scalar(direct, "SELECT count(*) FROM abandoned_items")).isEqualTo("0");
         }
     }
 

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.ParameterMetaData;
@@ -21,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +28,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.postgresql.PGConnection;
 import org.postgresql.PGStatement;
 
 /** pgjdbc's query protocols, prepared statements, batches, notices and errors through the proxy, compared with direct. */
@@ -189,38 +185,6 @@ class PgjdbcQueryProtocolIT {
             statement.execute("ROLLBACK");
             assertThat(Rows.query(connection, "SELECT count(*), current_setting('transaction_isolation') FROM rollback_items"))
                     .containsExactly(List.of("0", "read committed"));
-        }
-    }
-
-    @Test
-    void parameterStatusAtStartupMatchesADirectConnection() throws Exception {
-        try (Connection proxied = pg.viaProxy("ApplicationName=itclients");
-             Connection direct = pg.direct("ApplicationName=itclients")) {
-            Map<String, String> viaProxy = proxied.unwrap(PGConnection.class).getParameterStatuses();
-            assertThat(viaProxy).containsEntry("application_name", "itclients").containsKey("server_version");
-            assertThat(viaProxy).isEqualTo(direct.unwrap(PGConnection.class).getParameterStatuses());
-        }
-    }
-
-    @Test
-    void optionsStartupParameterReachesTheServer() throws Exception {
-        try (Connection connection = pg.viaProxy("options=" + URLEncoder.encode("-c search_path=pg_catalog,public "
-                + "-c statement_timeout=4321", StandardCharsets.UTF_8))) {
-            assertThat(Rows.query(connection, "SELECT current_setting('search_path'), current_setting('statement_timeout')"))
-                    .containsExactly(List.of("pg_catalog,public", "4321ms"));
-        }
-    }
-
-    @Test
-    void settingsChangedInTheSessionAreReportedToTheClient() throws Exception {
-        try (Connection connection = pg.viaProxy(""); Statement statement = connection.createStatement()) {
-            statement.execute("SET TimeZone TO 'Asia/Tokyo'");
-            statement.execute("SET application_name TO 'renamed by SET'");
-            PGConnection pgConnection = connection.unwrap(PGConnection.class);
-            assertThat(pgConnection.getParameterStatus("TimeZone")).isEqualTo("Asia/Tokyo");
-            assertThat(pgConnection.getParameterStatus("application_name")).isEqualTo("renamed by SET");
-            assertThat(Rows.scalar(connection, "SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"))
-                    .isEqualTo("renamed by SET");
         }
     }
 
