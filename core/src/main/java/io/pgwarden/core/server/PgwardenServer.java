@@ -62,7 +62,7 @@ public final class PgwardenServer implements AutoCloseable {
         checkMethods(config, chain);
         ClientTls tls = ClientTls.create(config.listen().tls());
         this.acceptGroup = transport.newGroup(1, "pgwarden-accept");
-        this.ioGroup = transport.newGroup(0, "pgwarden-io");
+        this.ioGroup = transport.newGroup(ioThreads(), "pgwarden-io");
         CancelForwarder cancels = new CancelForwarder(transport.socketChannel(), ioGroup);
         ProxyRuntime runtime = new ProxyRuntime(config, chain, new AuthRules(config.auth().rules()), connector, cancels, sessions);
         Acceptor acceptor = new Acceptor(runtime);
@@ -115,6 +115,16 @@ public final class PgwardenServer implements AutoCloseable {
             plugins.close();
             throw e;
         }
+    }
+
+    /**
+     * One event loop per core. Netty's default is twice the cores; next to PostgreSQL and its
+     * clients on the same cores, the extra loops only add contention (docs/benchmarks.md: about a
+     * third more transactions per second with one loop per core on 2 cores).
+     * {@code -Dio.netty.eventLoopThreads=N} overrides it.
+     */
+    static int ioThreads() {
+        return Math.max(1, Integer.getInteger("io.netty.eventLoopThreads", Runtime.getRuntime().availableProcessors()));
     }
 
     /** Every rule's method must exist once the plugins are loaded; the config alone cannot tell. */

@@ -42,7 +42,7 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
     /**
      * Creates an event loop group of this transport.
      *
-     * @param threads the number of loops; 0 for Netty's default (twice the cores)
+     * @param threads the number of loops
      * @param threadName the thread name prefix
      * @return the group
      */
