@@ -7,14 +7,11 @@
  *       {@link io.pgwarden.core.protocol.Frame}s (type byte, payload = body after the Int32
  *       length, a retained slice that the receiver releases). The length is checked from the 5-byte
  *       header, before the body is buffered.</li>
- *   <li>{@link io.pgwarden.core.protocol.StartupPacketDecoder} does the same for the untyped
- *       packets a connection starts with and emits each packet body (after the length) as a
- *       retained {@code ByteBuf}; pass it to
- *       {@link io.pgwarden.core.protocol.frontend.StartupPacket#decode} and release it. Remove it
- *       from the pipeline once the StartupMessage is accepted; after an SSLRequest or
- *       GSSENCRequest, check {@code hasBufferedInput()} and refuse a client that pipelined bytes
- *       before the TLS handshake.</li>
- *   <li>Both throw {@link io.pgwarden.core.protocol.ProtocolException}, which is a Netty
+ *   <li>The untyped packets a connection starts with are framed by the handshake
+ *       ({@code io.pgwarden.core.frontend.HandshakeHandler}, which must see the first byte
+ *       itself to tell direct TLS from a startup packet) and decoded by
+ *       {@link io.pgwarden.core.protocol.frontend.StartupPacket#decode}.</li>
+ *   <li>The decoder throws {@link io.pgwarden.core.protocol.ProtocolException}, which is a Netty
  *       {@code DecoderException} and so reaches {@code exceptionCaught} unwrapped, and then
  *       discard all further input.</li>
  * </ul>

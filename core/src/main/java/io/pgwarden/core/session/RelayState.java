@@ -62,11 +62,6 @@ final class RelayState {
         return syncsSent;
     }
 
-    /** The group whose answers are arriving now. */
-    long answeringGroup() {
-        return syncsAnswered;
-    }
-
     /** A ReadyForQuery arrived: substitutions of the group it closes can no longer be answered. */
     void readyForQuery(char status) {
         transactionStatus = status;

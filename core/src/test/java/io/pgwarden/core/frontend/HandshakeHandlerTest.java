@@ -89,6 +89,38 @@ class HandshakeHandlerTest {
     }
 
     @Test
+    void sslRequestAndStartupSplitAtEveryByteGiveTheSameSession() throws Exception {
+        ByteBuf whole = Unpooled.buffer().writeBytes(packet(80877103, new byte[0]));
+        int sslEnd = whole.readableBytes();
+        ByteBuf startup = startup(196608, Map.of("user", "alice", "database", "app"));
+        whole.writeBytes(startup);
+        startup.release();
+        byte[] bytes = new byte[whole.readableBytes()];
+        whole.readBytes(bytes).release();
+        for (int split = 1; split < bytes.length; split++) {
+            RecordingAcceptor recording = new RecordingAcceptor();
+            EmbeddedChannel ch = new EmbeddedChannel(new HandshakeHandler(noTls(), recording, 10_000));
+            if (split <= sslEnd) {
+                ch.writeInbound(Unpooled.wrappedBuffer(bytes, 0, split));
+                if (split < sslEnd) {
+                    ch.writeInbound(Unpooled.wrappedBuffer(bytes, split, sslEnd - split));
+                }
+                ch.writeInbound(Unpooled.wrappedBuffer(bytes, sslEnd, bytes.length - sslEnd));
+            } else {
+                ch.writeInbound(Unpooled.wrappedBuffer(bytes, 0, sslEnd));
+                ch.writeInbound(Unpooled.wrappedBuffer(bytes, sslEnd, split - sslEnd));
+                ch.writeInbound(Unpooled.wrappedBuffer(bytes, split, bytes.length - split));
+            }
+            ByteBuf answer = ch.readOutbound();
+            assertThat(answer.readByte()).as("split at %d", split).isEqualTo((byte) 'N');
+            answer.release();
+            assertThat(recording.started).as("split at %d", split).singleElement()
+                    .satisfies(s -> assertThat(s.parameters()).containsEntry("user", "alice"));
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void protocolTwoIsRefused() throws Exception {
         open(noTls());
         channel.writeInbound(startup(2 << 16, Map.of("user", "x")));

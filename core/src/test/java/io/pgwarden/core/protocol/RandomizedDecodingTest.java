@@ -89,14 +89,6 @@ class RandomizedDecodingTest {
         }
     }
 
-    @Test
-    void randomStreamsThroughStartupPacketDecoderFailOnlyWithProtocolExceptionAndLeakNothing() {
-        Random random = new Random(SEED + 3);
-        for (int i = 0; i < INPUTS; i++) {
-            feedRandomStream(random, new EmbeddedChannel(new StartupPacketDecoder(64)), false);
-        }
-    }
-
     private static void feedRandomStream(Random random, EmbeddedChannel channel, boolean typed) {
         List<ByteBuf> inputs = new ArrayList<>();
         int chunks = 1 + random.nextInt(6);
