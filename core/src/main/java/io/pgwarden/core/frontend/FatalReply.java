@@ -55,6 +55,20 @@ public final class FatalReply {
         channel.writeAndFlush(out).addListener(written -> linger(channel));
     }
 
+    /**
+     * Ends the connection of a client that already has its error (the server's own FATAL, relayed),
+     * with the same lingering close and without a second error.
+     *
+     * @param channel the client channel
+     */
+    public static void closeQuietly(Channel channel) {
+        if (!channel.isActive() || channel.pipeline().get(DISCARD) != null) {
+            return;
+        }
+        discardInput(channel);
+        channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(written -> linger(channel));
+    }
+
     /** From now on the client's bytes go nowhere: not to a relay, not to a decoder. */
     private static void discardInput(Channel channel) {
         Discard discard = new Discard();

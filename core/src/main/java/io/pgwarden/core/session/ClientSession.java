@@ -368,7 +368,8 @@ public final class ClientSession {
         if (relayState.serverSentFatal()) {
             // The client has the server's own FATAL; a second error would only confuse it.
             LOG.info("[{}] the server ended the session with a FATAL error", id());
-            client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            FatalReply.closeQuietly(client);
+            cleanup();
         } else {
             LOG.warn("[{}] the server closed the connection", id());
             fatal("08006", "server closed the connection unexpectedly");
