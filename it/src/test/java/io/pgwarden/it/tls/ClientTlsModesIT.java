@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgwarden.testkit.ProxyFixture;
-import io.pgwarden.it.robust.ProxyConfigs;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.RawMessage;
@@ -38,27 +37,23 @@ class ClientTlsModesIT {
     private static ProxyFixture allowed;
     private static ProxyFixture required;
 
+    private static TlsModeProxies proxies;
+
     @BeforeAll
     static void start() throws Exception {
-        certificates = TestCertificates.create();
-        postgres = EmbeddedPostgres.start();
-        disabled = ProxyConfigs.start(ProxyConfigs.yaml(postgres.port(), "{ mode: disable }", ""));
-        allowed = ProxyConfigs.start(ProxyConfigs.yaml(postgres.port(), tls("allow"), ""));
-        required = ProxyConfigs.start(ProxyConfigs.yaml(postgres.port(), tls("require"), ""));
+        proxies = TlsModeProxies.start();
+        certificates = proxies.certificates();
+        postgres = proxies.postgres();
+        disabled = proxies.disabled();
+        allowed = proxies.allowed();
+        required = proxies.required();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {disabled, allowed, required, postgres, certificates}) {
-            if (closeable != null) {
-                closeable.close();
-            }
+        if (proxies != null) {
+            proxies.close();
         }
-    }
-
-    static String tls(String mode) {
-        return "{ mode: %s, cert: \"%s\", key: \"%s\" }".formatted(mode, certificates.serverCertificate(),
-                certificates.serverKey());
     }
 
     @Test
