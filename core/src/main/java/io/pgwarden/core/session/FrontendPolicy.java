@@ -153,8 +153,8 @@ final class FrontendPolicy implements FramePolicy {
         QueryContext.Kind kind = type == MessageType.QUERY ? QueryContext.Kind.SIMPLE : QueryContext.Kind.PARSE;
         QueryView view = new QueryView(session.state(), kind, frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5));
         try {
-            // Hooks will read the text; a malformed message is the client's fault, not a plugin's.
-            view.sql();
+            // A malformed message is the client's fault, not a plugin's; checked without decoding the text.
+            view.validate();
         } catch (ProtocolException e) {
             frame.release();
             session.clientViolation(e.getMessage());

@@ -1,6 +1,7 @@
 package io.pgwarden.core.session;
 
 import io.netty.buffer.ByteBuf;
+import io.pgwarden.core.protocol.ProtocolException;
 import io.pgwarden.core.protocol.frontend.Parse;
 import io.pgwarden.core.protocol.frontend.Query;
 import io.pgwarden.spi.QueryContext;
@@ -23,6 +24,31 @@ final class QueryView implements QueryContext {
         this.session = session;
         this.kind = kind;
         this.payload = payload;
+    }
+
+    /**
+     * Checks the message's structure without decoding its text, so a malformed message is the
+     * client's protocol violation before any hook sees it, and the text stays undecoded until a
+     * hook asks for it.
+     *
+     * @throws ProtocolException when the message is malformed
+     */
+    void validate() {
+        int length = payload.readableBytes();
+        int index = payload.readerIndex();
+        if (kind == Kind.SIMPLE) {
+            if (payload.bytesBefore((byte) 0) != length - 1) {
+                throw new ProtocolException("invalid Query message: the text must end with its only zero byte");
+            }
+            return;
+        }
+        int nameEnd = payload.bytesBefore((byte) 0);
+        int textEnd = nameEnd < 0 ? -1 : payload.bytesBefore(index + nameEnd + 1, length - nameEnd - 1, (byte) 0);
+        int countAt = nameEnd + 1 + textEnd + 1;
+        if (textEnd < 0 || length - countAt < 2
+                || length - countAt - 2 != 4 * payload.getUnsignedShort(index + countAt)) {
+            throw new ProtocolException("invalid Parse message: malformed name, text or parameter types");
+        }
     }
 
     @Override
