@@ -52,7 +52,7 @@ final class ConfigBinder {
         List<PluginEntry> plugins = plugins(top);
         LimitsConfig limits = limits(top.section("limits"));
         problems.throwIfAny();
-        return new ProxyConfig(listen, backends, auth, pluginsDirectory, plugins, limits, baseDirectory);
+        return new ProxyConfig(listen, backends, auth, pluginsDirectory, plugins, limits, PoolConfig.DEFAULTS, baseDirectory);
     }
 
     private ListenConfig listen(YamlSection listen) {

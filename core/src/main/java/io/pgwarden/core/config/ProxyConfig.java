@@ -15,11 +15,13 @@ import java.util.Objects;
  * @param pluginsDirectory where plugin jars and zips are loaded from
  * @param plugins the interceptor chain, in order
  * @param limits protocol and connection limits
+ * @param pool server connection pooling
  * @param baseDirectory the configuration file's directory: relative paths, including those in plugin
  *                      settings and {@code ${file:}} references, resolve against it
  */
 public record ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backends, AuthConfig auth,
-                          Path pluginsDirectory, List<PluginEntry> plugins, LimitsConfig limits, Path baseDirectory) {
+                          Path pluginsDirectory, List<PluginEntry> plugins, LimitsConfig limits, PoolConfig pool,
+                          Path baseDirectory) {
 
     /** Checks for null and copies the collections. */
     public ProxyConfig {
@@ -27,6 +29,7 @@ public record ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backen
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(pluginsDirectory, "pluginsDirectory");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(baseDirectory, "baseDirectory");
         backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));
         plugins = List.copyOf(plugins);
@@ -42,10 +45,11 @@ public record ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backen
      * @param pluginsDirectory where plugin jars and zips are loaded from
      * @param plugins the interceptor chain, in order
      * @param limits protocol and connection limits
+     * @param pool server connection pooling
      */
     public ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backends, AuthConfig auth,
-                       Path pluginsDirectory, List<PluginEntry> plugins, LimitsConfig limits) {
-        this(listen, backends, auth, pluginsDirectory, plugins, limits, Path.of("").toAbsolutePath());
+                       Path pluginsDirectory, List<PluginEntry> plugins, LimitsConfig limits, PoolConfig pool) {
+        this(listen, backends, auth, pluginsDirectory, plugins, limits, pool, Path.of("").toAbsolutePath());
     }
 
     /**

@@ -5,6 +5,7 @@ import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.config.BackendTlsConfig;
 import io.pgwarden.core.config.ClientTlsConfig;
 import io.pgwarden.core.config.LimitsConfig;
+import io.pgwarden.core.config.PoolConfig;
 import io.pgwarden.core.config.ListenConfig;
 import io.pgwarden.core.config.PluginEntry;
 import io.pgwarden.core.config.ProxyConfig;
@@ -31,7 +32,7 @@ final class TestConfigs {
             byName.put(backend.name(), backend);
         }
         return new ProxyConfig(new ListenConfig("127.0.0.1", 0, new ClientTlsConfig(ClientTlsConfig.Mode.DISABLE, null, null, null)),
-                byName, new AuthConfig(List.of()), pluginsDirectory, plugins, LimitsConfig.DEFAULTS);
+                byName, new AuthConfig(List.of()), pluginsDirectory, plugins, LimitsConfig.DEFAULTS, PoolConfig.DEFAULTS);
     }
 
     /** The chain entry {@code plugins[index]} of a type with the given settings (key, value, key, value...). */

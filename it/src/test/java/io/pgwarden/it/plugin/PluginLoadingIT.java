@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pgwarden.core.config.AuthConfig;
 import io.pgwarden.core.config.ClientTlsConfig;
 import io.pgwarden.core.config.LimitsConfig;
+import io.pgwarden.core.config.PoolConfig;
 import io.pgwarden.core.config.ListenConfig;
 import io.pgwarden.core.config.PluginEntry;
 import io.pgwarden.core.config.ProxyConfig;
@@ -88,7 +89,7 @@ class PluginLoadingIT {
         List<PluginEntry> entries = List.of(entry(0, "beta", "first"), entry(1, "alpha", "second"), entry(2, "beta", "third"));
         ProxyConfig config = new ProxyConfig(
                 new ListenConfig("127.0.0.1", 0, new ClientTlsConfig(ClientTlsConfig.Mode.DISABLE, null, null, null)),
-                Map.of(), new AuthConfig(List.of()), plugins, entries, LimitsConfig.DEFAULTS);
+                Map.of(), new AuthConfig(List.of()), plugins, entries, LimitsConfig.DEFAULTS, PoolConfig.DEFAULTS);
         chain = host.createChain(config.plugins(), config);
     }
 
