@@ -1,0 +1,217 @@
+package io.pgwarden.it.poolfault;
+
+import static io.pgwarden.it.poolfault.PoolFixture.DATABASE;
+import static io.pgwarden.it.poolfault.PoolFixture.SOON;
+import static io.pgwarden.it.poolfault.PoolFixture.USER;
+import static io.pgwarden.it.poolfault.PoolFixture.connect;
+import static io.pgwarden.it.poolfault.PoolFixture.errorOf;
+import static io.pgwarden.it.poolfault.PoolFixture.scalar;
+import static io.pgwarden.it.poolfault.PoolFixture.serverPid;
+import static io.pgwarden.it.poolfault.PoolFixture.valueOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgwarden.testkit.BackendActivity;
+import io.pgwarden.testkit.BackgroundTasks;
+import io.pgwarden.testkit.EmbeddedPostgresExtension;
+import io.pgwarden.testkit.FaultRelay;
+import io.pgwarden.testkit.LeakCheckExtension;
+import io.pgwarden.testkit.ProxyFixture;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * The backend fails under a pool: a server process is terminated while its client is inside a transaction or
+ * running a statement, or every connection to the backend is cut and the backend stays unreachable for a while.
+ * The client that lost its server gets an ErrorResponse, never a hang; the other clients keep working; the dead
+ * servers never reach another client; and the pool fills again without a restart of the proxy.
+ */
+@ExtendWith(LeakCheckExtension.class)
+@Timeout(120)
+class BackendFailureIT {
+
+    @RegisterExtension
+    static final EmbeddedPostgresExtension PG = EmbeddedPostgresExtension.with(PoolFixture::server);
+
+    private BackendActivity activity;
+    private BackgroundTasks background;
+    private ProxyFixture proxy;
+
+    @BeforeEach
+    void startFromNoServers() {
+        activity = BackendActivity.of(PG.server(), USER);
+        activity.terminateAll(SOON);
+        background = new BackgroundTasks();
+    }
+
+    @AfterEach
+    void stop() {
+        try {
+            if (proxy != null) {
+                proxy.close();
+            }
+        } finally {
+            background.close();
+        }
+    }
+
+    @Test
+    void clientWhoseServerIsTerminatedInsideATransactionGetsAnErrorAndThePoolRefills() throws Exception {
+        proxy = PoolFixture.proxy(PG.server(), "mode: transaction, size: 2, query_wait_timeout: 5s");
+        try (Connection victim = connect(proxy); Connection bystander = connect(proxy)) {
+            assertThat(scalar(bystander, "SELECT 1")).isEqualTo("1");
+            victim.setAutoCommit(false);
+            int killed = serverPid(victim);
+
+            activity.terminate(killed, SOON);
+
+            ServerErrorMessage error = errorOf(background.submit(() -> scalar(victim, "SELECT 'after the kill'")));
+            assertThat(error.getSQLState()).as(error.toString()).isIn("08006", "57P01");
+            assertThat(error.getSeverity()).isEqualTo("FATAL");
+            assertThat(victim.isValid(2)).as("the victim's connection is closed").isFalse();
+
+            assertThat(scalar(bystander, "SELECT 2")).as("another client of the same pool").isEqualTo("2");
+            assertPoolServesTwoTransactionsAtOnceWithout(killed, bystander);
+        }
+    }
+
+    @Test
+    void clientWhoseServerIsTerminatedMidQueryGetsAnErrorInsteadOfWaitingForTheQuery() throws Exception {
+        proxy = PoolFixture.proxy(PG.server(), "mode: transaction, size: 2, query_wait_timeout: 5s");
+        try (Connection victim = connect(proxy); Connection bystander = connect(proxy)) {
+            Future<String> sleeping = background.submit(() -> scalar(victim, "SELECT pg_sleep(30)::text"));
+            int killed = activity.awaitRunning("pg_sleep(30)", SOON).pid();
+
+            activity.terminate(killed, SOON);
+
+            ServerErrorMessage error = errorOf(sleeping);
+            assertThat(error.getSQLState()).as(error.toString()).isIn("08006", "57P01");
+            assertThat(error.getSeverity()).isEqualTo("FATAL");
+            assertThat(scalar(bystander, "SELECT 2")).as("another client of the same pool").isEqualTo("2");
+            assertPoolServesTwoTransactionsAtOnceWithout(killed, bystander);
+        }
+    }
+
+    @Test
+    void idleServerTerminatedInThePoolIsNeverHandedToAClient() throws Exception {
+        proxy = PoolFixture.proxy(PG.server(), "mode: transaction, size: 2, query_wait_timeout: 5s");
+        try (Connection first = connect(proxy); Connection second = connect(proxy)) {
+            first.setAutoCommit(false);
+            second.setAutoCommit(false);
+            int one = serverPid(first);
+            int two = serverPid(second);
+            first.commit();
+            second.commit();
+            // Both servers are back in the pool, idle; the backend ends them while no client holds them.
+            activity.terminate(one, SOON);
+            activity.terminate(two, SOON);
+
+            first.setAutoCommit(true);
+            second.setAutoCommit(true);
+            for (int i = 0; i < 4; i++) {
+                Connection client = i % 2 == 0 ? first : second;
+                assertThat(valueOf(background.submit(() -> serverPid(client))))
+                        .as("a statement after the pool's servers died").isNotIn(one, two);
+            }
+            assertThat(activity.processes()).hasSizeLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void terminatedServerOfAPrewarmedPoolIsReplacedUpToMinSize() throws Exception {
+        proxy = PoolFixture.proxy(PG.server().host(), PG.server().port(), "mode: transaction, size: 4, min_size: 2",
+                "- { database: prewarmed, method: trust, login: { user: " + USER + ", database: " + DATABASE + " } }",
+                "");
+        List<BackendActivity.Process> warm = activity.await("two pre-warmed servers", SOON,
+                processes -> processes.size() == 2);
+
+        activity.terminate(warm.get(0).pid(), SOON);
+
+        activity.await("the pool back at min_size with a new server", SOON, processes -> processes.size() == 2
+                && processes.stream().noneMatch(p -> p.pid() == warm.get(0).pid()));
+    }
+
+    @Test
+    void cutBackendGivesErrorsNotHangsAndThePoolRecoversWhenItIsBack() throws Exception {
+        try (FaultRelay relay = FaultRelay.start(PG.server().host(), PG.server().port())) {
+            proxy = PoolFixture.proxy(relay.host(), relay.port(), "mode: transaction, size: 3, query_wait_timeout: 5s",
+                    "- { method: trust }", "");
+            try (Connection inTransaction = connect(proxy); Connection running = connect(proxy);
+                 Connection betweenTransactions = connect(proxy)) {
+                inTransaction.setAutoCommit(false);
+                assertThat(scalar(inTransaction, "SELECT 1")).isEqualTo("1");
+                assertThat(scalar(betweenTransactions, "SELECT 1")).isEqualTo("1");
+                Future<String> sleeping = background.submit(() -> scalar(running, "SELECT pg_sleep(30)::text"));
+                activity.awaitRunning("pg_sleep(30)", SOON);
+
+                relay.cutAll();
+
+                assertServerGone(errorOf(sleeping));
+                assertServerGone(errorOf(background.submit(() -> scalar(inTransaction, "SELECT 'inside'"))));
+                assertThat(valueOf(background.submit(() -> scalar(betweenTransactions, "SELECT 'between'"))))
+                        .as("a client that held no server when the backend went away gets a new one")
+                        .isEqualTo("between");
+
+                // The backend becomes unreachable: connections to it open but nothing ever answers.
+                relay.stall();
+                relay.cutAll();
+                ServerErrorMessage whileDown = errorOf(background.submit(() -> {
+                    try (Connection late = connect(proxy)) {
+                        return scalar(late, "SELECT 'while down'");
+                    }
+                }));
+                assertThat(whileDown.getSQLState()).as(whileDown.toString()).isIn("08006", "53300");
+
+                relay.clearFaults();
+                relay.cutAll();
+                String afterwards = valueOf(background.submit(() -> {
+                    try (Connection fresh = connect(proxy)) {
+                        return scalar(fresh, "SELECT 'back'");
+                    }
+                }));
+                assertThat(afterwards).isEqualTo("back");
+                assertPoolServesTwoTransactionsAtOnceWithout(-1, betweenTransactions);
+            }
+        }
+    }
+
+    private static void assertServerGone(ServerErrorMessage error) {
+        assertThat(error.getSQLState()).as(error.toString()).isEqualTo("08006");
+        assertThat(error.getSeverity()).isEqualTo("FATAL");
+        assertThat(error.getMessage()).startsWith("server closed the connection unexpectedly");
+    }
+
+    /**
+     * Two transactions open at once on live servers (the pool has room for both), neither on the dead server,
+     * repeated so that every server the pool holds is used.
+     */
+    private void assertPoolServesTwoTransactionsAtOnceWithout(int deadPid, Connection existing) throws Exception {
+        try (Connection other = connect(proxy)) {
+            List<Integer> seen = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                existing.setAutoCommit(false);
+                other.setAutoCommit(false);
+                int a = valueOf(background.submit(() -> serverPid(existing)));
+                int b = valueOf(background.submit(() -> serverPid(other)));
+                assertThat(a).as("two transactions at once use two servers").isNotEqualTo(b);
+                seen.add(a);
+                seen.add(b);
+                existing.commit();
+                other.commit();
+            }
+            existing.setAutoCommit(true);
+            assertThat(seen).doesNotContain(deadPid);
+        } catch (SQLException e) {
+            throw new AssertionError("the pool did not recover: " + e.getMessage(), e);
+        }
+    }
+}
