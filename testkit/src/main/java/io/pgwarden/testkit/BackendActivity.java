@@ -8,6 +8,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -157,6 +160,57 @@ public final class BackendActivity {
             throw new IllegalStateException("could not terminate the processes of " + user + ": " + e.getMessage(), e);
         }
         await("no processes", within, List::isEmpty);
+    }
+
+    /**
+     * Kills the server process {@code pid} with SIGKILL, as the kernel's OOM killer would. PostgreSQL answers with
+     * a crash restart on the same port ({@code restart_after_crash}, on by default): every other connection is
+     * ended (FATAL {@code 57P02} or a bare close), the server refuses logins while it recovers, then accepts again.
+     * Call {@link #awaitAcceptingConnections} before anything else needs the server.
+     */
+    public void crash(int pid) {
+        ProcessHandle process = ProcessHandle.of(pid)
+                .orElseThrow(() -> new AssertionError("no process " + pid + " to crash"));
+        if (!process.destroyForcibly()) {
+            throw new IllegalStateException("could not send SIGKILL to server process " + pid);
+        }
+    }
+
+    /**
+     * Waits until the operating system process {@code pid} has exited, for when pg_stat_activity cannot be read
+     * (during a crash restart).
+     */
+    public void awaitExited(int pid, Duration within) {
+        ProcessHandle.of(pid).ifPresent(process -> {
+            try {
+                process.onExit().get(within.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError("server process " + pid + " still runs after " + within, e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("waiting for process " + pid + " failed", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for process " + pid, e);
+            }
+        });
+    }
+
+    /** Polls until the server accepts a superuser login again (after a crash restart). */
+    public void awaitAcceptingConnections(Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            try (Connection connection = server.superuserConnection()) {
+                if (connection.isValid(5)) {
+                    return;
+                }
+            } catch (SQLException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the server did not accept connections again within " + within
+                            + ": " + e.getMessage() + "\nserver log:\n" + server.serverLog(), e);
+                }
+                pause();
+            }
+        }
     }
 
     private static void pause() {

@@ -18,6 +18,7 @@ import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.ProxyFixture;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -181,6 +182,34 @@ class BackendFailureIT {
                 assertThat(afterwards).isEqualTo("back");
                 assertPoolServesTwoTransactionsAtOnceWithout(-1, betweenTransactions);
             }
+        }
+    }
+
+    @Test
+    void backendCrashRestartEndsEveryServerAndThePoolRefillsOnceItIsBack() throws Exception {
+        proxy = PoolFixture.proxy(PG.server(), "mode: transaction, size: 3, query_wait_timeout: 5s");
+        try (Connection crashing = connect(proxy); Connection inTransaction = connect(proxy);
+             Connection betweenTransactions = connect(proxy)) {
+            crashing.setAutoCommit(false);
+            inTransaction.setAutoCommit(false);
+            int killed = serverPid(crashing);
+            int other = serverPid(inTransaction);
+            assertThat(scalar(betweenTransactions, "SELECT 1")).isEqualTo("1");
+
+            // SIGKILL of one server process: PostgreSQL ends every connection and restarts on the same port.
+            activity.crash(killed);
+            activity.awaitExited(other, SOON);
+
+            assertServerGone(errorOf(background.submit(() -> scalar(crashing, "SELECT 'after the crash'"))));
+            ServerErrorMessage ended = errorOf(background.submit(() -> scalar(inTransaction, "SELECT 'ended'")));
+            assertThat(ended.getSQLState()).as(ended.toString()).isIn("08006", "57P02");
+            assertThat(ended.getSeverity()).isEqualTo("FATAL");
+
+            activity.awaitAcceptingConnections(Duration.ofSeconds(30));
+            assertThat(valueOf(background.submit(() -> scalar(betweenTransactions, "SELECT 'after the restart'"))))
+                    .as("a client that held no server during the crash").isEqualTo("after the restart");
+            assertPoolServesTwoTransactionsAtOnceWithout(killed, betweenTransactions);
+            assertThat(activity.processes()).extracting(BackendActivity.Process::pid).doesNotContain(killed, other);
         }
     }
 
