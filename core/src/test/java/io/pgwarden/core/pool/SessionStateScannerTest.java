@@ -8,10 +8,16 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -369,6 +375,107 @@ class SessionStateScannerTest {
             assertThat(SessionStateScanner.scan(buffer, 1, 8, name -> false)).isNull();
         } finally {
             buffer.release();
+        }
+    }
+
+    @Nested
+    class HostileInput {
+        private static final String[] FRAGMENTS = {"'", "''", "\"", "$", "$$", "$a$", "$1", "/*",
+            "*/", "--", "\n", " ", "\\", "E'", "e'", "(", ")", ";", ",", ".", "=", "SET ", "set ",
+            "LISTEN ", "SESSION ", "LOCAL ", "TIME ZONE ", "CREATE ", "TEMP ", "INTO ", "DECLARE ",
+            "WITH HOLD ", "PREPARE ", "TRANSACTION ", "LOAD ", "pg_advisory_lock", "set_config",
+            "true", "pg_temp", "\"x\"", "a", "Z9", "\u00e9", "\u20ac"};
+
+        @Test
+        void randomSqlLikeInputsNeverThrowAndOnlyTheRangeIsRead() {
+            Random random = new Random(20261121L);
+            for (int round = 0; round < 20_000; round++) {
+                StringBuilder sql = new StringBuilder();
+                int pieces = random.nextInt(25);
+                for (int p = 0; p < pieces; p++) {
+                    sql.append(FRAGMENTS[random.nextInt(FRAGMENTS.length)]);
+                }
+                assertScansAloneAndInsideJunkAlike(sql.toString().getBytes(StandardCharsets.UTF_8),
+                        random);
+            }
+        }
+
+        @Test
+        void randomBytesNeverThrowAndOnlyTheRangeIsRead() {
+            Random random = new Random(7L);
+            for (int round = 0; round < 10_000; round++) {
+                byte[] text = new byte[random.nextInt(200)];
+                random.nextBytes(text);
+                assertScansAloneAndInsideJunkAlike(text, random);
+            }
+        }
+
+        /** Scans text alone and between random junk: same answer, and SET only asked about with "set". */
+        private void assertScansAloneAndInsideJunkAlike(byte[] text, Random random) {
+            byte[] before = new byte[random.nextInt(16)];
+            byte[] after = new byte[random.nextInt(16)];
+            random.nextBytes(before);
+            random.nextBytes(after);
+            boolean mentionsSet = new String(text, StandardCharsets.ISO_8859_1)
+                    .toLowerCase(Locale.ROOT).contains("set");
+            AtomicBoolean asked = new AtomicBoolean();
+            Predicate<String> tracked = name -> {
+                asked.set(true);
+                return name.hashCode() % 2 == 0;
+            };
+            ByteBuf alone = Unpooled.wrappedBuffer(text);
+            ByteBuf inside = Unpooled.wrappedBuffer(before, text, after);
+            try {
+                PinReason expected = SessionStateScanner.scan(alone, 0, text.length, tracked);
+                assertThat(SessionStateScanner.scan(inside, before.length,
+                        before.length + text.length, tracked))
+                        .as("%s", alone.toString(StandardCharsets.ISO_8859_1)).isEqualTo(expected);
+                assertThat(asked.get() && !mentionsSet).as("asked without a SET").isFalse();
+            } finally {
+                alone.release();
+                inside.release();
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"$a", "$abc$ x $ab", "/*", "*/", "(", "set_config(",
+            "set_config('a', 'b', true) ", "SELECT 1; ", "'\\", "E'a'\n", "\"", "--\n", "a.",
+            "$", "$a$ $a", "e'\\'\n'", "INTO TEMP", "\u00ff\u00fe", "DECLARE c CURSOR WITH "})
+        @Timeout(30)
+        void hugeRepetitiveInputIsScannedInLinearTime(String unit) {
+            String sql = "SET " + unit.repeat(2_000_000 / unit.length());
+            assertThat(scan(sql, name -> false)).isIn(null, PinReason.SET, PinReason.TEMP_TABLE);
+            scan("SELECT " + unit.repeat(2_000_000 / unit.length()), name -> true);
+        }
+
+        @Test
+        void scanningWithoutASetAllocatesNothing() {
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported()
+                    && threads.isThreadAllocatedMemoryEnabled());
+            byte[] sql = ("SELECT a, 'b''c', $$d$$, $t$e$t$, \"F\" FROM t /* x /* y */ */ WHERE"
+                    + " pg_advisory_xact_lock(1) -- z\n; DECLARE c CURSOR FOR SELECT 1;"
+                    + " SET LOCAL x = 1; SET TRANSACTION READ ONLY; CREATE TABLE t (temp int);"
+                    + " INSERT INTO temp VALUES (E'\\n'); UNLISTEN *; EXECUTE q(1)")
+                    .getBytes(StandardCharsets.UTF_8);
+            ByteBuf text = Unpooled.wrappedBuffer(sql);
+            Predicate<String> tracked = name -> false;
+            try {
+                for (int warmUp = 0; warmUp < 20_000; warmUp++) {
+                    assertThat(SessionStateScanner.scan(text, 0, sql.length, tracked)).isNull();
+                }
+                int pins = 0;
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int round = 0; round < 10_000; round++) {
+                    pins += SessionStateScanner.scan(text, 0, sql.length, tracked) == null ? 0 : 1;
+                }
+                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                assertThat(pins).isZero();
+                assertThat(allocated).as("bytes allocated by 10,000 scans").isLessThan(10_000);
+            } finally {
+                text.release();
+            }
         }
     }
 }
