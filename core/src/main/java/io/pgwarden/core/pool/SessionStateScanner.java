@@ -2,6 +2,7 @@ package io.pgwarden.core.pool;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
 
@@ -32,111 +33,83 @@ final class SessionStateScanner {
     private static final int COMMA = 7;
     private static final int DOT = 8;
 
-    private static final int LISTEN = 10;
-    private static final int LOAD = 11;
-    private static final int CREATE = 12;
-    private static final int OR = 13;
-    private static final int REPLACE = 14;
-    private static final int GLOBAL = 15;
-    private static final int LOCAL = 16;
-    private static final int TEMP = 17;
-    private static final int TEMPORARY = 18;
-    private static final int INTO = 19;
-    private static final int INSERT = 20;
-    private static final int MERGE = 21;
-    private static final int DECLARE = 22;
-    private static final int WITH = 23;
-    private static final int HOLD = 24;
-    private static final int FOR = 25;
-    private static final int SET = 26;
-    private static final int SESSION = 27;
-    private static final int TRANSACTION = 28;
-    private static final int CHARACTERISTICS = 29;
-    private static final int AUTHORIZATION = 30;
-    private static final int ROLE = 31;
-    private static final int TIME = 32;
-    private static final int ZONE = 33;
-    private static final int NAMES = 34;
-    private static final int SCHEMA = 35;
-    private static final int XML = 36;
-    private static final int OPTION = 37;
-    private static final int CONSTRAINTS = 38;
-    private static final int PREPARE = 39;
-    private static final int TRUE = 40;
-    private static final int ISOLATION = 41;
-    private static final int READ = 42;
-    private static final int DEFERRABLE = 43;
-    private static final int EXPLAIN = 44;
-    private static final int LEVEL = 45;
-    /** From here on the names also match as quoted identifiers ("pg_temp" is pg_temp). */
-    private static final int PG_TEMP = 50;
-    private static final int PG_ADVISORY_LOCK = 51;
-    private static final int PG_ADVISORY_LOCK_SHARED = 52;
-    private static final int PG_TRY_ADVISORY_LOCK = 53;
-    private static final int PG_TRY_ADVISORY_LOCK_SHARED = 54;
-    private static final int SET_CONFIG = 55;
+    /**
+     * Keywords and function names the rules look at, in id order: a word's token id is
+     * {@code FIRST_KEYWORD} plus its index here. From {@code pg_temp} on, the names also match as
+     * quoted identifiers ("pg_temp" is pg_temp, "pg_advisory_lock"(1) calls the function).
+     */
+    private static final String[] KEYWORD_NAMES = {
+        "listen", "load", "create", "or", "replace", "global", "local", "temp", "temporary", "into",
+        "insert", "merge", "declare", "with", "hold", "for", "set", "session", "transaction",
+        "characteristics", "authorization", "role", "time", "zone", "names", "schema", "xml",
+        "option", "constraints", "prepare", "true", "isolation", "read", "deferrable", "explain",
+        "level", "pg_temp", "pg_advisory_lock", "pg_advisory_lock_shared", "pg_try_advisory_lock",
+        "pg_try_advisory_lock_shared", "set_config"};
+    private static final int FIRST_KEYWORD = 10;
+    private static final int LISTEN = id("listen");
+    private static final int LOAD = id("load");
+    private static final int CREATE = id("create");
+    private static final int OR = id("or");
+    private static final int REPLACE = id("replace");
+    private static final int GLOBAL = id("global");
+    private static final int LOCAL = id("local");
+    private static final int TEMP = id("temp");
+    private static final int TEMPORARY = id("temporary");
+    private static final int INTO = id("into");
+    private static final int INSERT = id("insert");
+    private static final int MERGE = id("merge");
+    private static final int DECLARE = id("declare");
+    private static final int WITH = id("with");
+    private static final int HOLD = id("hold");
+    private static final int FOR = id("for");
+    private static final int SET = id("set");
+    private static final int SESSION = id("session");
+    private static final int TRANSACTION = id("transaction");
+    private static final int CHARACTERISTICS = id("characteristics");
+    private static final int AUTHORIZATION = id("authorization");
+    private static final int ROLE = id("role");
+    private static final int TIME = id("time");
+    private static final int ZONE = id("zone");
+    private static final int NAMES = id("names");
+    private static final int SCHEMA = id("schema");
+    private static final int XML = id("xml");
+    private static final int OPTION = id("option");
+    private static final int CONSTRAINTS = id("constraints");
+    private static final int PREPARE = id("prepare");
+    private static final int TRUE = id("true");
+    private static final int ISOLATION = id("isolation");
+    private static final int READ = id("read");
+    private static final int DEFERRABLE = id("deferrable");
+    private static final int EXPLAIN = id("explain");
+    private static final int LEVEL = id("level");
+    private static final int PG_TEMP = id("pg_temp");
+    private static final int PG_ADVISORY_LOCK = id("pg_advisory_lock");
+    private static final int PG_ADVISORY_LOCK_SHARED = id("pg_advisory_lock_shared");
+    private static final int PG_TRY_ADVISORY_LOCK = id("pg_try_advisory_lock");
+    private static final int PG_TRY_ADVISORY_LOCK_SHARED = id("pg_try_advisory_lock_shared");
+    private static final int SET_CONFIG = id("set_config");
 
-    private static final byte[][] KEYWORDS = new byte[SET_CONFIG + 1][];
+    private static final byte[][] KEYWORDS = new byte[FIRST_KEYWORD + KEYWORD_NAMES.length][];
+    /** Keyword ids by length, so a word is compared only with keywords of its length. */
     private static final int[][] KEYWORDS_BY_LENGTH;
 
     static {
-        keyword(LISTEN, "listen");
-        keyword(LOAD, "load");
-        keyword(CREATE, "create");
-        keyword(OR, "or");
-        keyword(REPLACE, "replace");
-        keyword(GLOBAL, "global");
-        keyword(LOCAL, "local");
-        keyword(TEMP, "temp");
-        keyword(TEMPORARY, "temporary");
-        keyword(INTO, "into");
-        keyword(INSERT, "insert");
-        keyword(MERGE, "merge");
-        keyword(DECLARE, "declare");
-        keyword(WITH, "with");
-        keyword(HOLD, "hold");
-        keyword(FOR, "for");
-        keyword(SET, "set");
-        keyword(SESSION, "session");
-        keyword(TRANSACTION, "transaction");
-        keyword(CHARACTERISTICS, "characteristics");
-        keyword(AUTHORIZATION, "authorization");
-        keyword(ROLE, "role");
-        keyword(TIME, "time");
-        keyword(ZONE, "zone");
-        keyword(NAMES, "names");
-        keyword(SCHEMA, "schema");
-        keyword(XML, "xml");
-        keyword(OPTION, "option");
-        keyword(CONSTRAINTS, "constraints");
-        keyword(PREPARE, "prepare");
-        keyword(TRUE, "true");
-        keyword(ISOLATION, "isolation");
-        keyword(READ, "read");
-        keyword(DEFERRABLE, "deferrable");
-        keyword(EXPLAIN, "explain");
-        keyword(LEVEL, "level");
-        keyword(PG_TEMP, "pg_temp");
-        keyword(PG_ADVISORY_LOCK, "pg_advisory_lock");
-        keyword(PG_ADVISORY_LOCK_SHARED, "pg_advisory_lock_shared");
-        keyword(PG_TRY_ADVISORY_LOCK, "pg_try_advisory_lock");
-        keyword(PG_TRY_ADVISORY_LOCK_SHARED, "pg_try_advisory_lock_shared");
-        keyword(SET_CONFIG, "set_config");
         int longest = 0;
-        for (byte[] keyword : KEYWORDS) {
-            longest = keyword == null ? longest : Math.max(longest, keyword.length);
+        for (int k = 0; k < KEYWORD_NAMES.length; k++) {
+            KEYWORDS[FIRST_KEYWORD + k] = KEYWORD_NAMES[k].getBytes(StandardCharsets.US_ASCII);
+            longest = Math.max(longest, KEYWORD_NAMES[k].length());
         }
         KEYWORDS_BY_LENGTH = new int[longest + 1][];
         for (int length = 0; length <= longest; length++) {
             int count = 0;
-            for (byte[] keyword : KEYWORDS) {
-                count += keyword != null && keyword.length == length ? 1 : 0;
+            for (String name : KEYWORD_NAMES) {
+                count += name.length() == length ? 1 : 0;
             }
             int[] ids = new int[count];
             count = 0;
-            for (int id = 0; id < KEYWORDS.length; id++) {
-                if (KEYWORDS[id] != null && KEYWORDS[id].length == length) {
-                    ids[count++] = id;
+            for (int k = 0; k < KEYWORD_NAMES.length; k++) {
+                if (KEYWORD_NAMES[k].length() == length) {
+                    ids[count++] = FIRST_KEYWORD + k;
                 }
             }
             KEYWORDS_BY_LENGTH[length] = ids;
@@ -146,11 +119,12 @@ final class SessionStateScanner {
     private SessionStateScanner() {
     }
 
-    private static void keyword(int id, String name) {
-        if (KEYWORDS[id] != null) {
-            throw new IllegalStateException("keyword id " + id + " used twice");
+    private static int id(String keyword) {
+        int index = List.of(KEYWORD_NAMES).indexOf(keyword);
+        if (index < 0) {
+            throw new IllegalStateException("not in KEYWORD_NAMES: " + keyword);
         }
-        KEYWORDS[id] = name.getBytes(StandardCharsets.US_ASCII);
+        return FIRST_KEYWORD + index;
     }
 
     /**
@@ -167,7 +141,7 @@ final class SessionStateScanner {
         PinReason reason = scan(text, from, to, trackedSetting, false);
         if (reason == null && containsBackslash(text, from, to)) {
             // With standard_conforming_strings off, a backslash escapes a quote inside '...'. The
-            // pool does not know the client's value, so the text must be clean read either way.
+            // pool does not know the client's value, so the text must be harmless read either way.
             reason = scan(text, from, to, trackedSetting, true);
         }
         return reason;
@@ -291,21 +265,18 @@ final class SessionStateScanner {
                 return PinReason.SET; // an identity change is never replayed on another server
             }
         }
-        if (token != WORD && token != QUOTED && token < LISTEN) {
+        if (token != WORD && token != QUOTED && token < FIRST_KEYWORD) {
             return null; // not a setting name: a syntax error that changes nothing
         }
         int next = skipSpace(b, end, to);
         int following = next < to ? classify(b, next, tokenEnd(b, next, to, backslashEscapes))
                 : SEMICOLON;
         if (following != DOT) {
-            String alias = switch (token) {
-                case ROLE -> "role";
-                case NAMES -> "client_encoding";
-                case SCHEMA -> "search_path";
-                case TIME -> following == ZONE ? "timezone" : null;
-                case XML -> following == OPTION ? "xmloption" : null;
-                default -> null;
-            };
+            String alias = token == ROLE ? "role"
+                    : token == NAMES ? "client_encoding"
+                    : token == SCHEMA ? "search_path"
+                    : token == TIME && following == ZONE ? "timezone"
+                    : token == XML && following == OPTION ? "xmloption" : null;
             if (alias != null) {
                 return ask(tracked, alias);
             }
@@ -355,7 +326,7 @@ final class SessionStateScanner {
             int part;
             if (b.getByte(i) == '"') {
                 part = copyQuoted(b, i + 1, end, into, length);
-            } else if (token == WORD || token >= LISTEN) {
+            } else if (token == WORD || token >= FIRST_KEYWORD) {
                 part = copyLowerCase(b, i, end, into, length);
             } else {
                 return -1;
