@@ -249,7 +249,13 @@ final class SessionStateScanner {
         }
         int end = tokenEnd(b, start, to, backslashEscapes);
         int token = classify(b, start, end);
-        if (token == LOCAL || token == TRANSACTION || token == CONSTRAINTS) {
+        if (token == LOCAL) {
+            // Ends with the transaction, but a search_path with pg_temp first makes the
+            // transaction's CREATE TABLE temporary, and that table outlives it.
+            return mentionsPgTemp(b, end, statementEnd(b, end, to, backslashEscapes))
+                    ? PinReason.TEMP_TABLE : null;
+        }
+        if (token == TRANSACTION || token == CONSTRAINTS) {
             return null; // these end with the transaction
         }
         if (token == SESSION) {
@@ -423,7 +429,7 @@ final class SessionStateScanner {
             }
         }
         if (argument == 2 && local) {
-            return null;
+            return mentionsPgTemp(b, arguments, i) ? PinReason.TEMP_TABLE : null;
         }
         if (nameStart < 0 || nameEnd - nameStart < 2 || nameEnd - nameStart > MAX_SETTING_NAME
                 || b.getByte(nameEnd - 1) != '\'') {
@@ -455,18 +461,21 @@ final class SessionStateScanner {
         if (!tracked.test(setting)) {
             return PinReason.SET;
         }
-        if (!setting.equals("search_path")) {
-            return null;
-        }
-        int end = i;
-        while ((end = skipSpace(b, end, to)) < to) {
-            int start = end;
-            end = tokenEnd(b, start, to, backslashEscapes);
-            if (classify(b, start, end) == SEMICOLON) {
-                break;
+        return setting.equals("search_path")
+                && mentionsPgTemp(b, i, statementEnd(b, i, to, backslashEscapes))
+                ? PinReason.TEMP_TABLE : null;
+    }
+
+    /** Where the statement that goes on at {@code i} ends: its semicolon, or {@code to}. */
+    private static int statementEnd(ByteBuf b, int i, int to, boolean backslashEscapes) {
+        while ((i = skipSpace(b, i, to)) < to) {
+            int start = i;
+            i = tokenEnd(b, start, to, backslashEscapes);
+            if (classify(b, start, i) == SEMICOLON) {
+                return start;
             }
         }
-        return mentionsPgTemp(b, i, Math.min(end, to)) ? PinReason.TEMP_TABLE : null;
+        return to;
     }
 
     /** Whether pg_temp appears, in any case, in the raw bytes (conservative: also in comments). */

@@ -228,8 +228,10 @@ class SessionStateScannerTest {
         @ParameterizedTest
         @ValueSource(strings = {"SET search_path = pg_temp, public", "SET search_path TO 'PG_TEMP'",
             "SET SCHEMA 'pg_temp'", "SET search_path = \"$user\", public, pg_temp; SELECT 1",
-            "SELECT set_config('search_path', 'pg_temp,public', false)"})
-        void aTrackedSearchPathNamingPgTempPinsBecauseCreateTableWouldBeTemporary(String sql) {
+            "SELECT set_config('search_path', 'pg_temp,public', false)",
+            "SET LOCAL search_path = pg_temp, public", "SET LOCAL SCHEMA 'pg_temp'",
+            "SELECT set_config('search_path', 'pg_temp', true)"})
+        void aSearchPathNamingPgTempPinsEvenLocallyBecauseCreateTableWouldBeTemporary(String sql) {
             assertThat(scan(sql)).isEqualTo(PinReason.TEMP_TABLE);
         }
 
@@ -237,6 +239,7 @@ class SessionStateScannerTest {
         void pgTempAfterTheSearchPathStatementDoesNotCount() {
             assertThat(scan("SET search_path = public; SELECT * FROM pg_temp.t")).isNull();
             assertThat(scan("SELECT set_config('search_path', 'public', false), 'pg_temp'")).isNull();
+            assertThat(scan("SET LOCAL search_path = public; SELECT * FROM pg_temp.t")).isNull();
         }
 
         @Test
