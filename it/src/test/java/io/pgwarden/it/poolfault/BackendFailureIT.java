@@ -128,11 +128,15 @@ class BackendFailureIT {
     }
 
     @Test
-    void terminatedServerOfAPrewarmedPoolIsReplacedUpToMinSize() throws Exception {
+    void terminatedServerOfAPoolWithMinSizeIsReplaced() throws Exception {
         proxy = PoolFixture.proxy(PG.server().host(), PG.server().port(), "mode: transaction, size: 4, min_size: 2",
                 "- { database: prewarmed, method: trust, login: { user: " + USER + ", database: " + DATABASE + " } }",
                 "");
-        List<BackendActivity.Process> warm = activity.await("two pre-warmed servers", SOON,
+        // The pool exists from its first client on at the latest (PoolLimitsIT checks it is pre-warmed before).
+        try (Connection first = connect(proxy, "prewarmed", "anyone")) {
+            assertThat(scalar(first, "SELECT current_user")).isEqualTo(USER);
+        }
+        List<BackendActivity.Process> warm = activity.await("two servers kept for min_size", SOON,
                 processes -> processes.size() == 2);
 
         activity.terminate(warm.get(0).pid(), SOON);

@@ -151,9 +151,9 @@ class PoolLimitsIT {
     @Test
     void maxDbConnectionsCapsServersOverAllLoginsWhileEveryClientIsServed() throws Exception {
         proxy = PoolFixture.proxy(PG.server(),
-                "mode: transaction, size: 5, max_db_connections: 2, query_wait_timeout: 30s");
+                "mode: transaction, size: 5, max_db_connections: 2, query_wait_timeout: 15s");
         assertCapHolds(2, () -> inUse(DATABASE),
-                List.of(login(DATABASE, USER), login(DATABASE, USER), login(DATABASE, USER_2), login(DATABASE, USER_2)));
+                List.of(login(DATABASE, USER), login(DATABASE, USER)), List.of(login(DATABASE, USER_2), login(DATABASE, USER_2)));
         List<BackendActivity.Process> all = new ArrayList<>(activity.processes(DATABASE));
         all.addAll(activity2.processes(DATABASE));
         assertThat(all).as("servers of the database once the clients are done").hasSizeLessThanOrEqualTo(2);
@@ -162,9 +162,9 @@ class PoolLimitsIT {
     @Test
     void maxUserConnectionsCapsServersOverAllDatabasesWhileEveryClientIsServed() throws Exception {
         proxy = PoolFixture.proxy(PG.server(),
-                "mode: transaction, size: 5, max_user_connections: 2, query_wait_timeout: 30s");
+                "mode: transaction, size: 5, max_user_connections: 2, query_wait_timeout: 15s");
         assertCapHolds(2, () -> (int) activity.processes().stream().filter(BackendActivity.Process::inUse).count(),
-                List.of(login(DATABASE, USER), login(DATABASE, USER), login(DATABASE_2, USER), login(DATABASE_2, USER)));
+                List.of(login(DATABASE, USER), login(DATABASE, USER)), List.of(login(DATABASE_2, USER), login(DATABASE_2, USER)));
         assertThat(activity.processes()).as("servers of the user once the clients are done")
                 .hasSizeLessThanOrEqualTo(2);
     }
@@ -285,12 +285,14 @@ class PoolLimitsIT {
     }
 
     /**
-     * Runs one client per login, each five short transactions at the same time, while pg_stat_activity is sampled:
-     * more clients than the cap want a server at once, so some wait. The cap must hold in every sample (counting
-     * servers in use, since a server the pool closes may linger idle for a moment in pg_stat_activity), and every
-     * client must finish without an error.
+     * Runs clients while pg_stat_activity is sampled. First the clients of one pool alone, which leaves that pool
+     * holding idle servers up to the cap; then the clients of both pools at once, so more clients than the cap want a
+     * server and those of the other pool are served only if the first pool gives up an idle server. Each client runs
+     * five short transactions. The cap must hold in every sample (counting servers in use, since a server the pool
+     * closes may linger idle in pg_stat_activity for a moment), and every client must finish without an error.
      */
-    private void assertCapHolds(int cap, Supplier<Integer> serversInUse, List<Login> logins) throws Exception {
+    private void assertCapHolds(int cap, Supplier<Integer> serversInUse, List<Login> onePool, List<Login> otherPool)
+            throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger highest = new AtomicInteger();
         Future<Integer> sampler = background.submit(() -> {
@@ -301,6 +303,19 @@ class PoolLimitsIT {
             }
             return samples;
         });
+        try {
+            runClients(onePool);
+            List<Login> everyone = new ArrayList<>(onePool);
+            everyone.addAll(otherPool);
+            runClients(everyone);
+        } finally {
+            running.set(false);
+        }
+        assertThat(sampler.get(SOON.toSeconds(), TimeUnit.SECONDS)).isPositive();
+        assertThat(highest.get()).as("servers in use at once, most seen").isBetween(1, cap);
+    }
+
+    private void runClients(List<Login> logins) throws Exception {
         List<Future<Integer>> clients = new ArrayList<>();
         for (Login login : logins) {
             clients.add(background.submit(() -> {
@@ -316,8 +331,7 @@ class PoolLimitsIT {
         }
         try {
             for (Future<Integer> client : clients) {
-                assertThat(client.get(60, TimeUnit.SECONDS))
-                        .as("every client finished its transactions").isEqualTo(5);
+                assertThat(client.get(60, TimeUnit.SECONDS)).as("every client finished its transactions").isEqualTo(5);
             }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SQLException sql) {
@@ -325,10 +339,6 @@ class PoolLimitsIT {
                         + sql.getMessage(), sql);
             }
             throw e;
-        } finally {
-            running.set(false);
         }
-        assertThat(sampler.get(SOON.toSeconds(), TimeUnit.SECONDS)).isPositive();
-        assertThat(highest.get()).as("servers in use at once, most seen").isBetween(1, cap);
     }
 }
