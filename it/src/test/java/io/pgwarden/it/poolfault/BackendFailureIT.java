@@ -3,6 +3,7 @@ package io.pgwarden.it.poolfault;
 import static io.pgwarden.it.poolfault.PoolFixture.DATABASE;
 import static io.pgwarden.it.poolfault.PoolFixture.SOON;
 import static io.pgwarden.it.poolfault.PoolFixture.USER;
+import static io.pgwarden.it.poolfault.PoolFixture.awaitPoolsMatch;
 import static io.pgwarden.it.poolfault.PoolFixture.connect;
 import static io.pgwarden.it.poolfault.PoolFixture.errorOf;
 import static io.pgwarden.it.poolfault.PoolFixture.scalar;
@@ -81,6 +82,7 @@ class BackendFailureIT {
             assertThat(victim.isValid(2)).as("the victim's connection is closed").isFalse();
 
             assertThat(scalar(bystander, "SELECT 2")).as("another client of the same pool").isEqualTo("2");
+            awaitPoolsMatch(proxy, activity);
             assertPoolServesTwoTransactionsAtOnceWithout(killed, bystander);
         }
     }
@@ -115,6 +117,8 @@ class BackendFailureIT {
             // Both servers are back in the pool, idle; the backend ends them while no client holds them.
             activity.terminate(one, SOON);
             activity.terminate(two, SOON);
+            assertThat(awaitPoolsMatch(proxy, activity)).as("the dead idle servers left the pool")
+                    .allSatisfy(pool -> assertThat(pool.idle() + pool.active()).isZero());
 
             first.setAutoCommit(true);
             second.setAutoCommit(true);

@@ -2,6 +2,8 @@ package io.pgwarden.it.poolfault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgwarden.core.pool.PoolStats;
+import io.pgwarden.testkit.BackendActivity;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.RawSession;
@@ -12,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -135,6 +138,28 @@ final class PoolFixture {
             throw new AssertionError("the client failed without an ErrorResponse: " + cause, cause);
         }
         throw new AssertionError("expected an ErrorResponse, but the statement succeeded: " + result);
+    }
+
+    /**
+     * Polls until the proxy's pools count exactly the servers PostgreSQL shows for the role (lent plus idle, none
+     * being opened): a pool that still counts a dead server, or lost count of a live one, never gets there.
+     */
+    static List<PoolStats> awaitPoolsMatch(ProxyFixture proxy, BackendActivity activity) throws InterruptedException {
+        long deadline = System.nanoTime() + SOON.toNanos();
+        while (true) {
+            List<PoolStats> pools = proxy.server().pools();
+            int counted = pools.stream().mapToInt(pool -> pool.active() + pool.idle() + pool.opening()).sum();
+            boolean opening = pools.stream().anyMatch(pool -> pool.opening() > 0);
+            List<BackendActivity.Process> processes = activity.processes();
+            if (!opening && counted == processes.size()) {
+                return pools;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the pools never matched the backend within " + SOON + ": pools " + pools
+                        + ", backend " + processes);
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** The value {@code pending} returns within {@link #SOON}; fails when it fails or hangs. */
