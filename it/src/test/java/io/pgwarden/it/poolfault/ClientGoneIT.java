@@ -23,10 +23,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A client leaves in the middle of its work: inside a transaction with an uncommitted INSERT and a row lock, by
- * closing its socket or by a pgjdbc close without commit, or while a long statement runs. With a pool of one
+ * closing its socket or by a pgjdbc close without commit (in transaction and in session mode), or while a long
+ * statement runs. With a pool of one
  * server the next client must get a server with nothing of that left: no uncommitted row, no lock, not idle in
  * transaction, and a busy server is closed rather than waited for.
  */
@@ -37,7 +40,7 @@ class ClientGoneIT {
     @RegisterExtension
     static final EmbeddedPostgresExtension PG = EmbeddedPostgresExtension.with(PoolFixture::server);
 
-    private static final String POOL = "mode: transaction, size: 1, query_wait_timeout: 15s";
+    private static final String POOL = "mode: %s, size: 1, query_wait_timeout: 15s";
 
     private BackendActivity activity;
     private BackgroundTasks background;
@@ -52,20 +55,27 @@ class ClientGoneIT {
                 "INSERT INTO gone_items VALUES (1, 'original')",
                 "GRANT ALL ON gone_items TO " + USER);
         background = new BackgroundTasks();
-        proxy = PoolFixture.proxy(PG.server(), POOL);
+    }
+
+    private void startProxy(String mode) {
+        proxy = PoolFixture.proxy(PG.server(), POOL.formatted(mode));
     }
 
     @AfterEach
     void stop() {
         try {
-            proxy.close();
+            if (proxy != null) {
+                proxy.close();
+            }
         } finally {
             background.close();
         }
     }
 
-    @Test
-    void socketClosedInsideATransactionHandsTheNextClientTheRolledBackServer() throws Exception {
+    @ParameterizedTest(name = "{0} mode")
+    @ValueSource(strings = {"transaction", "session"})
+    void socketClosedInsideATransactionHandsTheNextClientTheRolledBackServer(String mode) throws Exception {
+        startProxy(mode);
         int pid;
         try (RawSession leaving = PoolFixture.raw(proxy)) {
             leaving.query("BEGIN");
@@ -77,8 +87,10 @@ class ClientGoneIT {
         assertNextClientGetsTheServerClean(pid);
     }
 
-    @Test
-    void pgjdbcClosedWithoutCommitHandsTheNextClientTheRolledBackServer() throws Exception {
+    @ParameterizedTest(name = "{0} mode")
+    @ValueSource(strings = {"transaction", "session"})
+    void pgjdbcClosedWithoutCommitHandsTheNextClientTheRolledBackServer(String mode) throws Exception {
+        startProxy(mode);
         int pid;
         try (Connection leaving = connect(proxy); Statement statement = leaving.createStatement()) {
             leaving.setAutoCommit(false);
@@ -92,6 +104,7 @@ class ClientGoneIT {
 
     @Test
     void abandonedTransactionReleasesItsRowLockWithoutWaitingForAnotherClient() throws Exception {
+        startProxy("transaction");
         int pid;
         try (RawSession leaving = PoolFixture.raw(proxy)) {
             leaving.query("BEGIN");
@@ -114,6 +127,7 @@ class ClientGoneIT {
 
     @Test
     void clientGoneDuringALongQueryDoesNotHoldUpTheNextClient() throws Exception {
+        startProxy("transaction");
         int busy;
         try (RawSession leaving = PoolFixture.raw(proxy)) {
             leaving.client().sendQuery("SELECT pg_sleep(30)");
@@ -134,29 +148,30 @@ class ClientGoneIT {
     }
 
     /**
-     * With a pool of one, the next client gets the very server the leaver held (rolled back, not closed): the
-     * uncommitted row is not there, the locked row can be locked again, and the server is idle afterwards.
+     * With a pool of one, the next client finds nothing of the leaver: the uncommitted row is not there, the locked
+     * row can be locked again, its own work commits. And it got the very server the leaver held, rolled back rather
+     * than closed (checked last, so that a pool that closes instead fails on that alone), idle afterwards.
      */
     private void assertNextClientGetsTheServerClean(int pid) throws Exception {
-        String checked = valueOf(background.submit(() -> {
+        int nextPid = valueOf(background.submit(() -> {
             try (Connection next = connect(proxy); Statement statement = next.createStatement()) {
-                assertThat(serverPid(next)).as("the pool's only server, rolled back and reused").isEqualTo(pid);
+                next.setAutoCommit(false);
                 assertThat(scalar(next, "SELECT count(*) FROM gone_items WHERE id = 2"))
                         .as("the leaver's INSERT was not committed").isEqualTo("0");
-                next.setAutoCommit(false);
                 assertThat(scalar(next, "SELECT note FROM gone_items WHERE id = 1 FOR UPDATE NOWAIT"))
                         .as("the leaver's row lock is free").isEqualTo("original");
                 statement.execute("INSERT INTO gone_items VALUES (2, 'from the next client')");
+                int server = serverPid(next);
                 next.commit();
-                return "checked";
+                return server;
             }
         }));
-        assertThat(checked).isEqualTo("checked");
-        activity.await("pid " + pid + " idle in the pool after the next client", SOON, processes -> processes.stream()
-                .anyMatch(process -> process.pid() == pid && "idle".equals(process.state())));
         try (Connection direct = PG.server().superuserConnection(DATABASE)) {
             assertThat(scalar(direct, "SELECT string_agg(id || ':' || note, ',' ORDER BY id) FROM gone_items"))
                     .isEqualTo("1:original,2:from the next client");
         }
+        assertThat(nextPid).as("the pool's only server, rolled back and reused rather than closed").isEqualTo(pid);
+        activity.await("pid " + pid + " idle in the pool after the next client", SOON, processes -> processes.stream()
+                .anyMatch(process -> process.pid() == pid && "idle".equals(process.state())));
     }
 }
