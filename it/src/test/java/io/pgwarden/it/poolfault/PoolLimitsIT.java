@@ -37,6 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -148,10 +150,10 @@ class PoolLimitsIT {
         }
     }
 
-    @Test
-    void maxDbConnectionsCapsServersOverAllLoginsWhileEveryClientIsServed() throws Exception {
-        proxy = PoolFixture.proxy(PG.server(),
-                "mode: transaction, size: 5, max_db_connections: 2, query_wait_timeout: 15s");
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"max_db_connections: 2", "databases: { " + DATABASE + ": { max_connections: 2 } }"})
+    void maxDbConnectionsCapsServersOverAllLoginsWhileEveryClientIsServed(String cap) throws Exception {
+        proxy = PoolFixture.proxy(PG.server(), "mode: transaction, size: 5, query_wait_timeout: 15s, " + cap);
         assertCapHolds(2, () -> inUse(DATABASE),
                 List.of(login(DATABASE, USER), login(DATABASE, USER)), List.of(login(DATABASE, USER_2), login(DATABASE, USER_2)));
         List<BackendActivity.Process> all = new ArrayList<>(activity.processes(DATABASE));
@@ -159,10 +161,10 @@ class PoolLimitsIT {
         assertThat(all).as("servers of the database once the clients are done").hasSizeLessThanOrEqualTo(2);
     }
 
-    @Test
-    void maxUserConnectionsCapsServersOverAllDatabasesWhileEveryClientIsServed() throws Exception {
-        proxy = PoolFixture.proxy(PG.server(),
-                "mode: transaction, size: 5, max_user_connections: 2, query_wait_timeout: 15s");
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"max_user_connections: 2", "users: { " + USER + ": { max_connections: 2 } }"})
+    void maxUserConnectionsCapsServersOverAllDatabasesWhileEveryClientIsServed(String cap) throws Exception {
+        proxy = PoolFixture.proxy(PG.server(), "mode: transaction, size: 5, query_wait_timeout: 15s, " + cap);
         assertCapHolds(2, () -> (int) activity.processes().stream().filter(BackendActivity.Process::inUse).count(),
                 List.of(login(DATABASE, USER), login(DATABASE, USER)), List.of(login(DATABASE_2, USER), login(DATABASE_2, USER)));
         assertThat(activity.processes()).as("servers of the user once the clients are done")
@@ -224,6 +226,29 @@ class PoolLimitsIT {
             }
             assertThat(current).as("a server older than server_lifetime is replaced").isNotEqualTo(old);
             activity.awaitGone(old, SOON);
+        }
+    }
+
+    @Test
+    void serverIdleLongerThanServerCheckDelayRunsTheCheckQueryBeforeReuse() throws Exception {
+        PG.server().execute(DATABASE, "DROP TABLE IF EXISTS pool_checks", "CREATE TABLE pool_checks (pid int)",
+                "GRANT ALL ON pool_checks TO " + USER,
+                "CREATE OR REPLACE FUNCTION pool_check() RETURNS int LANGUAGE sql"
+                        + " AS $$ INSERT INTO pool_checks VALUES (pg_backend_pid()) RETURNING 1 $$");
+        proxy = PoolFixture.proxy(PG.server(),
+                "mode: transaction, size: 1, server_check_delay: 3s, server_check_query: \"SELECT pool_check()\"");
+        try (Connection client = connect(proxy); Connection direct = PG.server().superuserConnection(DATABASE)) {
+            int server = serverPid(client);
+            String before = scalar(direct, "SELECT count(*) FROM pool_checks");
+            assertThat(serverPid(client)).isEqualTo(server);
+            assertThat(scalar(direct, "SELECT count(*) FROM pool_checks"))
+                    .as("a server idle for less than server_check_delay is not checked").isEqualTo(before);
+
+            Thread.sleep(3500);
+            assertThat(serverPid(client)).isEqualTo(server);
+            assertThat(scalar(direct, "SELECT count(*) FROM pool_checks WHERE pid = " + server))
+                    .as("the check ran once on the server before it was reused")
+                    .isEqualTo(String.valueOf(Integer.parseInt(before) + 1));
         }
     }
 
