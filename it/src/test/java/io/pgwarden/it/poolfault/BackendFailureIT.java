@@ -152,8 +152,9 @@ class BackendFailureIT {
     @Test
     void cutBackendGivesErrorsNotHangsAndThePoolRecoversWhenItIsBack() throws Exception {
         try (FaultRelay relay = FaultRelay.start(PG.server().host(), PG.server().port())) {
+            // A short connect_timeout: while the backend is unreachable, opening a server must fail well within SOON.
             proxy = PoolFixture.proxy(relay.host(), relay.port(), "mode: transaction, size: 3, query_wait_timeout: 5s",
-                    "- { method: trust }", "");
+                    "- { method: trust }", "", Duration.ofSeconds(3));
             try (Connection inTransaction = connect(proxy); Connection running = connect(proxy);
                  Connection betweenTransactions = connect(proxy)) {
                 inTransaction.setAutoCommit(false);

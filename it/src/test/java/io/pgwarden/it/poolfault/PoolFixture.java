@@ -61,18 +61,27 @@ final class PoolFixture {
      * @param pool the pool section's entries as a flow mapping's content, e.g. {@code mode: transaction, size: 1}
      * @param rules the auth rules as YAML list items, each on its own line starting with {@code - }
      * @param extra more top-level YAML such as {@code limits: ...}, or an empty string
+     * @param connectTimeout the backend's {@code connect_timeout}: how long opening a server may take
      */
-    static ProxyFixture proxy(String host, int port, String pool, String rules, String extra) {
+    static ProxyFixture proxy(String host, int port, String pool, String rules, String extra, Duration connectTimeout) {
         return ProxyFixture.fromYaml("""
                 listen: { host: 127.0.0.1, port: 0 }
                 backends:
-                  pg: { host: %s, port: %d, connect_timeout: 2s, tls: { mode: disable } }
+                  pg: { host: %s, port: %d, connect_timeout: %dms, tls: { mode: disable } }
                 auth:
                   rules:
                 %s
                 pool: { %s }
                 %s
-                """.formatted(host, port, rules.indent(4).stripTrailing(), pool, extra));
+                """.formatted(host, port, connectTimeout.toMillis(), rules.indent(4).stripTrailing(), pool, extra));
+    }
+
+    /**
+     * A proxy in front of {@code host:port} with a backend {@code connect_timeout} of {@link #SOON}: long enough
+     * that a loaded machine never fails a login that merely took its time.
+     */
+    static ProxyFixture proxy(String host, int port, String pool, String rules, String extra) {
+        return proxy(host, port, pool, rules, extra, SOON);
     }
 
     /** A proxy in front of {@code postgres} where every client is trusted as itself. */
