@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
@@ -66,9 +68,10 @@ class BackendFailureIT {
         }
     }
 
-    @Test
-    void clientWhoseServerIsTerminatedInsideATransactionGetsAnErrorAndThePoolRefills() throws Exception {
-        proxy = PoolFixture.proxy(PG.server(), "mode: transaction, size: 2, query_wait_timeout: 5s");
+    @ParameterizedTest(name = "{0} mode")
+    @ValueSource(strings = {"transaction", "session"})
+    void clientWhoseServerIsTerminatedInsideATransactionGetsAnErrorAndThePoolRefills(String mode) throws Exception {
+        proxy = PoolFixture.proxy(PG.server(), "mode: " + mode + ", size: 2, query_wait_timeout: 5s");
         try (Connection victim = connect(proxy); Connection bystander = connect(proxy)) {
             assertThat(scalar(bystander, "SELECT 1")).isEqualTo("1");
             victim.setAutoCommit(false);
@@ -87,9 +90,10 @@ class BackendFailureIT {
         }
     }
 
-    @Test
-    void clientWhoseServerIsTerminatedMidQueryGetsAnErrorInsteadOfWaitingForTheQuery() throws Exception {
-        proxy = PoolFixture.proxy(PG.server(), "mode: transaction, size: 2, query_wait_timeout: 5s");
+    @ParameterizedTest(name = "{0} mode")
+    @ValueSource(strings = {"transaction", "session"})
+    void clientWhoseServerIsTerminatedMidQueryGetsAnErrorInsteadOfWaitingForTheQuery(String mode) throws Exception {
+        proxy = PoolFixture.proxy(PG.server(), "mode: " + mode + ", size: 2, query_wait_timeout: 5s");
         try (Connection victim = connect(proxy); Connection bystander = connect(proxy)) {
             Future<String> sleeping = background.submit(() -> scalar(victim, "SELECT pg_sleep(30)::text"));
             int killed = activity.awaitRunning("pg_sleep(30)", SOON).pid();
