@@ -147,6 +147,32 @@ class ClientGoneIT {
                 .satisfies(pool -> assertThat(pool.idle()).as("the next client's server, back in the pool").isEqualTo(1));
     }
 
+    @Test
+    void clientGoneWhileWaitingForAServerIsForgottenByThePool() throws Exception {
+        startProxy("transaction");
+        try (Connection holder = connect(proxy)) {
+            int server;
+            // Logged in before the holder takes the pool's one server, so that it waits for its query, not its login.
+            try (RawSession waiting = PoolFixture.raw(proxy)) {
+                holder.setAutoCommit(false);
+                server = serverPid(holder);
+                waiting.client().sendQuery("SELECT 'never served'");
+                PoolFixture.awaitPool(proxy, "a client waiting", pool -> pool.waiting() == 1);
+            }
+            holder.commit();
+            holder.setAutoCommit(true);
+
+            int next = valueOf(background.submit(() -> {
+                try (Connection client = connect(proxy)) {
+                    return serverPid(client);
+                }
+            }));
+            assertThat(next).as("the one server went to the next client, not to the one that left").isEqualTo(server);
+            assertThat(PoolFixture.awaitPoolsMatch(proxy, activity)).singleElement()
+                    .satisfies(pool -> assertThat(pool.waiting()).isZero());
+        }
+    }
+
     /**
      * With a pool of one, the next client finds nothing of the leaver: the uncommitted row is not there, the locked
      * row can be locked again, its own work commits. And it got the very server the leaver held, rolled back rather

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -168,6 +169,22 @@ final class PoolFixture {
                         + ", backend " + processes);
             }
             Thread.sleep(50);
+        }
+    }
+
+    /** Polls until the proxy has exactly one pool and it satisfies {@code condition}; returns its stats. */
+    static PoolStats awaitPool(ProxyFixture proxy, String what, Predicate<PoolStats> condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + SOON.toNanos();
+        while (true) {
+            List<PoolStats> pools = proxy.server().pools();
+            if (pools.size() == 1 && condition.test(pools.get(0))) {
+                return pools.get(0);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the pool never showed " + what + " within " + SOON + ": " + pools);
+            }
+            Thread.sleep(20);
         }
     }
 
