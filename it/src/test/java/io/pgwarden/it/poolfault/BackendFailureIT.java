@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
@@ -219,6 +221,22 @@ class BackendFailureIT {
             ServerErrorMessage ended = errorOf(background.submit(() -> scalar(inTransaction, "SELECT 'ended'")));
             assertThat(ended.getSQLState()).as(ended.toString()).isIn("08006", "57P02");
             assertThat(ended.getSeverity()).isEqualTo("FATAL");
+
+            // While PostgreSQL recovers it refuses logins: a client then is served or refused, never left hanging.
+            Future<String> duringRecovery = background.submit(() -> {
+                try (Connection early = connect(proxy)) {
+                    return scalar(early, "SELECT 'during recovery'");
+                }
+            });
+            try {
+                assertThat(valueOf(duringRecovery)).isEqualTo("during recovery");
+            } catch (ExecutionException refused) {
+                assertThat(refused.getCause()).isInstanceOf(PSQLException.class);
+                ServerErrorMessage error = ((PSQLException) refused.getCause()).getServerErrorMessage();
+                assertThat(error).as("an ErrorResponse, not a dropped connection: " + refused.getCause()).isNotNull();
+                assertThat(error.getSeverity()).isEqualTo("FATAL");
+                assertThat(error.getSQLState()).as(error.toString()).isIn("08001", "08006", "57P03", "53300");
+            }
 
             activity.awaitAcceptingConnections(Duration.ofSeconds(30));
             assertThat(valueOf(background.submit(() -> scalar(betweenTransactions, "SELECT 'after the restart'"))))
