@@ -143,8 +143,8 @@ class ClientGoneIT {
         // (client_connection_check_interval) and ends the process long before pg_sleep(30) would.
         activity.awaitGone(busy, SOON);
         assertThat(activity.processes()).extracting(BackendActivity.Process::pid).containsExactly(next);
-        assertThat(PoolFixture.awaitPoolsMatch(proxy, activity)).singleElement()
-                .satisfies(pool -> assertThat(pool.idle()).as("the next client's server, back in the pool").isEqualTo(1));
+        PoolFixture.awaitPool(proxy, "the next client's server back in the pool, and nothing else",
+                pool -> pool.idle() == 1 && pool.active() == 0 && pool.opening() == 0 && pool.waiting() == 0);
     }
 
     @Test

@@ -106,6 +106,33 @@ class PoolLimitsIT {
     }
 
     @Test
+    void clientArrivingWhileThePoolIsExhaustedGetsFatal53300NotAHang() throws Exception {
+        proxy = PoolFixture.proxy(PG.server(), "mode: transaction, size: 1, query_wait_timeout: 2s");
+        try (Connection holder = connect(proxy)) {
+            holder.setAutoCommit(false);
+            assertThat(scalar(holder, "SELECT 'holding'")).isEqualTo("holding");
+
+            // Whether the login itself or its first statement waits for the server, the wait ends in 53300.
+            ServerErrorMessage error = errorOf(background.submit(() -> {
+                try (Connection late = connect(proxy)) {
+                    return scalar(late, "SELECT 'late'");
+                }
+            }));
+            assertThat(error.getSQLState()).as(error.toString()).isEqualTo("53300");
+            assertThat(error.getSeverity()).isEqualTo("FATAL");
+            assertThat(error.getMessage()).startsWith("no server connection available within query_wait_timeout");
+
+            holder.commit();
+            holder.setAutoCommit(true);
+            PoolFixture.awaitPool(proxy, "its one server idle, nobody waiting",
+                    pool -> pool.waiting() == 0 && pool.active() == 0 && pool.idle() == 1);
+            try (Connection afterwards = connect(proxy)) {
+                assertThat(scalar(afterwards, "SELECT 'served'")).isEqualTo("served");
+            }
+        }
+    }
+
+    @Test
     void minSizeServersArePrewarmedBeforeAnyClient() throws Exception {
         proxy = PoolFixture.proxy(PG.server().host(), PG.server().port(), "mode: transaction, size: 4, min_size: 2",
                 "- { database: prewarmed, method: trust, login: { user: " + USER + ", database: " + DATABASE + " } }",
