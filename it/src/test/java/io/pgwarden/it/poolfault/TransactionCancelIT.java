@@ -68,7 +68,7 @@ class TransactionCancelIT {
         proxy = PoolFixture.proxy(PG.server(), "mode: transaction, size: 2");
         try (Connection canceller = connect(proxy); Connection neighbour = connect(proxy);
              Connection third = connect(proxy); Statement sleeping = canceller.createStatement()) {
-            Future<String> neighbourSleep = background.submit(() -> scalar(neighbour, "SELECT pg_sleep(2)::text || 'n'"));
+            Future<String> neighbourSleep = background.submit(() -> scalar(neighbour, "SELECT pg_sleep(4)::text || 'n'"));
             Future<String> cancelled = background.submit(() -> {
                 try (ResultSet rs = sleeping.executeQuery("SELECT pg_sleep(30)::text")) {
                     rs.next();
@@ -76,7 +76,7 @@ class TransactionCancelIT {
                 }
             });
             int target = activity.awaitRunning("pg_sleep(30)", SOON).pid();
-            activity.awaitRunning("pg_sleep(2)", SOON);
+            activity.awaitRunning("pg_sleep(4)", SOON);
 
             sleeping.cancel();
 
@@ -95,8 +95,8 @@ class TransactionCancelIT {
         try (RawSession idle = PoolFixture.raw(proxy); Connection busy = connect(proxy)) {
             int shared = Integer.parseInt(idle.value("SELECT pg_backend_pid()"));
 
-            Future<String> running = background.submit(() -> scalar(busy, "SELECT pg_sleep(2)::text || 'done'"));
-            assertThat(activity.awaitRunning("pg_sleep(2)", SOON).pid())
+            Future<String> running = background.submit(() -> scalar(busy, "SELECT pg_sleep(4)::text || 'done'"));
+            assertThat(activity.awaitRunning("pg_sleep(4)", SOON).pid())
                     .as("the pool's one server, which the idle client used last").isEqualTo(shared);
 
             idle.cancelRequest().sendTo(proxy.host(), proxy.port(), SOON);
@@ -116,8 +116,8 @@ class TransactionCancelIT {
             CancelRequest key = client.cancelRequest();
             byte[] wrong = key.secretKey();
             wrong[0] ^= 1;
-            client.client().sendQuery("SELECT pg_sleep(2)::text || 'done'");
-            activity.awaitRunning("pg_sleep(2)", SOON);
+            client.client().sendQuery("SELECT pg_sleep(4)::text || 'done'");
+            activity.awaitRunning("pg_sleep(4)", SOON);
 
             new CancelRequest(key.processId(), wrong).sendTo(proxy.host(), proxy.port(), SOON);
 
