@@ -221,6 +221,17 @@ final class StatementMap {
         drop(closes, group);
     }
 
+    /**
+     * A client dropped a statement with SQL {@code DEALLOCATE name}. The servers keep theirs: other
+     * clients may share it, and the cache closes it when it ages out.
+     *
+     * @param clientName the client's name
+     * @return true when the client had such a statement
+     */
+    boolean forget(String clientName) {
+        return statements.remove(clientName) != null;
+    }
+
     /** The client ran {@code DEALLOCATE ALL} or {@code DISCARD ALL}: none of its statements exist any more. */
     void clear() {
         statements.clear();
