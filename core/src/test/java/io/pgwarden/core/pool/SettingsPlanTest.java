@@ -113,7 +113,7 @@ class SettingsPlanTest {
         SettingsPlan.applied(server, client(Map.of("extra_float_digits", "3"), List.of()));
         ClientSettings plain = client(Map.of(), List.of());
 
-        assertThat(SettingsPlan.sql(server, plain)).isEqualTo("RESET extra_float_digits;");
+        assertThat(SettingsPlan.sql(server, plain)).isEqualTo("RESET \"extra_float_digits\";");
 
         SettingsPlan.applied(server, plain);
         assertThat(server.unreported()).isEmpty();
@@ -238,13 +238,22 @@ class SettingsPlanTest {
     }
 
     @Test
-    void identifierQuotesEachPartThatIsNotAPlainLowerCaseWord() {
-        assertThat(SettingsPlan.identifier("extra_float_digits")).isEqualTo("extra_float_digits");
-        assertThat(SettingsPlan.identifier("myapp.user_id")).isEqualTo("myapp.user_id");
+    void identifierQuotesEveryPart() {
+        assertThat(SettingsPlan.identifier("extra_float_digits")).isEqualTo("\"extra_float_digits\"");
+        assertThat(SettingsPlan.identifier("myapp.user_id")).isEqualTo("\"myapp\".\"user_id\"");
         assertThat(SettingsPlan.identifier("MyApp.User")).isEqualTo("\"MyApp\".\"User\"");
         assertThat(SettingsPlan.identifier("a\"b")).isEqualTo("\"a\"\"b\"");
         assertThat(SettingsPlan.identifier("x; DROP TABLE t")).isEqualTo("\"x; DROP TABLE t\"");
-        assertThat(SettingsPlan.identifier("a\\b.c")).isEqualTo("\"a\\b\".c");
+        assertThat(SettingsPlan.identifier("a\\b.c")).isEqualTo("\"a\\b\".\"c\"");
+    }
+
+    /** PostgreSQL takes set_config('user.x', ...) but {@code RESET user.x} is a syntax error: USER is reserved. */
+    @Test
+    void customSettingWithAReservedWordPrefixIsResetAsQuotedIdentifiers() {
+        PooledServer server = server();
+        SettingsPlan.applied(server, client(Map.of("user.x", "1"), List.of()));
+
+        assertThat(SettingsPlan.sql(server, client(Map.of(), List.of()))).isEqualTo("RESET \"user\".\"x\";");
     }
 
     @Test
@@ -252,7 +261,7 @@ class SettingsPlanTest {
         PooledServer server = server();
         SettingsPlan.applied(server, client(Map.of("x\"; drop table t; --.a", "1"), List.of()));
 
-        assertThat(SettingsPlan.sql(server, client(Map.of(), List.of()))).isEqualTo("RESET \"x\"\"; drop table t; --\".a;");
+        assertThat(SettingsPlan.sql(server, client(Map.of(), List.of()))).isEqualTo("RESET \"x\"\"; drop table t; --\".\"a\";");
     }
 
     private static List<String> statements(String sql) {
