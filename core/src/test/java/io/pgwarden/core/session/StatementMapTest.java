@@ -384,6 +384,63 @@ class StatementMapTest {
     }
 
     @Test
+    void answerToAnUnnamedParseIsTheClientsWhenALaterGroupInjectsAParse() {
+        StatementMap map = new StatementMap(10);
+        sent(map.parse(incoming(parse("s", SELECT)), server(), 0));
+        map.parseComplete();
+        map.synced(0);
+        PooledServer other = server();
+        assertThat(map.parse(incoming(parse("", "SELECT 1")), other, 1)).isNull();
+        sent(map.bind(incoming(bind("", "s", "1")), other, 2)); // pipelined behind group 1's Sync
+
+        assertThat(map.hiddenParseNext()).as("group 1's ParseComplete answers the client's unnamed Parse").isFalse();
+        map.parseComplete();
+        map.synced(1);
+        assertThat(map.hiddenParseNext()).as("group 2's injected Parse").isTrue();
+    }
+
+    @Test
+    void answersToClosesSentAsTheyAreAreTheClientsWhenALaterGroupEvicts() {
+        StatementMap map = new StatementMap(1);
+        PooledServer server = server();
+        sent(map.parse(incoming(parse("a", "SELECT 'a'")), server, 0));
+        map.parseComplete();
+        map.synced(0);
+        assertThat(map.describeOrClose((byte) 'C', incoming(close('P', "portal")), server, 1)).isNull();
+        assertThat(map.describeOrClose((byte) 'C', incoming(close('S', "")), server, 1)).isNull();
+        assertThat(map.describeOrClose((byte) 'C', incoming(close('S', "never_parsed")), server, 1)).isNull();
+        sent(map.parse(incoming(parse("b", "SELECT 'b'")), server, 2)); // evicts a
+
+        for (int answer = 0; answer < 3; answer++) {
+            assertThat(map.hiddenCloseNext()).as("CloseComplete %d of group 1 is the client's", answer).isFalse();
+            map.closeComplete();
+        }
+        map.synced(1);
+        assertThat(map.hiddenCloseNext()).as("group 2's eviction").isTrue();
+    }
+
+    /**
+     * An unnamed Parse answered, then the injected Parse of the same group fails: the server must not
+     * be thought to hold the statement.
+     */
+    @Test
+    void failedInjectedParseAfterAnUnnamedParseIsForgotten() {
+        StatementMap map = new StatementMap(10);
+        sent(map.parse(incoming(parse("s", SELECT)), server(), 0));
+        map.parseComplete();
+        map.synced(0);
+        PooledServer other = server();
+        assertThat(map.parse(incoming(parse("", "SELECT 1")), other, 1)).isNull();
+        sent(map.bind(incoming(bind("", "s", "1")), other, 1));
+
+        map.parseComplete(); // the unnamed Parse
+        map.error(1, other); // the injected Parse: the table is gone
+        map.synced(1);
+
+        assertThat(other.hasStatement(serverName(SELECT))).isFalse();
+    }
+
+    @Test
     void syncedDropsWhatItsGroupLeftUnansweredAndKeepsLaterGroups() {
         StatementMap map = new StatementMap(10);
         sent(map.parse(incoming(parse("a", "SELECT 'a'")), server(), 0));
