@@ -266,6 +266,43 @@ class ServerPoolTest {
     }
 
     @Test
+    void idleServerOnAnotherLoopServesASessionThatFoundNoneOnItsOwn() throws Exception {
+        ServerPool pool = passthroughPool(config(1, 0, Duration.ofSeconds(120), Duration.ZERO));
+        Connected connected = connect(loops.get(0));
+        PooledServer server = on(loops.get(0), () -> pool.adopt(connected.connection()));
+        run(loops.get(0), () -> pool.release(server));
+        awaitStats(pool, 0, 1, 0);
+        RecordingWaiter waiter = new RecordingWaiter(loops.get(1));
+
+        assertThat(on(loops.get(1), () -> pool.poll(loops.get(1)))).isNull();
+        run(loops.get(1), () -> pool.acquire(waiter));
+
+        assertThat(waiter.delivered.get(WAIT_SECONDS, TimeUnit.SECONDS)).isSameAs(server);
+        assertThat(waiter.deliveredOnItsLoop).isTrue();
+        awaitStats(pool, 1, 0, 0);
+    }
+
+    @Test
+    void checkQueryIsDueOnlyAfterTheServerSatIdleLongerThanTheCheckDelay() throws Exception {
+        PoolConfig d = config(1, 0, Duration.ofSeconds(120), Duration.ZERO);
+        PoolConfig config = new PoolConfig(d.mode(), d.size(), 0, 0, d.reserveTimeout(), 0, 0, d.maxPreparedStatements(),
+                d.queryWaitTimeout(), d.idleTransactionTimeout(), d.clientIdleTimeout(), d.serverIdleTimeout(), d.serverLifetime(),
+                Duration.ofMillis(50), "SELECT 1", d.serverResetQuery(), Map.of(), Map.of());
+        ServerPool pool = passthroughPool(config);
+        EventLoop loop = loops.get(0);
+        Connected connected = connect(loop);
+        PooledServer server = on(loop, () -> pool.adopt(connected.connection()));
+        run(loop, () -> pool.release(server));
+        PooledServer again = on(loop, () -> pool.poll(loop));
+
+        assertThat(pool.checkDue(again)).as("just released").isFalse();
+        run(loop, () -> pool.release(again));
+        Thread.sleep(100);
+        PooledServer later = on(loop, () -> pool.poll(loop));
+        assertThat(pool.checkDue(later)).isTrue();
+    }
+
+    @Test
     void sessionThatGaveUpWaitingIsSkipped() throws Exception {
         ServerPool pool = passthroughPool(config(1, 0, Duration.ofSeconds(120), Duration.ZERO));
         EventLoop loop = loops.get(0);
