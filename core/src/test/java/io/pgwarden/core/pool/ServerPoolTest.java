@@ -58,6 +58,7 @@ class ServerPoolTest {
     private final LocalAddress address = new LocalAddress("poolunit-" + UUID.randomUUID());
     private final BlockingQueue<FarEnd> accepted = new LinkedBlockingQueue<>();
     private final List<Channel> channels = new ArrayList<>();
+    private final List<FarEnd> farEnds = new ArrayList<>();
     private final Channel listener;
     private PoolRegistry registry;
 
@@ -109,12 +110,22 @@ class ServerPoolTest {
                 }).bind(address).sync().channel();
     }
 
+    /** Closes both ends of every connection before the loops stop, so no close is left for a stopped loop. */
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() throws Exception {
         if (registry != null) {
             registry.close();
+            for (EventLoop loop : loops) {
+                run(loop, () -> { });
+            }
         }
-        channels.forEach(Channel::close);
+        for (Channel channel : channels) {
+            channel.close().sync();
+        }
+        for (FarEnd far : farEnds) {
+            far.channel.close().sync();
+            far.closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
         listener.close().sync();
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
     }
@@ -148,6 +159,7 @@ class ServerPoolTest {
         channels.add(channel);
         FarEnd far = accepted.poll(WAIT_SECONDS, TimeUnit.SECONDS);
         assertThat(far).as("the far end accepted").isNotNull();
+        farEnds.add(far);
         return new Connected(ServerConnections.on(channel, Map.of("server_version", "17.2")), far);
     }
 
