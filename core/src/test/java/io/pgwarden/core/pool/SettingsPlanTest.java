@@ -66,7 +66,7 @@ class SettingsPlanTest {
 
     @Test
     void serverWithTheClientsStateNeedsNoStatements() {
-        assertThat(SettingsPlan.sql(server(), client(Map.of(), List.of()))).isNull();
+        assertThat(plan(server(), client(Map.of(), List.of()))).isNull();
     }
 
     @Test
@@ -74,7 +74,7 @@ class SettingsPlanTest {
         ClientSettings client = client(Map.of(), List.of());
         client.changed("TimeZone", "Europe/Berlin");
 
-        assertThat(SettingsPlan.sql(server(), client)).isEqualTo(set("TimeZone", "Europe/Berlin"));
+        assertThat(plan(server(), client)).isEqualTo(set("TimeZone", "Europe/Berlin"));
     }
 
     @Test
@@ -82,20 +82,20 @@ class SettingsPlanTest {
         PooledServer server = server();
         server.reported().put("DateStyle", "German, DMY");
 
-        assertThat(SettingsPlan.sql(server, client(Map.of(), List.of()))).isEqualTo(set("DateStyle", "ISO, MDY"));
+        assertThat(plan(server, client(Map.of(), List.of()))).isEqualTo(set("DateStyle", "ISO, MDY"));
     }
 
     @Test
     void unreportedStartupSettingsAreSetAndThenKnownToTheServer() {
         PooledServer server = server();
         ClientSettings client = client(Map.of("extra_float_digits", "3", "options", "-c statement_timeout=5s"), List.of());
-        String sql = SettingsPlan.sql(server, client);
+        String sql = plan(server, client);
         assertThat(statements(sql)).containsExactlyInAnyOrder(set("extra_float_digits", "3"), set("statement_timeout", "5s"));
 
         SettingsPlan.applied(server, client);
 
         assertThat(server.unreported()).containsExactlyInAnyOrderEntriesOf(Map.of("extra_float_digits", "3", "statement_timeout", "5s"));
-        assertThat(SettingsPlan.sql(server, client)).as("nothing left to do on the same server").isNull();
+        assertThat(plan(server, client)).as("nothing left to do on the same server").isNull();
     }
 
     @Test
@@ -103,7 +103,7 @@ class SettingsPlanTest {
         PooledServer server = server();
         SettingsPlan.applied(server, client(Map.of("extra_float_digits", "3"), List.of()));
 
-        assertThat(SettingsPlan.sql(server, client(Map.of("extra_float_digits", "1"), List.of())))
+        assertThat(plan(server, client(Map.of("extra_float_digits", "1"), List.of())))
                 .isEqualTo(set("extra_float_digits", "1"));
     }
 
@@ -113,11 +113,11 @@ class SettingsPlanTest {
         SettingsPlan.applied(server, client(Map.of("extra_float_digits", "3"), List.of()));
         ClientSettings plain = client(Map.of(), List.of());
 
-        assertThat(SettingsPlan.sql(server, plain)).isEqualTo("RESET \"extra_float_digits\";");
+        assertThat(plan(server, plain)).isEqualTo("RESET \"extra_float_digits\";");
 
         SettingsPlan.applied(server, plain);
         assertThat(server.unreported()).isEmpty();
-        assertThat(SettingsPlan.sql(server, plain)).isNull();
+        assertThat(plan(server, plain)).isNull();
     }
 
     @Test
@@ -129,7 +129,7 @@ class SettingsPlanTest {
         ClientSettings bob = client(Map.of("geqo", "off"), List.of("SET ROLE bob", "SET search_path = bob"));
         bob.changed("application_name", "reports");
 
-        String sql = SettingsPlan.sql(server, bob);
+        String sql = plan(server, bob);
 
         assertThat(sql).isEqualTo("SET SESSION AUTHORIZATION DEFAULT;RESET ALL;"
                 + set("application_name", "reports") + set("client_encoding", "UTF8") + set("DateStyle", "ISO, MDY")
@@ -141,7 +141,7 @@ class SettingsPlanTest {
 
     @Test
     void firstSessionInitOnAServerSetsEverySettingWithoutAReset() {
-        String sql = SettingsPlan.sql(server(), client(Map.of(), List.of("SET ROLE alice")));
+        String sql = plan(server(), client(Map.of(), List.of("SET ROLE alice")));
 
         assertThat(sql).isEqualTo(everyMovableSetting() + "SET ROLE alice;");
     }
@@ -154,7 +154,7 @@ class SettingsPlanTest {
         ClientSettings again = client(Map.of(), List.of("SET ROLE alice"));
         again.changed("IntervalStyle", "iso_8601");
 
-        assertThat(SettingsPlan.sql(server, again)).isEqualTo(set("IntervalStyle", "iso_8601"));
+        assertThat(plan(server, again)).isEqualTo(set("IntervalStyle", "iso_8601"));
     }
 
     @Test
@@ -162,7 +162,7 @@ class SettingsPlanTest {
         PooledServer server = server();
         SettingsPlan.applied(server, client(Map.of(), List.of("SET ROLE alice")));
 
-        String sql = SettingsPlan.sql(server, client(Map.of(), List.of()));
+        String sql = plan(server, client(Map.of(), List.of()));
 
         assertThat(sql).isEqualTo("SET SESSION AUTHORIZATION DEFAULT;RESET ALL;" + everyMovableSetting());
     }
@@ -189,8 +189,8 @@ class SettingsPlanTest {
         client.changed("integer_datetimes", "off");
         client.changed("server_encoding", "LATIN1");
 
-        assertThat(SettingsPlan.sql(server(), client)).isNull();
-        assertThat(SettingsPlan.sql(server(), client(Map.of(), List.of("SET ROLE alice"))))
+        assertThat(plan(server(), client)).isNull();
+        assertThat(plan(server(), client(Map.of(), List.of("SET ROLE alice"))))
                 .doesNotContain("server_version", "is_superuser", "session_authorization", "in_hot_standby",
                         "integer_datetimes", "server_encoding");
     }
@@ -210,7 +210,7 @@ class SettingsPlanTest {
             ClientSettings client = client(Map.of(), List.of());
             client.changed("application_name", value);
 
-            SetConfigCall call = SetConfigCall.parse(SettingsPlan.sql(server(), client));
+            SetConfigCall call = SetConfigCall.parse(plan(server(), client));
 
             assertThat(call.name()).isEqualTo("application_name");
             assertThat(call.value()).as("value %s", value).isEqualTo(value);
@@ -222,7 +222,7 @@ class SettingsPlanTest {
         for (String name : List.of("a'b", "x'); DROP TABLE t; --", "a\\", "my.Setting", "\"quoted\".x")) {
             ClientSettings client = client(Map.of(name, "v"), List.of());
 
-            SetConfigCall call = SetConfigCall.parse(SettingsPlan.sql(server(), client));
+            SetConfigCall call = SetConfigCall.parse(plan(server(), client));
 
             assertThat(call.name()).as("name %s", name).isEqualTo(name.toLowerCase(java.util.Locale.ROOT));
             assertThat(call.value()).isEqualTo("v");
@@ -253,7 +253,7 @@ class SettingsPlanTest {
         PooledServer server = server();
         SettingsPlan.applied(server, client(Map.of("user.x", "1"), List.of()));
 
-        assertThat(SettingsPlan.sql(server, client(Map.of(), List.of()))).isEqualTo("RESET \"user\".\"x\";");
+        assertThat(plan(server, client(Map.of(), List.of()))).isEqualTo("RESET \"user\".\"x\";");
     }
 
     @Test
@@ -261,7 +261,14 @@ class SettingsPlanTest {
         PooledServer server = server();
         SettingsPlan.applied(server, client(Map.of("x\"; drop table t; --.a", "1"), List.of()));
 
-        assertThat(SettingsPlan.sql(server, client(Map.of(), List.of()))).isEqualTo("RESET \"x\"\"; drop table t; --\".\"a\";");
+        assertThat(plan(server, client(Map.of(), List.of()))).isEqualTo("RESET \"x\"\"; drop table t; --\".\"a\";");
+    }
+
+    /** The plan, checked against the allocation-free test that decides whether there is one. */
+    private static String plan(PooledServer server, ClientSettings client) {
+        String sql = SettingsPlan.sql(server, client);
+        assertThat(SettingsPlan.differs(server, client)).as("differs() agrees with sql() = %s", sql).isEqualTo(sql != null);
+        return sql;
     }
 
     private static List<String> statements(String sql) {
