@@ -299,7 +299,7 @@ class ServerPoolTest {
         PoolConfig d = config(1, 0, Duration.ofSeconds(120), Duration.ZERO);
         PoolConfig config = new PoolConfig(d.mode(), d.size(), 0, 0, d.reserveTimeout(), 0, 0, d.maxPreparedStatements(),
                 d.queryWaitTimeout(), d.idleTransactionTimeout(), d.clientIdleTimeout(), d.serverIdleTimeout(), d.serverLifetime(),
-                Duration.ofMillis(50), "SELECT 1", d.serverResetQuery(), Map.of(), Map.of());
+                Duration.ofSeconds(1), "SELECT 1", d.serverResetQuery(), Map.of(), Map.of());
         ServerPool pool = passthroughPool(config);
         EventLoop loop = loops.get(0);
         Connected connected = connect(loop);
@@ -309,7 +309,7 @@ class ServerPoolTest {
 
         assertThat(pool.checkDue(again)).as("just released").isFalse();
         run(loop, () -> pool.release(again));
-        Thread.sleep(100);
+        Thread.sleep(1100);
         PooledServer later = on(loop, () -> pool.poll(loop));
         assertThat(pool.checkDue(later)).isTrue();
     }

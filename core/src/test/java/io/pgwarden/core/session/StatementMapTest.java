@@ -171,6 +171,19 @@ class StatementMapTest {
     }
 
     @Test
+    void clientNamesAreComparedAsTheirUtf8Text() {
+        StatementMap map = new StatementMap(10);
+        PooledServer server = server();
+        String name = "\u00e9t\u00e9_\u6f22\u5b57_" + "n".repeat(100);
+        sent(map.parse(incoming(parse(name, SELECT)), server, 0));
+
+        byte[] out = sent(map.bind(incoming(bind("", name, "1")), server, 0));
+
+        assertThat(out).isEqualTo(message('B', cstring(""), cstring(serverName(SELECT)), bindRest("1")));
+        assertThat(map.bind(incoming(bind("", "\u00e9t\u00e9", "1")), server, 0)).isNull();
+    }
+
+    @Test
     void unnamedParseIsSentAsItIs() {
         StatementMap map = new StatementMap(10);
         PooledServer server = server();
