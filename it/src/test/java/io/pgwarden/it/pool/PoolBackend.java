@@ -64,7 +64,14 @@ final class PoolBackend implements AutoCloseable {
      * @param extra more top-level YAML (plugins), or an empty string
      */
     ProxyFixture startProxy(String pool, String extra) {
-        ProxyFixture proxy = ProxyFixture.fromYaml("""
+        ProxyFixture proxy = startOwnProxy(pool, extra);
+        proxies.add(proxy);
+        return proxy;
+    }
+
+    /** Like {@link #startProxy} for a proxy the caller closes, e.g. to see its server connections end. */
+    ProxyFixture startOwnProxy(String pool, String extra) {
+        return ProxyFixture.fromYaml("""
                 listen: { host: 127.0.0.1, port: 0 }
                 backends:
                   pg: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
@@ -74,13 +81,19 @@ final class PoolBackend implements AutoCloseable {
                 pool: %s
                 %s
                 """.formatted(postgres.port(), Objects.requireNonNull(pool, "pool"), extra));
-        proxies.add(proxy);
-        return proxy;
     }
 
     /** A pgjdbc URL to {@code proxy} as {@value #USER}; {@code options} (may be empty) are appended after {@code &}. */
     static String url(ProxyFixture proxy, String options) {
-        String url = "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + DATABASE + "?user=" + USER
+        return url(proxy, DATABASE, options);
+    }
+
+    /**
+     * Like {@link #url(ProxyFixture, String)} to another database, which makes another pool; its connections are
+     * not counted by {@link #serverConnections()}.
+     */
+    static String url(ProxyFixture proxy, String database, String options) {
+        String url = "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + encode(database) + "?user=" + USER
                 + "&sslmode=disable&connectTimeout=20&socketTimeout=120";
         return options.isEmpty() ? url : url + "&" + options;
     }
@@ -101,7 +114,7 @@ final class PoolBackend implements AutoCloseable {
         return URLEncoder.encode(text, StandardCharsets.UTF_8);
     }
 
-    /** How many server connections the proxies hold right now, as PostgreSQL counts them. */
+    /** How many server connections to {@value #DATABASE} the proxies hold right now, as PostgreSQL counts them. */
     int serverConnections() throws SQLException {
         try (Connection monitor = postgres.superuserConnection()) {
             return serverConnections(monitor);
@@ -111,7 +124,7 @@ final class PoolBackend implements AutoCloseable {
     /** {@link #serverConnections()} through an open superuser connection, for sampling in a loop. */
     static int serverConnections(Connection monitor) throws SQLException {
         return Integer.parseInt(scalar(monitor, "SELECT count(*) FROM pg_stat_activity WHERE usename = '" + USER
-                + "' AND backend_type = 'client backend'"));
+                + "' AND datname = '" + DATABASE + "' AND backend_type = 'client backend'"));
     }
 
     /** Whether a backend with this pid still runs. */
