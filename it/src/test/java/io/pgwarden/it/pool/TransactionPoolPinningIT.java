@@ -92,7 +92,7 @@ class TransactionPoolPinningIT {
 
     @Test
     void temporaryTablePinsAndStaysVisibleToItsClientOnly() throws Exception {
-        assertPinned("temporary", "CREATE TEMP TABLE pinned_scratch (v int)", (p, i) -> {
+        assertPinned("temp", "CREATE TEMP TABLE pinned_scratch (v int)", (p, i) -> {
             execute(p, "INSERT INTO pinned_scratch VALUES (" + i + ")");
             assertThat(PoolBackend.scalar(p, "SELECT count(*) FROM pinned_scratch")).isEqualTo(String.valueOf(i + 1));
         }, r -> assertThat(PoolBackend.scalar(r, "SELECT to_regclass('pinned_scratch')")).isNull());
