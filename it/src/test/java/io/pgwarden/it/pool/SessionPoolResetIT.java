@@ -22,12 +22,18 @@ class SessionPoolResetIT {
     private static PoolBackend backend;
     private static ProxyFixture discardAll;
     private static ProxyFixture failingReset;
+    private static ProxyFixture withSessionRole;
 
     @BeforeAll
     static void start() {
         backend = PoolBackend.start();
         discardAll = backend.startProxy("{ mode: session, size: 1 }", "");
         failingReset = backend.startProxy("{ mode: session, size: 1, server_reset_query: \"SELECT 1/0\" }", "");
+        backend.postgres().execute("postgres", "CREATE ROLE pool_reader");
+        withSessionRole = backend.startProxy("{ mode: session, size: 1 }", """
+                plugins:
+                  - { type: test-pool-session-role, role: pool_reader, application_name: as-reader }
+                """);
     }
 
     @AfterAll
@@ -86,6 +92,20 @@ class SessionPoolResetIT {
             Thread.sleep(20);
         }
         assertThat(backend.backendAlive(previousPid)).as("A's server after its reset failed").isFalse();
+    }
+
+    @Test
+    void setRoleFromSessionInitEndsWithItsSession() throws Exception {
+        // assumeMinServerVersion puts application_name in the startup packet, where onAuth sees it.
+        int previousPid;
+        try (Connection a = PoolBackend.connect(withSessionRole, "assumeMinServerVersion=9.0&ApplicationName=as-reader")) {
+            previousPid = PoolBackend.backendPid(a);
+            assertThat(PoolBackend.scalar(a, "SELECT current_user")).isEqualTo("pool_reader");
+        }
+        try (Connection b = PoolBackend.connect(withSessionRole, "assumeMinServerVersion=9.0&ApplicationName=plain")) {
+            assertThat(PoolBackend.backendPid(b)).as("B gets A's server").isEqualTo(previousPid);
+            assertThat(PoolBackend.scalar(b, "SELECT current_user")).isEqualTo(PoolBackend.USER);
+        }
     }
 
     private static void execute(Connection connection, String sql) throws SQLException {
