@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -156,7 +157,7 @@ class TransactionPoolPinningIT {
         try (Connection p = PoolBackend.connect(proxy, ""); Connection r = PoolBackend.connect(proxy, "")) {
             execute(p, pin);
             pinnedPid = PoolBackend.backendPid(p);
-            Set<Integer> busyPids;
+            Set<Integer> otherPids = new HashSet<>();
             try (BusyClients busy = BusyClients.start(proxy, 2)) {
                 for (int i = 0; i < TRANSACTIONS; i++) {
                     p.setAutoCommit(i % 2 == 0);
@@ -166,14 +167,19 @@ class TransactionPoolPinningIT {
                         p.commit();
                     }
                     // P's server was released last: a pool that does not pin hands it out next.
-                    assertThat(PoolBackend.backendPid(r)).as("R's server").isNotEqualTo(pinnedPid);
+                    int rPid = PoolBackend.backendPid(r);
+                    assertThat(rPid).as("R's server").isNotEqualTo(pinnedPid);
+                    otherPids.add(rPid);
                     other.check(r);
                 }
                 p.setAutoCommit(true);
                 awaitTransactions(busy);
-                busyPids = busy.stop();
+                Set<Integer> busyPids = busy.stop();
+                assertThat(busyPids).as("servers of the background clients").isNotEmpty().doesNotContain(pinnedPid);
+                otherPids.addAll(busyPids);
             }
-            assertThat(busyPids).as("servers of the background clients").isNotEmpty().doesNotContain(pinnedPid);
+            assertThat(otherPids).as("servers of R and the background clients, who share what P left")
+                    .hasSizeLessThanOrEqualTo(POOL_SIZE - 1);
         }
         assertNobodyInheritsTheState(other);
         List<String> lines = pinLog.linesAfter(linesBefore);

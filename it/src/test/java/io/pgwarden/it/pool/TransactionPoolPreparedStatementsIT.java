@@ -143,6 +143,7 @@ class TransactionPoolPreparedStatementsIT {
     @Test
     void closedStatementIsGoneForItsClientAndItsNameCanBeReused() throws Exception {
         try (RawSession x = RawSession.open(single, Map.of()); RawSession y = RawSession.open(single, Map.of())) {
+            assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
             x.parse("s1", "SELECT 10 * $1::int");
             y.parse("s1", "SELECT 20 * $1::int");
             RawSession.requireNoError(x.sync(), "x: Parse s1");
@@ -164,6 +165,7 @@ class TransactionPoolPreparedStatementsIT {
     @Test
     void deallocateDropsOnlyTheStatementsOfTheClientThatRunsIt() throws Exception {
         try (RawSession x = RawSession.open(single, Map.of()); RawSession y = RawSession.open(single, Map.of())) {
+            assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
             x.parse("s1", "SELECT 3 * $1::int");
             x.parse("s2", "SELECT 4 * $1::int");
             y.parse("s1", "SELECT 5 * $1::int");
@@ -193,6 +195,7 @@ class TransactionPoolPreparedStatementsIT {
             defaultTimeZone = direct.value("SELECT current_setting('TimeZone')");
         }
         try (RawSession x = RawSession.open(single, Map.of()); RawSession y = RawSession.open(single, Map.of())) {
+            assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
             x.parse("s1", "SELECT 7 * $1::int");
             y.parse("s1", "SELECT 8 * $1::int");
             RawSession.requireNoError(x.sync(), "x: Parse");
@@ -215,6 +218,7 @@ class TransactionPoolPreparedStatementsIT {
     void pgjdbcKeepsWorkingAfterItsOwnDeallocateAllAndDiscardAll() throws Exception {
         try (Connection connection = PoolBackend.connect(single, PREPARED);
              Connection other = PoolBackend.connect(single, PREPARED)) {
+            assertThat(PoolBackend.backendPid(connection)).as("one server for both").isEqualTo(PoolBackend.backendPid(other));
             LedgerClient.assertSelects(connection, 1);
             LedgerClient.assertSelects(other, 2);
             runStatement(connection, "DEALLOCATE ALL");
