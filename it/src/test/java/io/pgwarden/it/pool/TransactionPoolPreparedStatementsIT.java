@@ -44,8 +44,12 @@ class TransactionPoolPreparedStatementsIT {
 
     private static PoolBackend backend;
     private static ProxyFixture proxy;
-    /** One server for everyone, so that statements of different clients meet on it. */
+    /**
+     * One server for everyone, so that statements of different clients meet on it. Its clients use database
+     * {@value #ELSEWHERE}, so its server is not counted with the 200 clients' servers.
+     */
     private static ProxyFixture single;
+    private static final String ELSEWHERE = "postgres";
 
     @BeforeAll
     static void start() {
@@ -76,8 +80,13 @@ class TransactionPoolPreparedStatementsIT {
             for (int client = 0; client < CLIENTS; client++) {
                 int id = client;
                 clients.add(threads.submit(() -> {
-                    try (Connection connection = PoolBackend.connect(proxy, PREPARED)) {
+                    Connection login;
+                    try {
+                        login = PoolBackend.connect(proxy, PREPARED);
+                    } finally {
                         allConnected.countDown();
+                    }
+                    try (Connection connection = login) {
                         // Every client is logged in before any runs, so all 200 sessions exist at once.
                         assertThat(allConnected.await(120, TimeUnit.SECONDS)).as("all clients connected").isTrue();
                         LedgerClient ledger = new LedgerClient(connection, id);
@@ -127,7 +136,7 @@ class TransactionPoolPreparedStatementsIT {
 
     @Test
     void clientsOnOneServerUseTheSameStatementNameForDifferentStatements() throws Exception {
-        try (RawSession x = RawSession.open(single, Map.of()); RawSession y = RawSession.open(single, Map.of())) {
+        try (RawSession x = openSingle(); RawSession y = openSingle()) {
             x.parse("s1", "SELECT 1 + $1::int");
             RawSession.requireNoError(x.sync(), "x: Parse s1");
             y.parse("s1", "SELECT 'y says ' || $1::text");
@@ -142,7 +151,7 @@ class TransactionPoolPreparedStatementsIT {
 
     @Test
     void closedStatementIsGoneForItsClientAndItsNameCanBeReused() throws Exception {
-        try (RawSession x = RawSession.open(single, Map.of()); RawSession y = RawSession.open(single, Map.of())) {
+        try (RawSession x = openSingle(); RawSession y = openSingle()) {
             assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
             x.parse("s1", "SELECT 10 * $1::int");
             y.parse("s1", "SELECT 20 * $1::int");
@@ -164,7 +173,7 @@ class TransactionPoolPreparedStatementsIT {
 
     @Test
     void deallocateDropsOnlyTheStatementsOfTheClientThatRunsIt() throws Exception {
-        try (RawSession x = RawSession.open(single, Map.of()); RawSession y = RawSession.open(single, Map.of())) {
+        try (RawSession x = openSingle(); RawSession y = openSingle()) {
             assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
             x.parse("s1", "SELECT 3 * $1::int");
             x.parse("s2", "SELECT 4 * $1::int");
@@ -194,7 +203,7 @@ class TransactionPoolPreparedStatementsIT {
         try (RawSession direct = RawSession.open(backend.postgres().port(), Map.of())) {
             defaultTimeZone = direct.value("SELECT current_setting('TimeZone')");
         }
-        try (RawSession x = RawSession.open(single, Map.of()); RawSession y = RawSession.open(single, Map.of())) {
+        try (RawSession x = openSingle(); RawSession y = openSingle()) {
             assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
             x.parse("s1", "SELECT 7 * $1::int");
             y.parse("s1", "SELECT 8 * $1::int");
@@ -216,8 +225,8 @@ class TransactionPoolPreparedStatementsIT {
 
     @Test
     void pgjdbcKeepsWorkingAfterItsOwnDeallocateAllAndDiscardAll() throws Exception {
-        try (Connection connection = PoolBackend.connect(single, PREPARED);
-             Connection other = PoolBackend.connect(single, PREPARED)) {
+        try (Connection connection = DriverManager.getConnection(PoolBackend.url(single, ELSEWHERE, PREPARED));
+             Connection other = DriverManager.getConnection(PoolBackend.url(single, ELSEWHERE, PREPARED))) {
             assertThat(PoolBackend.backendPid(connection)).as("one server for both").isEqualTo(PoolBackend.backendPid(other));
             LedgerClient.assertSelects(connection, 1);
             LedgerClient.assertSelects(other, 2);
@@ -233,8 +242,8 @@ class TransactionPoolPreparedStatementsIT {
     @Test
     void statementsEvictedFromASmallCacheArePreparedAgainTransparently() throws Exception {
         try (ProxyFixture smallCache = backend.startOwnProxy("{ mode: transaction, size: 1, max_prepared_statements: 2 }", "");
-             Connection connection = DriverManager.getConnection(PoolBackend.url(smallCache, "postgres", PREPARED));
-             RawSession observer = RawSession.open(smallCache, Map.of("database", "postgres"))) {
+             Connection connection = DriverManager.getConnection(PoolBackend.url(smallCache, ELSEWHERE, PREPARED));
+             RawSession observer = RawSession.open(smallCache, Map.of("database", ELSEWHERE))) {
             for (int round = 0; round < 4; round++) {
                 connection.setAutoCommit(round % 2 == 0);
                 for (int statement = 1; statement <= 5; statement++) {
@@ -257,6 +266,10 @@ class TransactionPoolPreparedStatementsIT {
             assertThat(Integer.parseInt(observer.value("SELECT count(*) FROM pg_prepared_statements")))
                     .as("named statements on the server with max_prepared_statements: 2").isBetween(1, 2);
         }
+    }
+
+    private static RawSession openSingle() throws IOException {
+        return RawSession.open(single, Map.of("database", ELSEWHERE));
     }
 
     private static int backendPidOf(RawSession session) throws IOException {
