@@ -41,6 +41,8 @@ class TransactionPoolPreparedStatementsIT {
     private static final int TRANSACTIONS = 4;
     /** Every statement is named from its first execution; results come back in binary where pgjdbc can. */
     private static final String PREPARED = "prepareThreshold=1&binaryTransfer=true";
+    /** The database of the smaller pools' clients. */
+    private static final String ELSEWHERE = "postgres";
 
     private static PoolBackend backend;
     private static ProxyFixture proxy;
@@ -49,7 +51,6 @@ class TransactionPoolPreparedStatementsIT {
      * {@value #ELSEWHERE}, so its server is not counted with the 200 clients' servers.
      */
     private static ProxyFixture single;
-    private static final String ELSEWHERE = "postgres";
 
     @BeforeAll
     static void start() {
