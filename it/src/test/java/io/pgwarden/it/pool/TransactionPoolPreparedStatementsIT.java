@@ -136,13 +136,14 @@ class TransactionPoolPreparedStatementsIT {
     }
 
     @Test
-    void clientsOnOneServerUseTheSameStatementNameForDifferentStatements() throws Exception {
+    void pipelinedClientsOnOneServerUseTheSameStatementNameForDifferentStatements() throws Exception {
         try (RawSession x = openSingle(); RawSession y = openSingle()) {
-            x.parse("s1", "SELECT 1 + $1::int");
-            RawSession.requireNoError(x.sync(), "x: Parse s1");
-            y.parse("s1", "SELECT 'y says ' || $1::text");
-            RawSession.requireNoError(y.sync(), "y: Parse s1");
             assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
+            // Both Parse messages arrive before either Sync, as from clients that pipeline.
+            x.parse("s1", "SELECT 1 + $1::int");
+            y.parse("s1", "SELECT 'y says ' || $1::text");
+            RawSession.requireNoError(x.sync(), "x: Parse s1");
+            RawSession.requireNoError(y.sync(), "y: Parse s1");
 
             assertThat(RawSession.firstRow(x.executePrepared("s1", "41"), "x: s1")).containsExactly("42");
             assertThat(RawSession.firstRow(y.executePrepared("s1", "hello"), "y: s1")).containsExactly("y says hello");
@@ -155,8 +156,8 @@ class TransactionPoolPreparedStatementsIT {
         try (RawSession x = openSingle(); RawSession y = openSingle()) {
             assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
             x.parse("s1", "SELECT 10 * $1::int");
-            y.parse("s1", "SELECT 20 * $1::int");
             RawSession.requireNoError(x.sync(), "x: Parse s1");
+            y.parse("s1", "SELECT 20 * $1::int");
             RawSession.requireNoError(y.sync(), "y: Parse s1");
 
             x.closeStatement("s1");
@@ -178,8 +179,8 @@ class TransactionPoolPreparedStatementsIT {
             assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
             x.parse("s1", "SELECT 3 * $1::int");
             x.parse("s2", "SELECT 4 * $1::int");
-            y.parse("s1", "SELECT 5 * $1::int");
             RawSession.requireNoError(x.sync(), "x: Parse");
+            y.parse("s1", "SELECT 5 * $1::int");
             RawSession.requireNoError(y.sync(), "y: Parse");
 
             x.run("DEALLOCATE s2");
@@ -207,8 +208,8 @@ class TransactionPoolPreparedStatementsIT {
         try (RawSession x = openSingle(); RawSession y = openSingle()) {
             assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
             x.parse("s1", "SELECT 7 * $1::int");
-            y.parse("s1", "SELECT 8 * $1::int");
             RawSession.requireNoError(x.sync(), "x: Parse");
+            y.parse("s1", "SELECT 8 * $1::int");
             RawSession.requireNoError(y.sync(), "y: Parse");
             x.run("SET TimeZone = 'Pacific/Auckland'");
             y.run("SET TimeZone = 'America/Lima'");
