@@ -1,5 +1,6 @@
 package io.pgwarden.it.pool;
 
+import io.pgwarden.core.pool.PoolStats;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.ProxyFixture;
 import java.net.URLEncoder;
@@ -125,6 +126,17 @@ final class PoolBackend implements AutoCloseable {
     static int serverConnections(Connection monitor) throws SQLException {
         return Integer.parseInt(scalar(monitor, "SELECT count(*) FROM pg_stat_activity WHERE usename = '" + USER
                 + "' AND datname = '" + DATABASE + "' AND backend_type = 'client backend'"));
+    }
+
+    /** The server connections {@code proxy}'s pools for {@value #DATABASE} hold or are opening, as the proxy counts them. */
+    static int proxyServerConnections(ProxyFixture proxy) {
+        return proxy.server().pools().stream().filter(pool -> pool.database().equals(DATABASE))
+                .mapToInt(pool -> pool.active() + pool.idle() + pool.opening()).sum();
+    }
+
+    /** The sessions {@code proxy} has pinned to their server since it started. */
+    static long pinnedSessions(ProxyFixture proxy) {
+        return proxy.server().pools().stream().mapToLong(PoolStats::pinned).sum();
     }
 
     /** Whether a backend with this pid still runs. */

@@ -153,6 +153,7 @@ class TransactionPoolPinningIT {
      */
     private static void assertPinned(String reason, String pin, OwnerCheck owner, OtherCheck other) throws Exception {
         int linesBefore = pinLog.lines().size();
+        long pinnedBefore = PoolBackend.pinnedSessions(proxy);
         int pinnedPid;
         try (Connection p = PoolBackend.connect(proxy, ""); Connection r = PoolBackend.connect(proxy, "")) {
             execute(p, pin);
@@ -181,6 +182,7 @@ class TransactionPoolPinningIT {
             assertThat(otherPids).as("servers of R and the background clients, who share what P left")
                     .hasSizeLessThanOrEqualTo(POOL_SIZE - 1);
         }
+        assertThat(PoolBackend.pinnedSessions(proxy)).as("pinned sessions in the pool statistics").isEqualTo(pinnedBefore + 1);
         assertNobodyInheritsTheState(other);
         List<String> lines = pinLog.linesAfter(linesBefore);
         assertThat(lines).as("pinning log lines of P's session").hasSize(1);

@@ -74,9 +74,10 @@ class TransactionPoolPreparedStatementsIT {
         CountDownLatch allConnected = new CountDownLatch(CLIENTS);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger peakServers = new AtomicInteger();
+        AtomicInteger peakInPoolStats = new AtomicInteger();
         ExecutorService threads = Executors.newFixedThreadPool(CLIENTS + 1);
         try {
-            Future<?> sampler = threads.submit(() -> sampleServerConnections(running, peakServers));
+            Future<?> sampler = threads.submit(() -> sampleServerConnections(running, peakServers, peakInPoolStats));
             List<Future<?>> clients = new ArrayList<>();
             for (int client = 0; client < CLIENTS; client++) {
                 int id = client;
@@ -118,6 +119,8 @@ class TransactionPoolPreparedStatementsIT {
         assertThat(pids).as("server connections the 200 clients ran on").hasSizeBetween(1, POOL_SIZE);
         assertThat(peakServers.get()).as("server connections PostgreSQL saw from the proxy at once")
                 .isBetween(1, POOL_SIZE);
+        assertThat(peakInPoolStats.get()).as("server connections in the proxy's pool statistics at once")
+                .isBetween(1, POOL_SIZE);
         assertThat(backend.serverConnections()).isLessThanOrEqualTo(POOL_SIZE);
         try (Connection direct = backend.postgres().superuserConnection(PoolBackend.DATABASE)) {
             assertThat(PoolBackend.scalar(direct, "SELECT count(*) FROM ledger")).isEqualTo(String.valueOf(CLIENTS * TRANSACTIONS));
@@ -125,10 +128,12 @@ class TransactionPoolPreparedStatementsIT {
         }
     }
 
-    private static Void sampleServerConnections(AtomicBoolean running, AtomicInteger peak) throws Exception {
+    private static Void sampleServerConnections(AtomicBoolean running, AtomicInteger peak, AtomicInteger proxyPeak)
+            throws Exception {
         try (Connection monitor = backend.postgres().superuserConnection()) {
             while (running.get()) {
                 peak.accumulateAndGet(PoolBackend.serverConnections(monitor), Math::max);
+                proxyPeak.accumulateAndGet(PoolBackend.proxyServerConnections(proxy), Math::max);
                 Thread.sleep(5);
             }
         }
