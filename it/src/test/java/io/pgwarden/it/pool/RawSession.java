@@ -123,6 +123,16 @@ final class RawSession implements AutoCloseable {
         client.sendMessage('C', body.toByteArray());
     }
 
+    /** Sends Flush: the server sends what it has, without ending the extended query. */
+    void flush() throws IOException {
+        client.sendMessage('H', new byte[0]);
+    }
+
+    /** Reads the next message. */
+    RawMessage next() throws IOException {
+        return client.readMessage();
+    }
+
     /** Sends Sync and returns every message up to ReadyForQuery. */
     List<RawMessage> sync() throws IOException {
         client.sendMessage('S', new byte[0]);

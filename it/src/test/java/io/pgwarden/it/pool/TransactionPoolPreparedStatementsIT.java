@@ -144,10 +144,13 @@ class TransactionPoolPreparedStatementsIT {
     void pipelinedClientsOnOneServerUseTheSameStatementNameForDifferentStatements() throws Exception {
         try (RawSession x = openSingle(); RawSession y = openSingle()) {
             assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
-            // Both Parse messages arrive before either Sync, as from clients that pipeline.
+            // Both Parse messages arrive before either Sync, as from clients that pipeline. The ParseComplete that
+            // Flush brings shows x holds the server; y's Parse waits for x's Sync.
             x.parse("s1", "SELECT 1 + $1::int");
+            x.flush();
+            assertThat(x.next().type()).as("ParseComplete for x").isEqualTo('1');
             y.parse("s1", "SELECT 'y says ' || $1::text");
-            RawSession.requireNoError(x.sync(), "x: Parse s1");
+            RawSession.requireNoError(x.sync(), "x: Sync");
             RawSession.requireNoError(y.sync(), "y: Parse s1");
 
             assertThat(RawSession.firstRow(x.executePrepared("s1", "41"), "x: s1")).containsExactly("42");
@@ -179,19 +182,33 @@ class TransactionPoolPreparedStatementsIT {
     }
 
     @Test
-    void deallocateDropsOnlyTheStatementsOfTheClientThatRunsIt() throws Exception {
+    void sqlDeallocateOfAProtocolStatementDropsItForItsClientOnly() throws Exception {
+        // Drivers that prepare with Parse and free with SQL DEALLOCATE (Rails' adapter does) name the client's statement.
         try (RawSession x = openSingle(); RawSession y = openSingle()) {
             assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
             x.parse("s1", "SELECT 3 * $1::int");
             x.parse("s2", "SELECT 4 * $1::int");
             RawSession.requireNoError(x.sync(), "x: Parse");
-            y.parse("s1", "SELECT 5 * $1::int");
+            y.parse("s2", "SELECT 5 * $1::int");
             RawSession.requireNoError(y.sync(), "y: Parse");
 
             x.run("DEALLOCATE s2");
             assertThat(RawSession.error(x.executePrepared("s2", "1"))).as("x's s2 after DEALLOCATE s2").isNotNull()
                     .extracting(error -> error.sqlState()).isEqualTo("26000");
             assertThat(RawSession.firstRow(x.executePrepared("s1", "1"), "x: s1")).containsExactly("3");
+            assertThat(RawSession.firstRow(y.executePrepared("s2", "1"), "y: s2")).as("y's s2 survives x's DEALLOCATE s2")
+                    .containsExactly("5");
+        }
+    }
+
+    @Test
+    void deallocateAllDropsOnlyTheStatementsOfTheClientThatRunsIt() throws Exception {
+        try (RawSession x = openSingle(); RawSession y = openSingle()) {
+            assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
+            x.parse("s1", "SELECT 3 * $1::int");
+            RawSession.requireNoError(x.sync(), "x: Parse");
+            y.parse("s1", "SELECT 5 * $1::int");
+            RawSession.requireNoError(y.sync(), "y: Parse");
 
             x.run("DEALLOCATE ALL");
             assertThat(RawSession.error(x.executePrepared("s1", "1"))).as("x's s1 after DEALLOCATE ALL").isNotNull()
