@@ -139,6 +139,15 @@ final class PoolBackend implements AutoCloseable {
         return proxy.server().pools().stream().mapToLong(PoolStats::pinned).sum();
     }
 
+    /**
+     * How many logins as {@value #USER} to {@value #DATABASE} PostgreSQL has accepted; needs the server setting
+     * {@code log_connections = on}.
+     */
+    long serverLogins() {
+        String marker = "connection authorized: user=" + USER + " database=" + DATABASE;
+        return postgres.serverLog().lines().filter(line -> line.contains(marker)).count();
+    }
+
     /** Whether a backend with this pid still runs. */
     boolean backendAlive(int pid) throws SQLException {
         try (Connection monitor = postgres.superuserConnection()) {

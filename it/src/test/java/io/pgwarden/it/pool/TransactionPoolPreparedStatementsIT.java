@@ -2,6 +2,7 @@ package io.pgwarden.it.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.ProxyFixture;
 import java.io.IOException;
@@ -54,7 +55,8 @@ class TransactionPoolPreparedStatementsIT {
 
     @BeforeAll
     static void start() {
-        backend = PoolBackend.start();
+        // Every connection PostgreSQL accepts is logged, so the test can count the proxy's logins, not just samples.
+        backend = PoolBackend.start(EmbeddedPostgres.builder().setting("log_connections", "on"));
         backend.postgres().execute(PoolBackend.DATABASE, "CREATE TABLE ledger (client int NOT NULL, tx int NOT NULL, "
                 + "amount numeric(12,2) NOT NULL, payload bytea NOT NULL, PRIMARY KEY (client, tx))");
         proxy = backend.startProxy("{ mode: transaction, size: %d }".formatted(POOL_SIZE), "");
@@ -70,6 +72,7 @@ class TransactionPoolPreparedStatementsIT {
 
     @Test
     void twoHundredPgjdbcClientsWithNamedStatementsShareFiveServersAndGetExactResults() throws Exception {
+        long loginsBefore = backend.serverLogins();
         Set<Integer> pids = ConcurrentHashMap.newKeySet();
         CountDownLatch allConnected = new CountDownLatch(CLIENTS);
         AtomicBoolean running = new AtomicBoolean(true);
@@ -122,6 +125,8 @@ class TransactionPoolPreparedStatementsIT {
         assertThat(peakInPoolStats.get()).as("server connections in the proxy's pool statistics at once")
                 .isBetween(1, POOL_SIZE);
         assertThat(backend.serverConnections()).isLessThanOrEqualTo(POOL_SIZE);
+        assertThat(backend.serverLogins() - loginsBefore).as("connections PostgreSQL accepted from the proxy")
+                .isBetween(1L, (long) POOL_SIZE);
         try (Connection direct = backend.postgres().superuserConnection(PoolBackend.DATABASE)) {
             assertThat(PoolBackend.scalar(direct, "SELECT count(*) FROM ledger")).isEqualTo(String.valueOf(CLIENTS * TRANSACTIONS));
             assertThat(PoolBackend.scalar(direct, "SELECT count(DISTINCT client) FROM ledger")).isEqualTo(String.valueOf(CLIENTS));
