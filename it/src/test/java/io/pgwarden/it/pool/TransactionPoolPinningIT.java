@@ -121,6 +121,18 @@ class TransactionPoolPinningIT {
     }
 
     @Test
+    void sessionLevelSetConfigPins() throws Exception {
+        String serverDefault;
+        try (Connection direct = backend.directAsPooledUser("")) {
+            serverDefault = PoolBackend.scalar(direct, "SHOW lock_timeout");
+        }
+        assertThat(serverDefault).isNotEqualTo("2345ms");
+        assertPinned("set", "SELECT set_config('lock_timeout', '2345', false)",
+                (p, i) -> assertThat(PoolBackend.scalar(p, "SHOW lock_timeout")).isEqualTo("2345ms"),
+                r -> assertThat(PoolBackend.scalar(r, "SHOW lock_timeout")).isEqualTo(serverDefault));
+    }
+
+    @Test
     void sqlPreparePinsAndExecuteWorks() throws Exception {
         assertPinned("prepare", "PREPARE pinned_plan (int) AS SELECT $1 * 3",
                 (p, i) -> assertThat(PoolBackend.scalar(p, "EXECUTE pinned_plan(" + i + ")")).isEqualTo(String.valueOf(3 * i)),
@@ -139,7 +151,7 @@ class TransactionPoolPinningIT {
         assertPinned("load", "LOAD 'auto_explain'",
                 (p, i) -> assertThat(PoolBackend.scalar(p, "SELECT current_setting('auto_explain.log_min_duration', true)"))
                         .isEqualTo("-1"),
-                r -> assertThat(PoolBackend.scalar(r, "SELECT current_setting('auto_explain.log_min_duration', true)"))
+                r -> assertThat(PoolBackend.scalar(r, "SELECT current_setting('auto_explain.log_min_duration', true)")).as("auto_explain's setting, defined where the library is loaded")
                         .isNull());
     }
 
