@@ -151,8 +151,8 @@ class TransactionPoolPinningIT {
         assertPinned("load", "LOAD 'auto_explain'",
                 (p, i) -> assertThat(PoolBackend.scalar(p, "SELECT current_setting('auto_explain.log_min_duration', true)"))
                         .isEqualTo("-1"),
-                r -> assertThat(PoolBackend.scalar(r, "SELECT current_setting('auto_explain.log_min_duration', true)")).as("auto_explain's setting, defined where the library is loaded")
-                        .isNull());
+                r -> assertThat(PoolBackend.scalar(r, "SELECT current_setting('auto_explain.log_min_duration', true)"))
+                        .as("auto_explain's setting, defined where the library is loaded").isNull());
     }
 
     /**
