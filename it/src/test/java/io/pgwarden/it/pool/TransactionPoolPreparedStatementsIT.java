@@ -128,8 +128,10 @@ class TransactionPoolPreparedStatementsIT {
         assertThat(backend.serverLogins() - loginsBefore).as("connections PostgreSQL accepted from the proxy")
                 .isBetween(1L, (long) POOL_SIZE);
         try (Connection direct = backend.postgres().superuserConnection(PoolBackend.DATABASE)) {
-            assertThat(PoolBackend.scalar(direct, "SELECT count(*) FROM ledger")).isEqualTo(String.valueOf(CLIENTS * TRANSACTIONS));
-            assertThat(PoolBackend.scalar(direct, "SELECT count(DISTINCT client) FROM ledger")).isEqualTo(String.valueOf(CLIENTS));
+            assertThat(PoolBackend.scalar(direct, "SELECT count(*) FROM ledger"))
+                    .isEqualTo(String.valueOf(CLIENTS * TRANSACTIONS));
+            assertThat(PoolBackend.scalar(direct, "SELECT count(DISTINCT client) FROM ledger"))
+                    .isEqualTo(String.valueOf(CLIENTS));
         }
     }
 
@@ -174,7 +176,8 @@ class TransactionPoolPreparedStatementsIT {
             RawSession.requireNoError(y.sync(), "y: Parse s1");
 
             x.closeStatement("s1");
-            assertThat(x.sync()).extracting(message -> message.type()).as("CloseComplete, ReadyForQuery").containsExactly('3', 'Z');
+            assertThat(x.sync()).extracting(message -> message.type()).as("CloseComplete, ReadyForQuery")
+                    .containsExactly('3', 'Z');
             assertThat(RawSession.error(x.executePrepared("s1", "1"))).as("x's s1 after Close").isNotNull()
                     .extracting(error -> error.sqlState()).isEqualTo("26000");
 

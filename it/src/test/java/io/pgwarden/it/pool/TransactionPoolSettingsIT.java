@@ -142,7 +142,8 @@ class TransactionPoolSettingsIT {
         // assumeMinServerVersion puts application_name in the startup packet, where onAuth sees it.
         try (ProbeClient a = ProbeClient.jdbc(PoolBackend.connect(roleProxy,
                      "assumeMinServerVersion=9.0&ApplicationName=" + READER_APPLICATION));
-             ProbeClient b = ProbeClient.jdbc(PoolBackend.connect(roleProxy, "assumeMinServerVersion=9.0&ApplicationName=plain"))) {
+             ProbeClient b = ProbeClient.jdbc(PoolBackend.connect(roleProxy,
+                     "assumeMinServerVersion=9.0&ApplicationName=plain"))) {
             assertStaysWithItsClient(roleProxy, a, b, null, "current_user", null, READER_ROLE, PoolBackend.USER);
             assertThat(b.row("SELECT session_user, current_setting('role')")).containsExactly(PoolBackend.USER, "none");
         }
