@@ -31,6 +31,27 @@ public final class SettingsPlan {
     }
 
     /**
+     * Whether {@link #sql} has anything to run; the per-transaction check, so it allocates nothing.
+     *
+     * @param server the server
+     * @param client what the client expects
+     * @return true when the server's state differs from what the client expects
+     */
+    public static boolean differs(PooledServer server, ClientSettings client) {
+        if (!server.init().equals(client.init())) {
+            return true;
+        }
+        Map<String, String> reported = server.reported();
+        for (Map.Entry<String, String> setting : client.reported().entrySet()) {
+            if (!setting.getValue().equals(reported.get(setting.getKey())) && movable(setting.getKey())) {
+                return true;
+            }
+        }
+        Map<String, String> unreported = server.unreported();
+        return unreported.size() != client.unreported().size() || !unreported.equals(client.unreported());
+    }
+
+    /**
      * The statements to run, or null when the server is already right.
      *
      * @param server the server

@@ -89,6 +89,10 @@ final class ServerAttachment {
      * client's startup settings; {@code ready} receives the settings to report to the client.
      */
     void login(PooledServer adopted, Consumer<Map<String, String>> ready) {
+        login(adopted, ready, ATTEMPTS);
+    }
+
+    private void login(PooledServer adopted, Consumer<Map<String, String>> ready, int attempts) {
         Consumer<PooledServer> withServer = candidate -> {
             server = candidate;
             try {
@@ -98,10 +102,10 @@ final class ServerAttachment {
                 session.fatal("0A000", e.getMessage());
                 return;
             }
-            prepare(candidate, ATTEMPTS, () -> {
+            prepare(candidate, attempts, () -> {
                 settings.seen(candidate.reported());
                 ready.accept(candidate.reported());
-            }, retry -> login(null, ready));
+            }, left -> login(null, ready, left));
         };
         if (adopted != null) {
             withServer.accept(adopted);
@@ -140,7 +144,7 @@ final class ServerAttachment {
             return false;
         }
         PooledServer idle = pool.poll(session.loop());
-        if (idle != null && SettingsPlan.sql(idle, settings) == null && !pool.checkDue(idle)) {
+        if (idle != null && !SettingsPlan.differs(idle, settings) && !pool.checkDue(idle)) {
             connect(idle);
             return true;
         }
