@@ -349,7 +349,8 @@ final class ServerAttachment {
         if (attached == null) {
             return;
         }
-        if (busy || !attached.channel().isActive() || backendPolicy == null) {
+        if (busy || !attached.channel().isActive() || backendPolicy == null || pinned == PinReason.LOAD) {
+            // A loaded library cannot be unloaded: that server process is never lent again.
             pool.discard(attached);
             return;
         }
