@@ -6,10 +6,12 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgwarden.core.backend.BackendConnector;
+import io.pgwarden.core.config.AuthRule;
 import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.config.PoolConfig;
 import io.pgwarden.core.config.PoolSettings;
 import io.pgwarden.spi.BackendLogin;
+import io.pgwarden.spi.Credential;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -175,7 +177,42 @@ public final class PoolRegistry implements AutoCloseable {
             PoolKey key = pool.key();
             if (pool == freed || key.backend().equals(freed.key().backend())
                     && (key.database().equals(freed.key().database()) || key.user().equals(freed.key().user()))) {
-                pool.openForWaiters();
+                if (pool.waiting() > 0) {
+                    pool.openForWaiters();
+                }
+            }
+        }
+    }
+
+    /**
+     * A pool with waiting sessions cannot open a server because of a database or user cap: close an
+     * idle server of another pool that counts against the same cap.
+     */
+    void evictIdleFor(ServerPool capped) {
+        PoolKey wanted = capped.key();
+        for (ServerPool pool : pools.values()) {
+            PoolKey key = pool.key();
+            if (pool != capped && key.backend().equals(wanted.backend())
+                    && (capped.settings().maxDatabaseConnections() > 0 && key.database().equals(wanted.database())
+                        || capped.settings().maxUserConnections() > 0 && key.user().equals(wanted.user()))
+                    && pool.closeOneIdle()) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Creates the pools of the auth rules' fixed logins at start, so that their {@code min_size}
+     * servers are open before the first client (other pools exist from their first login on).
+     *
+     * @param rules the auth rules
+     */
+    public void createFixedLoginPools(List<AuthRule> rules) {
+        for (AuthRule rule : rules) {
+            AuthRule.LoginConfig login = rule.login();
+            if (login != null && login.database() != null && backends.containsKey(rule.backend())) {
+                Credential credential = login.password() == null ? Credential.none() : Credential.password(login.password());
+                pool(new BackendLogin(rule.backend(), login.database(), login.user(), credential, Map.of(), List.of()), false);
             }
         }
     }

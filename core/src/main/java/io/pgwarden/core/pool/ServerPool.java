@@ -80,6 +80,11 @@ public final class ServerPool {
         return settings;
     }
 
+    /** @return how many sessions wait for a server of this pool */
+    int waiting() {
+        return waiting.get();
+    }
+
     /** A session of this pool was pinned to its server. */
     public void pinned() {
         pinned.increment();
@@ -164,6 +169,19 @@ public final class ServerPool {
         shard.idleCount.incrementAndGet();
         if (waiting.get() > 0) {
             serveWaiters(shard);
+        } else if (settings.maxDatabaseConnections() > 0 || settings.maxUserConnections() > 0) {
+            registry.capacityFreed(this);
+        }
+    }
+
+    /**
+     * A session stopped waiting (it ended); takes it out of the queue at once.
+     *
+     * @param waiter the waiter
+     */
+    public void cancel(Waiter waiter) {
+        if (waiter.claim() && shard(waiter.loop()).waiters.remove(waiter)) {
+            waiting.decrementAndGet();
         }
     }
 
@@ -268,10 +286,17 @@ public final class ServerPool {
 
     /** Counts a new server against the pool's limit and the caps; false when there is no room. */
     private boolean reserveSlot(int limit) {
+        return reserve(limit) == Room.YES;
+    }
+
+    /** Whether a new server may be opened, and if not, what stops it. */
+    private enum Room { YES, POOL_FULL, CAPPED }
+
+    private Room reserve(int limit) {
         while (true) {
             int current = total.get();
             if (current >= limit) {
-                return false;
+                return Room.POOL_FULL;
             }
             if (total.compareAndSet(current, current + 1)) {
                 break;
@@ -279,9 +304,33 @@ public final class ServerPool {
         }
         if (!registry.reserveCaps(key, settings)) {
             total.decrementAndGet();
-            return false;
+            return Room.CAPPED;
         }
-        return true;
+        return Room.YES;
+    }
+
+    /**
+     * Closes one idle server of this pool (the least recently used of some loop), so that another
+     * pool held back by a shared database or user cap can open one, as PgBouncer does.
+     *
+     * @return true when an idle server was found to close
+     */
+    boolean closeOneIdle() {
+        for (Shard shard : shards) {
+            if (shard.idleCount.get() > 0) {
+                shard.loop.execute(() -> {
+                    PooledServer server = shard.idle.pollLast();
+                    if (server != null) {
+                        shard.idleCount.decrementAndGet();
+                        active.incrementAndGet();
+                        LOG.debug("pool {}: closing idle server connection {} for a pool held back by a connection cap", key, server);
+                        discard(server);
+                    }
+                });
+                return true;
+            }
+        }
+        return false;
     }
 
     private void open(EventLoop loop, Waiter waiter) {
@@ -394,7 +443,16 @@ public final class ServerPool {
 
     /** Opens connections for waiters while the pool (or a freed cap) has room. */
     void openForWaiters() {
-        while (!key.relayed() && waiting.get() > 0 && reserveSlot(settings.size())) {
+        while (!key.relayed() && waiting.get() > 0) {
+            Room room = reserve(settings.size());
+            if (room == Room.CAPPED) {
+                // Another pool of the database or user may hold the capped servers idle.
+                registry.evictIdleFor(this);
+                return;
+            }
+            if (room != Room.YES) {
+                return;
+            }
             Waiter waiter = nextWaiter(shards[0]);
             if (waiter == null) {
                 total.decrementAndGet();

@@ -68,6 +68,7 @@ public final class PgwardenServer implements AutoCloseable {
         this.ioGroup = transport.newGroup(ioThreads(), "pgwarden-io");
         CancelForwarder cancels = new CancelForwarder(transport.socketChannel(), ioGroup);
         this.pools = new PoolRegistry(config.pool(), config.backends(), connector, ioGroup, plugins.meterRegistry());
+        pools.createFixedLoginPools(config.auth().rules());
         ProxyRuntime runtime = new ProxyRuntime(config, chain, new AuthRules(config.auth().rules()), connector, cancels, sessions,
                 pools);
         Acceptor acceptor = new Acceptor(runtime);

@@ -172,9 +172,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             context.fireExceptionCaught(cause);
             return;
         }
-        // A reset or broken socket: closing this channel lets the session end both sides cleanly.
+        // A reset or broken socket: closing this channel lets the session end both sides cleanly
+        // (channelInactive tells the policy, so the relay must not be stopped before).
         LOG.debug("relay on {} failed: {}", context.channel(), cause.toString());
-        stop();
         context.close();
     }
 

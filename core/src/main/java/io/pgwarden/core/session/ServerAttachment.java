@@ -51,6 +51,8 @@ final class ServerAttachment {
     /** Inside {@link #attachForClient()}: a server that arrives now needs no resume of the relay. */
     private boolean attachingNow;
     private ScheduledFuture<?> idleTimer;
+    /** The session's place in its pool's queue while it waits for a server, else null. */
+    private SessionWaiter queued;
 
     ServerAttachment(ClientSession session, ServerPool pool, BackendLogin login, PoolConfig config) {
         this.session = session;
@@ -115,7 +117,7 @@ final class ServerAttachment {
         if (idle != null) {
             withServer.accept(idle);
         } else {
-            pool.acquire(new SessionWaiter(withServer));
+            pool.acquire(queue(new SessionWaiter(withServer)));
         }
     }
 
@@ -154,7 +156,7 @@ final class ServerAttachment {
             if (idle != null) {
                 attachPrepared(idle, ATTEMPTS);
             } else {
-                pool.acquire(new SessionWaiter(candidate -> attachPrepared(candidate, ATTEMPTS)));
+                pool.acquire(queue(new SessionWaiter(candidate -> attachPrepared(candidate, ATTEMPTS))));
             }
         } finally {
             attachingNow = false;
@@ -176,7 +178,7 @@ final class ServerAttachment {
             if (idle != null) {
                 attachPrepared(idle, left);
             } else {
-                pool.acquire(new SessionWaiter(next -> attachPrepared(next, left)));
+                pool.acquire(queue(new SessionWaiter(next -> attachPrepared(next, left))));
             }
         });
     }
@@ -364,6 +366,10 @@ final class ServerAttachment {
      */
     void end() {
         clientActive();
+        if (queued != null) {
+            pool.cancel(queued);
+            queued = null;
+        }
         RelayState relay = session.relayState();
         boolean busy = relay.pendingSyncs() > 0 || relay.extendedOpen() || fromServer != null && !fromServer.betweenFrames();
         PooledServer attached = disconnect();
@@ -375,31 +381,48 @@ final class ServerAttachment {
             pool.discard(attached);
             return;
         }
-        StringBuilder sql = new StringBuilder();
-        if (relay.transactionStatus() != ReadyForQuery.IDLE) {
-            sql.append("ROLLBACK");
-        }
+        boolean rollback = relay.transactionStatus() != ReadyForQuery.IDLE;
         boolean reset = !transactionMode && !config.serverResetQuery().isBlank() || pinned != null;
-        if (reset) {
-            sql.append(sql.length() == 0 ? "" : ";").append(transactionMode ? "DISCARD ALL" : config.serverResetQuery());
-        }
-        if (sql.length() == 0) {
+        String resetQuery = transactionMode ? "DISCARD ALL" : config.serverResetQuery();
+        if (!rollback && !reset) {
             pool.release(attached);
             return;
         }
-        ServerQuery.run(attached, sql.toString(), session.runtime().config().limits().maxMessageSize()).whenComplete((result, error) -> {
-            if (error == null && result.error() == null && result.status() == ReadyForQuery.IDLE) {
-                if (reset) {
-                    attached.sessionReset();
-                    attached.statementsDeallocated();
-                }
+        // Two Query messages: in one, DISCARD ALL would run inside ROLLBACK's implicit transaction block.
+        Runnable resetThenRelease = () -> {
+            if (!reset) {
                 pool.release(attached);
+                return;
+            }
+            cleanUp(attached, resetQuery, () -> {
+                attached.sessionReset();
+                attached.statementsDeallocated();
+                pool.release(attached);
+            });
+        };
+        if (rollback) {
+            cleanUp(attached, "ROLLBACK", resetThenRelease);
+        } else {
+            resetThenRelease.run();
+        }
+    }
+
+    /** Runs a statement on a server the client left; the server is closed when it fails. */
+    private void cleanUp(PooledServer attached, String sql, Runnable then) {
+        ServerQuery.run(attached, sql, session.runtime().config().limits().maxMessageSize()).whenComplete((result, error) -> {
+            if (error == null && result.error() == null && result.status() == ReadyForQuery.IDLE) {
+                then.run();
             } else {
                 LOG.info("[{}] resetting the server connection failed ({}); closing it", session.id(),
                         error != null ? error.getMessage() : result.error() != null ? result.error().message() : "status " + result.status());
                 pool.discard(attached);
             }
         });
+    }
+
+    private SessionWaiter queue(SessionWaiter waiter) {
+        queued = waiter;
+        return waiter;
     }
 
     /** Gives back a server the session got but will not use. */
@@ -421,6 +444,9 @@ final class ServerAttachment {
 
         @Override
         protected void deliver(PooledServer delivered) {
+            if (queued == this) {
+                queued = null;
+            }
             if (session.closed()) {
                 pool.release(delivered);
             } else {
@@ -430,6 +456,9 @@ final class ServerAttachment {
 
         @Override
         protected void fail(String sqlState, String message) {
+            if (queued == this) {
+                queued = null;
+            }
             acquiring = false;
             session.fatal(sqlState, message);
         }
