@@ -8,9 +8,7 @@ import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.config.PoolSettings;
 import io.pgwarden.spi.BackendLogin;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -32,30 +30,17 @@ public final class ServerPool {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerPool.class);
 
-    /** The idle servers registered with one event loop; touched only on that loop. */
-    private static final class Shard {
-        final EventLoop loop;
-        final ArrayDeque<PooledServer> idle = new ArrayDeque<>();
-        final AtomicInteger idleCount = new AtomicInteger();
-        /** Sessions of this loop waiting for a server: served first by servers released on this loop. */
-        final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
-
-        Shard(EventLoop loop) {
-            this.loop = loop;
-        }
-    }
-
     private final PoolKey key;
     private final BackendConfig backend;
     private final BackendLogin login;
     private final PoolSettings settings;
     private final PoolRegistry registry;
-    private final Shard[] shards;
+    private final LoopShard[] shards;
+    private final WaiterQueue waiters;
     /** Servers open or being opened: lent, idle, moving or connecting. */
     private final AtomicInteger total = new AtomicInteger();
     private final AtomicInteger opening = new AtomicInteger();
     private final AtomicInteger active = new AtomicInteger();
-    private final AtomicInteger waiting = new AtomicInteger();
     private final LongAdder pinned = new LongAdder();
 
     ServerPool(PoolKey key, BackendConfig backend, BackendLogin login, PoolSettings settings, PoolRegistry registry) {
@@ -64,10 +49,11 @@ public final class ServerPool {
         this.login = login;
         this.settings = settings;
         this.registry = registry;
-        this.shards = new Shard[registry.loops().size()];
+        this.shards = new LoopShard[registry.loops().size()];
         for (int i = 0; i < shards.length; i++) {
-            shards[i] = new Shard(registry.loops().get(i));
+            shards[i] = new LoopShard(registry.loops().get(i));
         }
+        this.waiters = new WaiterQueue(shards);
     }
 
     /** @return the key */
@@ -82,7 +68,7 @@ public final class ServerPool {
 
     /** @return how many sessions wait for a server of this pool */
     int waiting() {
-        return waiting.get();
+        return waiters.size();
     }
 
     /** A session of this pool was pinned to its server. */
@@ -97,10 +83,9 @@ public final class ServerPool {
      * @return a server now lent to the caller, or null
      */
     public PooledServer poll(EventLoop loop) {
-        Shard shard = shard(loop);
+        LoopShard shard = shard(loop);
         PooledServer server;
-        while ((server = shard.idle.pollFirst()) != null) {
-            shard.idleCount.decrementAndGet();
+        while ((server = shard.takeIdle()) != null) {
             // Reading stays on: the session's relay takes over the channel as it is (no epoll change).
             if (!server.channel().isActive() || tooOld(server, System.nanoTime())) {
                 active.incrementAndGet();
@@ -120,14 +105,12 @@ public final class ServerPool {
      * @param waiter the session
      */
     public void acquire(Waiter waiter) {
-        if (!key.relayed() && waiting.get() == 0 && reserveSlot(settings.size())) {
+        if (!key.relayed() && waiters.size() == 0 && reserveSlot(settings.size())) {
             waiter.claim();
             open(waiter.loop(), waiter);
             return;
         }
-        // Queued before counted: whoever sees the count finds the waiter.
-        shard(waiter.loop()).waiters.add(waiter);
-        waiting.incrementAndGet();
+        waiters.add(shard(waiter.loop()), waiter);
         Duration wait = registry.config().queryWaitTimeout();
         var timeout = wait.isZero() ? null
                 : waiter.loop().schedule(() -> timedOut(waiter), millis(wait), TimeUnit.MILLISECONDS);
@@ -157,17 +140,16 @@ public final class ServerPool {
             return;
         }
         server.released(now);
-        Shard shard = shard(server.channel().eventLoop());
-        Waiter waiter = waiting.get() == 0 ? null : nextWaiter(shard);
+        LoopShard shard = shard(server.channel().eventLoop());
+        Waiter waiter = waiters.size() == 0 ? null : waiters.next(shard);
         if (waiter != null) {
             active.incrementAndGet();
             handOut(server, waiter);
             return;
         }
         server.channel().config().setAutoRead(true);
-        shard.idle.addFirst(server);
-        shard.idleCount.incrementAndGet();
-        if (waiting.get() > 0) {
+        shard.putIdle(server);
+        if (waiters.size() > 0) {
             serveWaiters(shard);
         } else if (settings.maxDatabaseConnections() > 0 || settings.maxUserConnections() > 0) {
             registry.capacityFreed(this);
@@ -180,8 +162,8 @@ public final class ServerPool {
      * @param waiter the waiter
      */
     public void cancel(Waiter waiter) {
-        if (waiter.claim() && shard(waiter.loop()).waiters.remove(waiter)) {
-            waiting.decrementAndGet();
+        if (waiter.claim()) {
+            waiters.remove(shard(waiter.loop()), waiter);
         }
     }
 
@@ -195,10 +177,8 @@ public final class ServerPool {
             return;
         }
         server.markDiscarded();
-        Shard shard = shard(server.channel().eventLoop());
-        if (shard.idle.remove(server)) {
-            shard.idleCount.decrementAndGet();
-        } else {
+        LoopShard shard = shard(server.channel().eventLoop());
+        if (!shard.removeIdle(server)) {
             active.decrementAndGet();
         }
         total.decrementAndGet();
@@ -235,16 +215,16 @@ public final class ServerPool {
     /** @return a snapshot */
     public PoolStats stats() {
         int idle = 0;
-        for (Shard shard : shards) {
-            idle += shard.idleCount.get();
+        for (LoopShard shard : shards) {
+            idle += shard.idleCount();
         }
         return new PoolStats(key.backend(), key.database(), key.user(), settings.mode().yamlName(), active.get(), idle,
-                opening.get(), waiting.get(), pinned.sum());
+                opening.get(), waiters.size(), pinned.sum());
     }
 
     /** Closes idle servers past their idle timeout or lifetime and opens up to the minimum; on the loop. */
     void maintain(EventLoop loop, boolean prewarm) {
-        Shard shard = shard(loop);
+        LoopShard shard = shard(loop);
         long now = System.nanoTime();
         long idleTimeout = nanos(registry.config().serverIdleTimeout());
         var it = shard.idle.descendingIterator();
@@ -268,10 +248,9 @@ public final class ServerPool {
 
     /** Closes the idle servers of this loop (shutdown). */
     void closeIdle(EventLoop loop) {
-        Shard shard = shard(loop);
+        LoopShard shard = shard(loop);
         PooledServer server;
-        while ((server = shard.idle.pollFirst()) != null) {
-            shard.idleCount.decrementAndGet();
+        while ((server = shard.takeIdle()) != null) {
             server.markDiscarded();
             total.decrementAndGet();
             registry.releaseCaps(key, settings);
@@ -316,12 +295,11 @@ public final class ServerPool {
      * @return true when an idle server was found to close
      */
     boolean closeOneIdle() {
-        for (Shard shard : shards) {
-            if (shard.idleCount.get() > 0) {
+        for (LoopShard shard : shards) {
+            if (shard.idleCount() > 0) {
                 shard.loop.execute(() -> {
-                    PooledServer server = shard.idle.pollLast();
+                    PooledServer server = shard.takeLeastRecentIdle();
                     if (server != null) {
-                        shard.idleCount.decrementAndGet();
                         active.incrementAndGet();
                         LOG.debug("pool {}: closing idle server connection {} for a pool held back by a connection cap", key, server);
                         discard(server);
@@ -402,35 +380,10 @@ public final class ServerPool {
         waiter.loop().execute(() -> waiter.fail("08006", "could not hand over a server connection"));
     }
 
-    /** The next live waiter, of this loop first (no move of the server), else of the other loops. */
-    private Waiter nextWaiter(Shard preferred) {
-        Waiter waiter = nextWaiter(preferred.waiters);
-        if (waiter != null) {
-            return waiter;
-        }
-        for (Shard shard : shards) {
-            if (shard != preferred && (waiter = nextWaiter(shard.waiters)) != null) {
-                return waiter;
-            }
-        }
-        return null;
-    }
-
-    private Waiter nextWaiter(ConcurrentLinkedQueue<Waiter> queue) {
-        Waiter waiter;
-        while ((waiter = queue.poll()) != null) {
-            waiting.decrementAndGet();
-            if (!waiter.cancelled() && waiter.claim()) {
-                return waiter;
-            }
-        }
-        return null;
-    }
-
     /** Asks every loop with idle servers to serve the waiters, and opens connections while there is room. */
     void serveWaiters() {
-        for (Shard shard : shards) {
-            if (shard.idleCount.get() > 0) {
+        for (LoopShard shard : shards) {
+            if (shard.idleCount() > 0) {
                 if (shard.loop.inEventLoop()) {
                     serveWaiters(shard);
                 } else {
@@ -443,7 +396,7 @@ public final class ServerPool {
 
     /** Opens connections for waiters while the pool (or a freed cap) has room. */
     void openForWaiters() {
-        while (!key.relayed() && waiting.get() > 0) {
+        while (!key.relayed() && waiters.size() > 0) {
             Room room = reserve(settings.size());
             if (room == Room.CAPPED) {
                 // Another pool of the database or user may hold the capped servers idle.
@@ -453,7 +406,7 @@ public final class ServerPool {
             if (room != Room.YES) {
                 return;
             }
-            Waiter waiter = nextWaiter(shards[0]);
+            Waiter waiter = waiters.next(shards[0]);
             if (waiter == null) {
                 total.decrementAndGet();
                 registry.releaseCaps(key, settings);
@@ -463,14 +416,14 @@ public final class ServerPool {
         }
     }
 
-    private void serveWaiters(Shard shard) {
-        while (waiting.get() > 0) {
+    private void serveWaiters(LoopShard shard) {
+        while (waiters.size() > 0) {
             PooledServer server = poll(shard.loop);
             if (server == null) {
                 openForWaiters();
                 return;
             }
-            Waiter waiter = nextWaiter(shard);
+            Waiter waiter = waiters.next(shard);
             if (waiter == null) {
                 release(server);
                 return;
@@ -481,9 +434,7 @@ public final class ServerPool {
 
     private void timedOut(Waiter waiter) {
         if (waiter.claim()) {
-            if (shard(waiter.loop()).waiters.remove(waiter)) {
-                waiting.decrementAndGet();
-            }
+            waiters.remove(shard(waiter.loop()), waiter);
             Duration wait = registry.config().queryWaitTimeout();
             waiter.fail("53300", "no server connection available within query_wait_timeout (" + wait.toMillis() / 1000.0 + "s)");
         }
@@ -494,9 +445,7 @@ public final class ServerPool {
             return;
         }
         if (waiter.claim()) {
-            if (shard(waiter.loop()).waiters.remove(waiter)) {
-                waiting.decrementAndGet();
-            }
+            waiters.remove(shard(waiter.loop()), waiter);
             LOG.info("pool {}: a client waited {}; opening a reserve connection", key, registry.config().reserveTimeout());
             open(waiter.loop(), waiter);
         } else {
@@ -522,7 +471,7 @@ public final class ServerPool {
         }
     }
 
-    private Shard shard(EventLoop loop) {
+    private LoopShard shard(EventLoop loop) {
         return shards[registry.loopIndex(loop)];
     }
 }

@@ -1,0 +1,66 @@
+package io.pgwarden.core.pool;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The sessions waiting for a server of one {@link ServerPool}: one lock-free queue per event loop
+ * (in its {@link LoopShard}), so that a server released on a loop goes first to a waiter of that
+ * loop without moving the channel, and one count of all waiters, which the release path reads to
+ * learn that nobody waits without looking at the queues.
+ */
+final class WaiterQueue {
+
+    private final LoopShard[] shards;
+    private final AtomicInteger waiting = new AtomicInteger();
+
+    WaiterQueue(LoopShard[] shards) {
+        this.shards = shards;
+    }
+
+    /** @return how many sessions wait, counting some that were cancelled but not yet polled */
+    int size() {
+        return waiting.get();
+    }
+
+    /** Queues a waiter on the shard of its loop. */
+    void add(LoopShard shard, Waiter waiter) {
+        // Queued before counted: whoever sees the count finds the waiter.
+        shard.waiters.add(waiter);
+        waiting.incrementAndGet();
+    }
+
+    /** Takes a waiter out of its shard's queue; false when it was no longer there. */
+    boolean remove(LoopShard shard, Waiter waiter) {
+        if (shard.waiters.remove(waiter)) {
+            waiting.decrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    /** The next live waiter, of this loop first (no move of the server), else of the other loops. */
+    Waiter next(LoopShard preferred) {
+        Waiter waiter = next(preferred.waiters);
+        if (waiter != null) {
+            return waiter;
+        }
+        for (LoopShard shard : shards) {
+            if (shard != preferred && (waiter = next(shard.waiters)) != null) {
+                return waiter;
+            }
+        }
+        return null;
+    }
+
+    private Waiter next(ConcurrentLinkedQueue<Waiter> queue) {
+        Waiter waiter;
+        while ((waiter = queue.poll()) != null) {
+            waiting.decrementAndGet();
+            if (!waiter.cancelled() && waiter.claim()) {
+                return waiter;
+            }
+        }
+        return null;
+    }
+}
