@@ -7,10 +7,8 @@ import io.pgwarden.core.pool.ClientSettings;
 import io.pgwarden.core.pool.PinReason;
 import io.pgwarden.core.pool.PooledServer;
 import io.pgwarden.core.pool.ServerPool;
-import io.pgwarden.core.pool.ServerQuery;
 import io.pgwarden.core.pool.SettingsPlan;
 import io.pgwarden.core.pool.Waiter;
-import io.pgwarden.core.protocol.backend.ErrorResponse;
 import io.pgwarden.core.protocol.backend.ReadyForQuery;
 import io.pgwarden.spi.BackendLogin;
 import java.time.Duration;
@@ -24,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * A session's hold on the pool: it gets a server at login (and keeps it in session mode), attaches
  * one when a transaction-pooled client sends its next message, gives it back at ReadyForQuery
  * {@code I}, and leaves it clean when the client goes. Before a server serves the client, it gets
- * the client's settings and session initialization ({@link SettingsPlan}); that costs a round trip
- * only when the server's state differs. All on the session's event loop.
+ * the client's settings and session initialization ({@link SettingsPlan}, run by
+ * {@link ServerPreparation}); that costs a round trip only when the server's state differs. When the
+ * client goes, {@link ServerReset} leaves the server clean. All on the session's event loop.
  */
 final class ServerAttachment {
 
@@ -40,6 +39,8 @@ final class ServerAttachment {
     private final boolean transactionMode;
     private final PoolConfig config;
     private final StatementMap statements;
+    private final ServerPreparation preparation;
+    private final ServerReset reset;
     private ClientSettings settings;
     private PooledServer server;
     private RelayHandler fromClient;
@@ -61,6 +62,8 @@ final class ServerAttachment {
         this.config = config;
         this.transactionMode = pool.settings().mode() == PoolMode.TRANSACTION;
         this.statements = transactionMode && config.maxPreparedStatements() > 0 ? new StatementMap(config.maxPreparedStatements()) : null;
+        this.preparation = new ServerPreparation(session, pool, config, () -> settings, () -> server = null);
+        this.reset = new ServerReset(session, pool, config, transactionMode);
     }
 
     /** @return the server attached now, or null */
@@ -104,7 +107,7 @@ final class ServerAttachment {
                 session.fatal("0A000", e.getMessage());
                 return;
             }
-            prepare(candidate, attempts, () -> {
+            preparation.prepare(candidate, attempts, () -> {
                 settings.seen(candidate.reported());
                 ready.accept(candidate.reported());
             }, left -> login(null, ready, left));
@@ -167,7 +170,7 @@ final class ServerAttachment {
 
     private void attachPrepared(PooledServer candidate, int attempts) {
         server = candidate;
-        prepare(candidate, attempts, () -> {
+        preparation.prepare(candidate, attempts, () -> {
             acquiring = false;
             connect(candidate);
             if (!attachingNow) {
@@ -180,71 +183,6 @@ final class ServerAttachment {
             } else {
                 pool.acquire(queue(new SessionWaiter(next -> attachPrepared(next, left))));
             }
-        });
-    }
-
-    /** Runs the settings plan (and the check query when due), then {@code done}; a broken server is replaced. */
-    private void prepare(PooledServer candidate, int attempts, Runnable done, Consumer<Integer> retry) {
-        String plan = SettingsPlan.differs(candidate, settings) ? SettingsPlan.sql(candidate, settings) : null;
-        boolean check = pool.checkDue(candidate);
-        if (plan == null && !check) {
-            done.run();
-            return;
-        }
-        if (plan != null && !plan.chars().allMatch(c -> c < 0x80) && !"UTF8".equalsIgnoreCase(candidate.reported().get("client_encoding"))) {
-            // The plan is sent as UTF-8 and the server reads a Query in its current client_encoding:
-            // switch first, then plan again (the client's own encoding is set back by the plan).
-            Runnable planAgain = () -> prepare(candidate, attempts, done, retry);
-            run(candidate, "SET client_encoding TO 'UTF8'", false, check, attempts, planAgain, retry);
-            return;
-        }
-        run(candidate, plan, plan != null, check, attempts, done, retry);
-    }
-
-    /** Runs the proxy's statements on a server being lent, with the check query first when it is due. */
-    private void run(PooledServer candidate, String plan, boolean planned, boolean check, int attempts, Runnable done,
-                     Consumer<Integer> retry) {
-        String sql = check ? config.serverCheckQuery() + (plan == null ? "" : ";" + plan) : plan;
-        ServerQuery.run(candidate, sql, session.runtime().config().limits().maxMessageSize()).whenComplete((result, error) -> {
-            if (session.closed()) {
-                server = null;
-                if (error == null && result.error() == null && result.status() == ReadyForQuery.IDLE) {
-                    if (planned) {
-                        SettingsPlan.applied(candidate, settings);
-                    }
-                    pool.release(candidate);
-                } else {
-                    pool.discard(candidate);
-                }
-                return;
-            }
-            if (error != null || check && result.error() != null) {
-                // A broken server, or one that failed its health check: another one is tried.
-                server = null;
-                pool.discard(candidate);
-                if (attempts > 1) {
-                    LOG.info("[{}] server connection failed while being prepared ({}); trying another", session.id(),
-                            error != null ? error.getMessage() : result.error().message());
-                    retry.accept(attempts - 1);
-                } else if (error == null) {
-                    session.fatal(result.error().sqlState() == null ? "08006" : result.error().sqlState(), result.error().message());
-                } else {
-                    session.fatal("08006", "server closed the connection unexpectedly");
-                }
-                return;
-            }
-            if (result.error() != null) {
-                server = null;
-                pool.discard(candidate);
-                ErrorResponse failure = result.error();
-                LOG.warn("[{}] applying the session's settings failed: {} {}", session.id(), failure.sqlState(), failure.message());
-                session.fatal(failure.sqlState() == null ? "08006" : failure.sqlState(), failure.message());
-                return;
-            }
-            if (planned) {
-                SettingsPlan.applied(candidate, settings);
-            }
-            done.run();
         });
     }
 
@@ -362,7 +300,7 @@ final class ServerAttachment {
     /**
      * The client is gone. An idle server goes back as it is (transaction mode) or after the reset
      * query (session mode, or a pinned session); an open transaction is rolled back first; a server
-     * still busy with a statement is closed.
+     * still busy with a statement is closed ({@link ServerReset}).
      */
     void end() {
         clientActive();
@@ -376,48 +314,7 @@ final class ServerAttachment {
         if (attached == null) {
             return;
         }
-        if (busy || !attached.channel().isActive() || backendPolicy == null || pinned == PinReason.LOAD) {
-            // A loaded library cannot be unloaded: that server process is never lent again.
-            pool.discard(attached);
-            return;
-        }
-        boolean rollback = relay.transactionStatus() != ReadyForQuery.IDLE;
-        boolean reset = !transactionMode && !config.serverResetQuery().isBlank() || pinned != null;
-        String resetQuery = transactionMode ? "DISCARD ALL" : config.serverResetQuery();
-        if (!rollback && !reset) {
-            pool.release(attached);
-            return;
-        }
-        // Two Query messages: in one, DISCARD ALL would run inside ROLLBACK's implicit transaction block.
-        Runnable resetThenRelease = () -> {
-            if (!reset) {
-                pool.release(attached);
-                return;
-            }
-            cleanUp(attached, resetQuery, () -> {
-                attached.sessionReset();
-                attached.statementsDeallocated();
-                pool.release(attached);
-            });
-        };
-        if (rollback) {
-            cleanUp(attached, "ROLLBACK", resetThenRelease);
-        } else {
-            resetThenRelease.run();
-        }
-    }
-
-    /** Runs a statement on a server the client left; the server is closed when it fails. */
-    private void cleanUp(PooledServer attached, String sql, Runnable then) {
-        ServerQuery.run(attached, sql, session.runtime().config().limits().maxMessageSize()).whenComplete((result, error) -> {
-            if (error == null && result.error() == null && result.status() == ReadyForQuery.IDLE) {
-                then.run();
-            } else {
-                LOG.info("[{}] resetting the server connection failed ({}); closing it", session.id(),
-                        error != null ? error.getMessage() : result.error() != null ? result.error().message() : "status " + result.status());
-                pool.discard(attached);
-            }
-        });
+        reset.clientLeft(attached, busy, backendPolicy != null, relay.transactionStatus(), pinned);
     }
 
     private SessionWaiter queue(SessionWaiter waiter) {
