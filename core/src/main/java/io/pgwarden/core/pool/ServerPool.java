@@ -9,7 +9,6 @@ import io.pgwarden.core.config.PoolSettings;
 import io.pgwarden.spi.BackendLogin;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -24,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * shared by all loops. A server released while sessions wait goes to the oldest waiter, moved to
  * the waiter's event loop when it lives on another one; loops that hold idle servers are asked to
  * serve waiters as soon as one queues. Counters are atomics; nothing locks the loops against each
- * other.
+ * other. The parts: {@link LoopShard} (one loop's idle servers and waiters), {@link WaiterQueue}
+ * (the waiters of all loops), {@link ServerSlots} (the count against size and caps) and
+ * {@link ServerHandOver} (a server's move to a waiter's loop).
  */
 public final class ServerPool {
 
@@ -38,10 +39,11 @@ public final class ServerPool {
     private final LoopShard[] shards;
     private final WaiterQueue waiters;
     /** Servers open or being opened: lent, idle, moving or connecting. */
-    private final AtomicInteger total = new AtomicInteger();
+    private final ServerSlots slots;
     private final AtomicInteger opening = new AtomicInteger();
     private final AtomicInteger active = new AtomicInteger();
     private final LongAdder pinned = new LongAdder();
+    private final ServerHandOver handOver;
 
     ServerPool(PoolKey key, BackendConfig backend, BackendLogin login, PoolSettings settings, PoolRegistry registry) {
         this.key = key;
@@ -49,11 +51,13 @@ public final class ServerPool {
         this.login = login;
         this.settings = settings;
         this.registry = registry;
+        this.slots = new ServerSlots(key, settings, registry);
         this.shards = new LoopShard[registry.loops().size()];
         for (int i = 0; i < shards.length; i++) {
             shards[i] = new LoopShard(registry.loops().get(i));
         }
         this.waiters = new WaiterQueue(shards);
+        this.handOver = new ServerHandOver(key, slots, active);
     }
 
     /** @return the key */
@@ -105,20 +109,14 @@ public final class ServerPool {
      * @param waiter the session
      */
     public void acquire(Waiter waiter) {
-        if (!key.relayed() && waiters.size() == 0 && reserveSlot(settings.size())) {
+        if (!key.relayed() && waiters.size() == 0 && slots.take(settings.size())) {
             waiter.claim();
             open(waiter.loop(), waiter);
             return;
         }
-        waiters.add(shard(waiter.loop()), waiter);
-        Duration wait = registry.config().queryWaitTimeout();
-        var timeout = wait.isZero() ? null
-                : waiter.loop().schedule(() -> timedOut(waiter), millis(wait), TimeUnit.MILLISECONDS);
-        var reserve = settings.reserveSize() > 0 && !key.relayed()
-                ? waiter.loop().schedule(() -> reserveDue(waiter), millis(registry.config().reserveTimeout()),
-                        TimeUnit.MILLISECONDS)
-                : null;
-        waiter.timers(timeout, reserve);
+        Duration reserveAfter = settings.reserveSize() > 0 && !key.relayed() ? registry.config().reserveTimeout() : null;
+        waiters.add(shard(waiter.loop()), waiter, registry.config().queryWaitTimeout(), reserveAfter,
+                () -> reserveDue(waiter));
         serveWaiters();
     }
 
@@ -144,7 +142,7 @@ public final class ServerPool {
         Waiter waiter = waiters.size() == 0 ? null : waiters.next(shard);
         if (waiter != null) {
             active.incrementAndGet();
-            handOut(server, waiter);
+            handOver.handOut(server, waiter);
             return;
         }
         server.channel().config().setAutoRead(true);
@@ -181,8 +179,7 @@ public final class ServerPool {
         if (!shard.removeIdle(server)) {
             active.decrementAndGet();
         }
-        total.decrementAndGet();
-        registry.releaseCaps(key, settings);
+        slots.free();
         server.connection().close();
         registry.capacityFreed(this);
     }
@@ -194,7 +191,7 @@ public final class ServerPool {
      * @return the server, lent to the session; or null when the pool is full (the caller closes it)
      */
     public PooledServer adopt(ServerConnection connection) {
-        if (!reserveSlot(settings.size())) {
+        if (!slots.take(settings.size())) {
             return null;
         }
         active.incrementAndGet();
@@ -230,7 +227,7 @@ public final class ServerPool {
         var it = shard.idle.descendingIterator();
         while (it.hasNext()) {
             PooledServer server = it.next();
-            boolean idleTooLong = idleTimeout > 0 && now - server.releasedNanos() > idleTimeout && total.get() > settings.minSize();
+            boolean idleTooLong = idleTimeout > 0 && now - server.releasedNanos() > idleTimeout && slots.count() > settings.minSize();
             if (idleTooLong || tooOld(server, now)) {
                 LOG.debug("closing {} server connection {}", idleTooLong ? "idle" : "old", server);
                 it.remove();
@@ -240,7 +237,7 @@ public final class ServerPool {
             }
         }
         if (prewarm && !key.relayed()) {
-            while (total.get() < settings.minSize() && reserveSlot(settings.minSize())) {
+            while (slots.count() < settings.minSize() && slots.take(settings.minSize())) {
                 open(loop, null);
             }
         }
@@ -252,8 +249,7 @@ public final class ServerPool {
         PooledServer server;
         while ((server = shard.takeIdle()) != null) {
             server.markDiscarded();
-            total.decrementAndGet();
-            registry.releaseCaps(key, settings);
+            slots.free();
             server.connection().close();
         }
     }
@@ -261,31 +257,6 @@ public final class ServerPool {
     private boolean tooOld(PooledServer server, long now) {
         Duration lifetime = registry.config().serverLifetime();
         return !lifetime.isZero() && now - server.createdNanos() > nanos(lifetime);
-    }
-
-    /** Counts a new server against the pool's limit and the caps; false when there is no room. */
-    private boolean reserveSlot(int limit) {
-        return reserve(limit) == Room.YES;
-    }
-
-    /** Whether a new server may be opened, and if not, what stops it. */
-    private enum Room { YES, POOL_FULL, CAPPED }
-
-    private Room reserve(int limit) {
-        while (true) {
-            int current = total.get();
-            if (current >= limit) {
-                return Room.POOL_FULL;
-            }
-            if (total.compareAndSet(current, current + 1)) {
-                break;
-            }
-        }
-        if (!registry.reserveCaps(key, settings)) {
-            total.decrementAndGet();
-            return Room.CAPPED;
-        }
-        return Room.YES;
     }
 
     /**
@@ -317,8 +288,7 @@ public final class ServerPool {
                 (connection, error) -> loop.execute(() -> {
                     opening.decrementAndGet();
                     if (error != null) {
-                        total.decrementAndGet();
-                        registry.releaseCaps(key, settings);
+                        slots.free();
                         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                         String reason = cause instanceof BackendException backendError ? backendError.getMessage() : cause.toString();
                         LOG.warn("pool {}: connecting to backend {} failed: {}", key, backend.name(), reason);
@@ -349,37 +319,6 @@ public final class ServerPool {
         return server;
     }
 
-    /** Hands a lent server to a claimed waiter, moving its channel to the waiter's event loop if needed. */
-    private void handOut(PooledServer server, Waiter waiter) {
-        if (waiter.loop() == server.channel().eventLoop()) {
-            waiter.deliver(server);
-            return;
-        }
-        server.channel().deregister().addListener(deregistered -> {
-            if (!deregistered.isSuccess()) {
-                moveFailed(server, waiter, deregistered.cause());
-                return;
-            }
-            waiter.loop().register(server.channel()).addListener(registered -> {
-                if (registered.isSuccess()) {
-                    waiter.deliver(server);
-                } else {
-                    moveFailed(server, waiter, registered.cause());
-                }
-            });
-        });
-    }
-
-    private void moveFailed(PooledServer server, Waiter waiter, Throwable cause) {
-        LOG.warn("pool {}: moving server connection {} to another event loop failed: {}", key, server, cause.toString());
-        server.markDiscarded();
-        active.decrementAndGet();
-        total.decrementAndGet();
-        registry.releaseCaps(key, settings);
-        server.channel().close();
-        waiter.loop().execute(() -> waiter.fail("08006", "could not hand over a server connection"));
-    }
-
     /** Asks every loop with idle servers to serve the waiters, and opens connections while there is room. */
     void serveWaiters() {
         for (LoopShard shard : shards) {
@@ -397,19 +336,18 @@ public final class ServerPool {
     /** Opens connections for waiters while the pool (or a freed cap) has room. */
     void openForWaiters() {
         while (!key.relayed() && waiters.size() > 0) {
-            Room room = reserve(settings.size());
-            if (room == Room.CAPPED) {
+            ServerSlots.Room room = slots.reserve(settings.size());
+            if (room == ServerSlots.Room.CAPPED) {
                 // Another pool of the database or user may hold the capped servers idle.
                 registry.evictIdleFor(this);
                 return;
             }
-            if (room != Room.YES) {
+            if (room != ServerSlots.Room.YES) {
                 return;
             }
             Waiter waiter = waiters.next(shards[0]);
             if (waiter == null) {
-                total.decrementAndGet();
-                registry.releaseCaps(key, settings);
+                slots.free();
                 return;
             }
             open(waiter.loop(), waiter);
@@ -428,20 +366,12 @@ public final class ServerPool {
                 release(server);
                 return;
             }
-            handOut(server, waiter);
-        }
-    }
-
-    private void timedOut(Waiter waiter) {
-        if (waiter.claim()) {
-            waiters.remove(shard(waiter.loop()), waiter);
-            Duration wait = registry.config().queryWaitTimeout();
-            waiter.fail("53300", "no server connection available within query_wait_timeout (" + wait.toMillis() / 1000.0 + "s)");
+            handOver.handOut(server, waiter);
         }
     }
 
     private void reserveDue(Waiter waiter) {
-        if (waiter.claimed() || !reserveSlot(settings.size() + settings.reserveSize())) {
+        if (waiter.claimed() || !slots.take(settings.size() + settings.reserveSize())) {
             return;
         }
         if (waiter.claim()) {
@@ -449,8 +379,7 @@ public final class ServerPool {
             LOG.info("pool {}: a client waited {}; opening a reserve connection", key, registry.config().reserveTimeout());
             open(waiter.loop(), waiter);
         } else {
-            total.decrementAndGet();
-            registry.releaseCaps(key, settings);
+            slots.free();
         }
     }
 
@@ -460,14 +389,6 @@ public final class ServerPool {
             return duration.toNanos();
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE;
-        }
-    }
-
-    private static long millis(Duration duration) {
-        try {
-            return duration.toMillis();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 2;
         }
     }
 

@@ -1,6 +1,8 @@
 package io.pgwarden.core.pool;
 
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,11 +25,20 @@ final class WaiterQueue {
         return waiting.get();
     }
 
-    /** Queues a waiter on the shard of its loop. */
-    void add(LoopShard shard, Waiter waiter) {
+    /**
+     * Queues a waiter on the shard of its loop and starts its timers: after {@code wait}
+     * (query_wait_timeout, zero for ever) it fails, after {@code reserveAfter} (null when the pool
+     * has no reserve) {@code reserveDue} runs.
+     */
+    void add(LoopShard shard, Waiter waiter, Duration wait, Duration reserveAfter, Runnable reserveDue) {
         // Queued before counted: whoever sees the count finds the waiter.
         shard.waiters.add(waiter);
         waiting.incrementAndGet();
+        var timeout = wait.isZero() ? null
+                : waiter.loop().schedule(() -> timedOut(shard, waiter, wait), millis(wait), TimeUnit.MILLISECONDS);
+        var reserve = reserveAfter == null ? null
+                : waiter.loop().schedule(reserveDue, millis(reserveAfter), TimeUnit.MILLISECONDS);
+        waiter.timers(timeout, reserve);
     }
 
     /** Takes a waiter out of its shard's queue; false when it was no longer there. */
@@ -53,6 +64,13 @@ final class WaiterQueue {
         return null;
     }
 
+    private void timedOut(LoopShard shard, Waiter waiter, Duration wait) {
+        if (waiter.claim()) {
+            remove(shard, waiter);
+            waiter.fail("53300", "no server connection available within query_wait_timeout (" + wait.toMillis() / 1000.0 + "s)");
+        }
+    }
+
     private Waiter next(ConcurrentLinkedQueue<Waiter> queue) {
         Waiter waiter;
         while ((waiter = queue.poll()) != null) {
@@ -62,5 +80,13 @@ final class WaiterQueue {
             }
         }
         return null;
+    }
+
+    private static long millis(Duration duration) {
+        try {
+            return duration.toMillis();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 2;
+        }
     }
 }
