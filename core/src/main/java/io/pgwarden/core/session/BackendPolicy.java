@@ -5,7 +5,6 @@ import io.pgwarden.core.protocol.MessageType;
 import io.pgwarden.core.protocol.ProtocolException;
 import io.pgwarden.core.protocol.backend.CommandComplete;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
-import io.pgwarden.core.protocol.backend.ParameterStatus;
 import io.pgwarden.core.protocol.backend.RowDescription;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.MessageContext;
@@ -39,6 +38,8 @@ final class BackendPolicy implements FramePolicy {
     private final boolean pooled;
     /** Named statements mapped per server (transaction mode), or null. */
     private final StatementMap statements;
+    /** What the server reports of its session state, followed for the pool. */
+    private final ServerStateFollower serverState;
 
     BackendPolicy(ClientSession session) {
         this.session = session;
@@ -50,6 +51,7 @@ final class BackendPolicy implements FramePolicy {
         this.attachment = session.attachment();
         this.pooled = attachment.transactionMode();
         this.statements = attachment.statements();
+        this.serverState = new ServerStateFollower(attachment);
     }
 
     @Override
@@ -132,7 +134,7 @@ final class BackendPolicy implements FramePolicy {
             case MessageType.COMMAND_COMPLETE -> {
                 executeEnded();
                 if (pooled) {
-                    commandTag(frame);
+                    serverState.commandTag(frame);
                 }
             }
             case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> executeEnded();
@@ -153,51 +155,8 @@ final class BackendPolicy implements FramePolicy {
                     tracker.closeComplete();
                 }
             }
-            case MessageType.PARAMETER_STATUS -> parameterStatus(frame);
+            case MessageType.PARAMETER_STATUS -> serverState.parameterStatus(frame);
             case MessageType.NO_DATA -> tracker.noData();
-            default -> {
-            }
-        }
-    }
-
-    /** A setting changed on the server: the client now expects it from any server it gets. */
-    private void parameterStatus(ByteBuf frame) {
-        ParameterStatus status = ParameterStatus.decode(payload(frame));
-        var server = attachment.server();
-        if (server != null) {
-            server.reported().put(status.name(), status.value());
-        }
-        if (attachment.settings() != null) {
-            attachment.settings().changed(status.name(), status.value());
-        }
-    }
-
-    /** Commands that end what the pool knows of the server's session state. */
-    private void commandTag(ByteBuf frame) {
-        int length = frame.readableBytes() - 5;
-        if (length != 15 && length != 12 && length != 6) {
-            return; // DEALLOCATE ALL, DISCARD ALL, RESET (with their terminators)
-        }
-        String tag = CommandComplete.decode(payload(frame)).tag();
-        var server = attachment.server();
-        if (server == null) {
-            return;
-        }
-        switch (tag) {
-            case "DEALLOCATE ALL" -> {
-                server.statementsDeallocated();
-                if (statements != null) {
-                    statements.clear();
-                }
-            }
-            case "DISCARD ALL" -> {
-                server.statementsDeallocated();
-                server.sessionReset();
-                if (statements != null) {
-                    statements.clear();
-                }
-            }
-            case "RESET" -> server.sessionReset();
             default -> {
             }
         }
