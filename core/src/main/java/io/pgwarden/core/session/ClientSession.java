@@ -1,6 +1,5 @@
 package io.pgwarden.core.session;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -12,11 +11,7 @@ import io.pgwarden.core.frontend.FatalReply;
 import io.pgwarden.core.protocol.Frame;
 import io.pgwarden.core.protocol.MessageType;
 import io.pgwarden.core.protocol.PgFrameDecoder;
-import io.pgwarden.core.protocol.backend.AuthenticationOk;
-import io.pgwarden.core.protocol.backend.BackendKeyData;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
-import io.pgwarden.core.protocol.backend.NegotiateProtocolVersion;
-import io.pgwarden.core.protocol.backend.ParameterStatus;
 import io.pgwarden.core.protocol.backend.ReadyForQuery;
 import io.pgwarden.core.protocol.frontend.StartupMessage;
 import io.pgwarden.spi.BackendLogin;
@@ -26,8 +21,6 @@ import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.TlsInfo;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -150,34 +143,15 @@ public final class ClientSession {
             fatal("28000", "no PostgreSQL user name specified in startup packet");
             return;
         }
-        String replication = state.startupParameters().get("replication");
-        if (replication != null && !replication.equalsIgnoreCase("false") && !replication.equals("0")
-                && !replication.equalsIgnoreCase("off") && !replication.equalsIgnoreCase("no")) {
+        if (StartupReplies.replicationRequested(state.startupParameters())) {
             fatal("0A000", "replication connections are not supported by pgwarden");
             return;
         }
-        negotiateProtocolVersion();
+        StartupReplies.negotiateProtocolVersion(startup, state, client);
         LOG.info("[{}] connection from {} user={} database={}{}", id(), state.client().address(), user, state.database(),
                 state.client().tls() == null ? "" : " tls=" + state.client().tls().protocol());
         StartupView view = new StartupView(state);
         HookRunner.run(runtime.chain().startupHooks(), hook -> hook.onStartup(view), decision -> false, loop(), this::afterStartupHooks);
-    }
-
-    /** Protocol 3.x with x > 0, or {@code _pq_.} options: answer as PostgreSQL does, then go on with 3.0. */
-    private void negotiateProtocolVersion() {
-        int minor = startup.protocolVersion() & 0xFFFF;
-        List<String> unsupported = new ArrayList<>();
-        for (String name : startup.parameters().keySet()) {
-            if (name.startsWith("_pq_.")) {
-                unsupported.add(name);
-            }
-        }
-        unsupported.forEach(name -> state.parameters().remove(name));
-        if (minor != 0 || !unsupported.isEmpty()) {
-            ByteBuf out = client.alloc().buffer();
-            new NegotiateProtocolVersion(0, unsupported).encode(out);
-            client.write(out, client.voidPromise());
-        }
     }
 
     private void afterStartupHooks(Decision decision) {
@@ -229,14 +203,7 @@ public final class ClientSession {
             return;
         }
         key = runtime.sessions().register(this);
-        ByteBuf out = client.alloc().buffer(256);
-        AuthenticationOk.INSTANCE.encode(out);
-        for (Map.Entry<String, String> parameter : parameters.entrySet()) {
-            new ParameterStatus(parameter.getKey(), parameter.getValue()).encode(out);
-        }
-        new BackendKeyData(key.processId(), key.secret()).encode(out);
-        ReadyForQuery.IDLE_INSTANCE.encode(out);
-        client.write(out, client.voidPromise());
+        StartupReplies.welcome(client, parameters, key);
 
         int maxMessageSize = runtime.config().limits().maxMessageSize();
         if (runtime.chain().rowHooks().length > 0) {
