@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayHandler.class);
+    /** What a client may send ahead while it waits for a server before reading stops. */
+    private static final int AWAIT_BUFFER_LIMIT = 64 * 1024;
 
     /** Where frames go; null while a transaction-pooled session has no server (the first frame attaches one). */
     private Channel out;
@@ -39,6 +41,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     /** The size of an inspected frame being awaited, to size the buffer once. */
     private int awaitedFrameSize;
     private boolean paused;
+    /** Paused only until a server is attached: reading goes on, bounded by {@link #AWAIT_BUFFER_LIMIT}. */
+    private boolean awaitingTarget;
     private boolean stopped;
     private boolean wrote;
     /** The relay of the opposite direction, which writes to the channel this one reads. */
@@ -151,6 +155,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         policy = sessionPolicy;
         stopped = false;
         paused = false;
+        awaitingTarget = false;
         wrote = false;
         passthroughRemaining = 0;
         awaitedFrameSize = 0;
@@ -198,6 +203,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         paused = false;
+        awaitingTarget = false;
         if (cumulation != null) {
             scan();
         }
@@ -216,7 +222,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         if (ctx == null) {
             return;
         }
-        boolean read = !paused && !stopped && (out == null || out.isWritable());
+        boolean read = !stopped && (out == null || out.isWritable())
+                && (!paused || awaitingTarget && (cumulation == null || cumulation.readableBytes() < AWAIT_BUFFER_LIMIT));
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }
@@ -276,8 +283,10 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             }
             long frameSize = length + 1L;
             if (out == null && !policy.attach(type, this)) {
-                // A server is on its way; the frame stays in the buffer until resume().
+                // A server is on its way; the frame stays in the buffer until resume(). Reading goes
+                // on (no epoll change for a short wait) until AWAIT_BUFFER_LIMIT bytes are buffered.
                 paused = true;
+                awaitingTarget = true;
                 updateAutoRead();
                 return;
             }
