@@ -139,14 +139,14 @@ free_port() {
     die "no free local port found in 200 tries"
 }
 
-psql_ok() { # port: true when a query through that port answers
-    "$PG_BINDIR/psql" -X -q -t -A -h 127.0.0.1 -p "$1" -U "$DB_USER" -d "$DB" -c 'select 1' >/dev/null 2>&1
+psql_ok() { # port [user]: true when a query through that port answers
+    "$PG_BINDIR/psql" -X -q -t -A -h 127.0.0.1 -p "$1" -U "${2:-$DB_USER}" -d "$DB" -c 'select 1' >/dev/null 2>&1
 }
 
-wait_ready() { # port name logfile seconds [pid]: also gives up as soon as that process has exited
-    local port=$1 name=$2 logfile=$3 seconds=$4 pid=${5:-} i
+wait_ready() { # port name logfile seconds [pid [user]]: gives up as soon as that process has exited
+    local port=$1 name=$2 logfile=$3 seconds=$4 pid=${5:-} user=${6:-$DB_USER} i
     for ((i = 0; i < seconds * 5; i++)); do
-        psql_ok "$port" && return 0
+        psql_ok "$port" "$user" && return 0
         if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
             break
         fi
@@ -186,8 +186,8 @@ pgbench_init() { # port scale
 # ---------------------------------------------------------------------------------------------
 # PgBouncer, from an ini file that sets listen_port, logfile and pidfile in the work directory.
 
-start_pgbouncer() { # ini port
-    local ini=$1 port=$2 pidfile auth_file
+start_pgbouncer() { # ini port [user that checks it is up]
+    local ini=$1 port=$2 user=${3:-$DB_USER} pidfile auth_file
     pidfile=$(awk -F' *= *' '$1 == "pidfile" {print $2}' "$ini")
     auth_file=$(awk -F' *= *' '$1 == "auth_file" {print $2}' "$ini")
     if [[ $EUID -eq 0 ]]; then chown "$SERVICE_USER" "$ini" ${auth_file:+"$auth_file"}; fi
@@ -196,7 +196,7 @@ start_pgbouncer() { # ini port
     # is runuser, whose child PgBouncer writes its own pid to the pidfile.
     as_service "$PGBOUNCER" -q "$ini" >/dev/null 2>&1 &
     pgbouncer_runner_pid=$!
-    wait_ready "$port" PgBouncer "$work_dir/pgbouncer.log" 30 "$pgbouncer_runner_pid"
+    wait_ready "$port" PgBouncer "$work_dir/pgbouncer.log" 30 "$pgbouncer_runner_pid" "$user"
     pgbouncer_pid=$(<"$pidfile")
     log "PgBouncer $("$PGBOUNCER" --version | head -n 1 | awk '{print $2}') on 127.0.0.1:$port (pid $pgbouncer_pid, $(basename "$ini"))"
 }
