@@ -193,8 +193,11 @@ start_pgbouncer() { # ini port [user that checks it is up]
     if [[ $EUID -eq 0 ]]; then chown "$SERVICE_USER" "$ini" ${auth_file:+"$auth_file"}; fi
     rm -f "$pidfile"
     # In the foreground of a background job, so that a failed start is seen at once; as root the job
-    # is runuser, whose child PgBouncer writes its own pid to the pidfile.
-    as_service "$PGBOUNCER" -q "$ini" >/dev/null 2>&1 &
+    # is runuser, whose child PgBouncer writes its own pid to the pidfile. runuser sets the soft
+    # open-file limit back to 1024, too few for thousands of clients: the shell raises it to the
+    # hard limit before it becomes PgBouncer.
+    # shellcheck disable=SC2016
+    as_service sh -c 'ulimit -n "$(ulimit -Hn)" && exec "$0" -q "$1"' "$PGBOUNCER" "$ini" >/dev/null 2>&1 &
     pgbouncer_runner_pid=$!
     wait_ready "$port" PgBouncer "$work_dir/pgbouncer.log" 30 "$pgbouncer_runner_pid" "$user"
     pgbouncer_pid=$(<"$pidfile")

@@ -25,6 +25,7 @@
 #   SESSION_MAX_CLIENTS=64   session-mode runs with more clients than this are skipped (see the doc)
 #   IDLE_CONNECTIONS=10000   idle client connections held against each proxy; 0 skips that part
 #   IDLE_POOL_MODE=transaction  the pass in which the idle connections are measured
+#   IDLE_TIMEOUT=300     seconds the idle client may take for all its logins before it counts as failed
 #   REPEAT=1             rounds per pass; the table shows the median of the rounds
 #   BENCH_DOC=docs/benchmarks.md         where the dated section is appended; APPEND=0 to skip
 #   PGWARDEN_HOME, PG_BINDIR, JAVA_OPTS  as for relay.sh
@@ -50,6 +51,7 @@ POOL_SIZE=${POOL_SIZE:-20}
 SESSION_MAX_CLIENTS=${SESSION_MAX_CLIENTS:-64}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 IDLE_POOL_MODE=${IDLE_POOL_MODE:-transaction}
+IDLE_TIMEOUT=${IDLE_TIMEOUT:-300}
 REPEAT=${REPEAT:-1}
 APPEND=${APPEND:-1}
 JAVA_OPTS=${JAVA_OPTS:-}
@@ -61,7 +63,7 @@ BENCH_DOC=${BENCH_DOC:-$repo_dir/docs/benchmarks.md}
 TARGETS=(direct pgbouncer pgwarden)
 SCRAM_USER=bench_scram
 
-require_positive DURATION WARMUP SCALE JOBS CONNECT_CLIENTS POOL_SIZE SESSION_MAX_CLIENTS REPEAT
+require_positive DURATION WARMUP SCALE JOBS CONNECT_CLIENTS POOL_SIZE SESSION_MAX_CLIENTS REPEAT IDLE_TIMEOUT
 [[ $IDLE_CONNECTIONS =~ ^[0-9]+$ ]] || die "IDLE_CONNECTIONS must be a number (0 skips the idle connections)"
 for clients in $CLIENT_COUNTS; do
     [[ $clients =~ ^[0-9]+$ && $clients -gt 0 ]] || die "CLIENT_COUNTS holds '$clients', not a positive integer"
@@ -290,15 +292,15 @@ idle_measure() { # target pid
         >"$out" 2>"$work_dir/idle-$target.err" &
     client_pid=$!
     helper_pids+=("$client_pid")
-    for ((i = 0; i < 1200; i++)); do
+    for ((i = 0; i < IDLE_TIMEOUT * 2; i++)); do
         line=$(grep -m 1 '^ready=' "$out" || true)
         [[ -n $line ]] && break
         kill -0 "$client_pid" 2>/dev/null || break
         sleep 0.5
     done
     if [[ -z $line ]]; then
-        errors+=("$target idle connections: the client did not finish its logins: $(head -n 3 "$work_dir/idle-$target.err" | tr '\n' ' ')")
-        IDLE[$target]="the idle client did not finish its logins"
+        errors+=("$target idle connections: the client did not finish its logins within $IDLE_TIMEOUT s: $(head -n 3 "$work_dir/idle-$target.err" | tr '\n' ' ')")
+        IDLE[$target]="the idle client did not finish its $IDLE_CONNECTIONS logins within $IDLE_TIMEOUT s"
     else
         sleep 2
         [[ $target == pgwarden ]] && heap_after=$(heap_used_kib "$pid")
