@@ -2,6 +2,7 @@ package io.pgwarden.core.cli;
 
 import io.pgwarden.core.config.ConfigException;
 import io.pgwarden.core.config.ConfigLoader;
+import io.pgwarden.core.config.PoolConfig;
 import io.pgwarden.core.config.ProxyConfig;
 import io.pgwarden.core.plugin.PluginHost;
 import java.io.PrintWriter;
@@ -39,6 +40,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             config.backends().values().forEach(backend -> out.println("  backend  " + backend.name() + " -> "
                     + backend.host() + ":" + backend.port() + " (TLS " + backend.tls().mode().yamlName() + ")"));
             out.println("  rules    " + config.auth().rules().size());
+            out.println("  pool     " + pool(config.pool()));
             out.println("  plugins  " + (config.plugins().isEmpty() ? "none"
                     : String.join(", ", config.plugins().stream().map(p -> p.type()).toList()))
                     + " (from " + config.pluginsDirectory() + ")");
@@ -47,6 +49,17 @@ final class CheckConfigCommand implements Callable<Integer> {
             printProblems(spec.commandLine().getErr(), file, e);
             return ExitCode.INVALID_CONFIGURATION;
         }
+    }
+
+    private static String pool(PoolConfig pool) {
+        String summary = pool.mode().yamlName() + " mode, size " + pool.size();
+        int databases = pool.databases().size();
+        int users = pool.users().size();
+        if (databases + users == 0) {
+            return summary;
+        }
+        return summary + "; overrides for " + databases + (databases == 1 ? " database" : " databases") + " and "
+                + users + (users == 1 ? " user" : " users");
     }
 
     /**

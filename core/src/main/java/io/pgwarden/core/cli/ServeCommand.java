@@ -1,6 +1,7 @@
 package io.pgwarden.core.cli;
 
 import io.pgwarden.core.config.ConfigLoader;
+import io.pgwarden.core.config.PoolMode;
 import io.pgwarden.core.config.ProxyConfig;
 import io.pgwarden.core.server.PgwardenServer;
 import java.nio.file.Files;
@@ -33,6 +34,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "quick start: where clients connect (default 127.0.0.1:6432)")
     private HostPort listen;
 
+    @Option(names = "--pool-mode", paramLabel = "MODE", converter = QuickStart.PoolModeConverter.class,
+            description = "quick start: session (default) or transaction")
+    private PoolMode poolMode;
+
+    @Option(names = "--pool-size", paramLabel = "N", converter = QuickStart.PoolSizeConverter.class,
+            description = "quick start: server connections per pool, 1-" + QuickStart.MAX_POOL_SIZE + " (default 20)")
+    private Integer poolSize;
+
     @Override
     public Integer call() throws Exception {
         ProxyConfig proxyConfig = configuration();
@@ -50,11 +59,21 @@ final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--config cannot be combined with --backend or --listen");
         }
+        boolean poolOption = poolMode != null || poolSize != null;
+        if (config != null && poolOption) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--pool-mode and --pool-size cannot be combined with --config; set pool.mode and pool.size in the file");
+        }
         if (listen != null && backend == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--listen needs --backend (or use --config)");
         }
+        if (poolOption && backend == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    (poolMode != null ? "--pool-mode" : "--pool-size") + " needs --backend (or use --config)");
+        }
         if (backend != null) {
-            return QuickStart.config(backend, listen == null ? new HostPort("127.0.0.1", 6432) : listen, QuickStart.home());
+            return QuickStart.config(backend, listen == null ? new HostPort("127.0.0.1", 6432) : listen, poolMode,
+                    poolSize, QuickStart.home());
         }
         Path file = config;
         if (file == null) {

@@ -35,8 +35,38 @@ class PgwardenCliTest {
 
         assertThat(run("check-config", file.toString())).isZero();
         assertThat(out.toString()).contains(file + ": configuration OK", "backend  primary -> db.internal:5433 (TLS prefer)",
-                "rules    1");
+                "rules    1", "pool     session mode, size 20\n");
         assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void checkConfigSummarisesThePool() throws IOException {
+        Path file = Files.writeString(dir.resolve("pool.yaml"), """
+                backends: { primary: { host: db.internal } }
+                auth: { rules: [ { method: passthrough } ] }
+                pool:
+                  mode: transaction
+                  size: 8
+                  databases: { reports: { mode: session }, batch: { size: 2 } }
+                  users: { etl: { max_connections: 3 } }
+                """);
+
+        assertThat(run("check-config", file.toString())).isZero();
+        assertThat(out.toString()).contains("pool     transaction mode, size 8; overrides for 2 databases and 1 user");
+    }
+
+    @Test
+    void checkConfigReportsPoolProblems() throws IOException {
+        Path file = Files.writeString(dir.resolve("badpool.yaml"), """
+                backends: { primary: { host: db.internal } }
+                auth: { rules: [ { method: passthrough } ] }
+                pool: { mode: statement, size: 0 }
+                """);
+
+        assertThat(run("check-config", file.toString())).isEqualTo(3);
+        assertThat(err.toString()).contains(file + ": 2 problems",
+                "  pool.mode: statement mode is not supported; use transaction",
+                "  pool.size: expected a pool size 1-10000, found '0'");
     }
 
     @Test

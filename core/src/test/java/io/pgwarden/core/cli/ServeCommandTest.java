@@ -2,6 +2,8 @@ package io.pgwarden.core.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgwarden.core.config.PoolConfig;
+import io.pgwarden.core.config.PoolMode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -36,6 +38,56 @@ class ServeCommandTest {
     void listenWithoutBackendIsAUsageError() {
         assertThat(run("serve", "--listen", "127.0.0.1:7000")).isEqualTo(2);
         assertThat(err.toString()).contains("--listen needs --backend");
+    }
+
+    @Test
+    void poolOptionsWithoutBackendAreAUsageError() {
+        assertThat(run("serve", "--pool-mode", "transaction")).isEqualTo(2);
+        assertThat(err.toString()).contains("--pool-mode needs --backend (or use --config)");
+        assertThat(run("serve", "--pool-size", "5")).isEqualTo(2);
+        assertThat(err.toString()).contains("--pool-size needs --backend (or use --config)");
+    }
+
+    @Test
+    void poolOptionsWithConfigAreAUsageError() {
+        assertThat(run("serve", "--config", "x.yaml", "--pool-size", "5")).isEqualTo(2);
+        assertThat(err.toString()).contains("--pool-mode and --pool-size cannot be combined with --config; "
+                + "set pool.mode and pool.size in the file");
+    }
+
+    @Test
+    void statementPoolModeIsAUsageError() {
+        assertThat(run("serve", "--backend", "db:5432", "--pool-mode", "statement")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for option '--pool-mode': statement mode is not supported; "
+                + "use transaction");
+    }
+
+    @Test
+    void unknownPoolModeIsAUsageError() {
+        assertThat(run("serve", "--backend", "db:5432", "--pool-mode", "sometimes")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for option '--pool-mode': expected session or transaction, "
+                + "found 'sometimes'");
+    }
+
+    @Test
+    void poolSizeOutOfRangeIsAUsageError() {
+        assertThat(run("serve", "--backend", "db:5432", "--pool-size", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for option '--pool-size': expected a pool size 1-10000, found '0'");
+        assertThat(run("serve", "--backend", "db:5432", "--pool-size", "many")).isEqualTo(2);
+        assertThat(err.toString()).contains("expected a pool size 1-10000, found 'many'");
+    }
+
+    @Test
+    void poolOptionsReachTheQuickStartConfiguration() {
+        CommandLine commandLine = PgwardenCli.commandLine();
+        CommandLine.ParseResult parsed = commandLine.parseArgs("serve", "--backend", "db:5432", "--pool-mode", "transaction",
+                "--pool-size", "12");
+        ServeCommand serve = parsed.subcommand().commandSpec().commandLine().getCommand();
+
+        PoolConfig pool = serve.configuration().pool();
+
+        assertThat(pool.mode()).isEqualTo(PoolMode.TRANSACTION);
+        assertThat(pool.size()).isEqualTo(12);
     }
 
     @Test

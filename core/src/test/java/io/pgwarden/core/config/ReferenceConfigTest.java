@@ -19,7 +19,11 @@ class ReferenceConfigTest {
     private static final List<String> KNOWN_KEYS = List.of("listen", "host", "port", "tls", "mode", "cert", "key",
             "client_ca", "backends", "connect_timeout", "ca", "auth", "rules", "database", "user", "address", "method",
             "backend", "login", "password", "plugins_dir", "plugins", "type", "limits", "max_message_size",
-            "max_startup_packet_size", "max_client_connections", "auth_timeout", "shutdown_timeout");
+            "max_startup_packet_size", "max_client_connections", "auth_timeout", "shutdown_timeout", "pool", "size",
+            "min_size", "reserve_size", "reserve_timeout", "max_db_connections", "max_user_connections",
+            "max_prepared_statements", "query_wait_timeout", "idle_transaction_timeout", "client_idle_timeout",
+            "server_idle_timeout", "server_lifetime", "server_check_delay", "server_check_query", "server_reset_query",
+            "databases", "users", "max_connections");
 
     @TempDir
     Path installation;
@@ -35,6 +39,7 @@ class ReferenceConfigTest {
         assertThat(config.listen()).isEqualTo(new ListenConfig("127.0.0.1", 6432, ClientTlsConfig.disabled()));
         assertThat(config.pluginsDirectory()).isEqualTo(installation.toAbsolutePath().resolve("plugins"));
         assertThat(config.limits()).isEqualTo(LimitsConfig.DEFAULTS);
+        assertThat(config.pool()).isEqualTo(PoolConfig.DEFAULTS);
         assertThat(config.auth().rules()).isNotEmpty();
     }
 
@@ -63,6 +68,19 @@ class ReferenceConfigTest {
             assertThat(entry.type()).isEqualTo("protocol-log");
             assertThat(entry.config().values()).containsOnlyKeys("level", "max_query_length");
         });
+    }
+
+    @Test
+    void commentedPoolExampleIsValidOnceUncommented() throws IOException {
+        String reference = Files.readString(REFERENCE);
+        String example = reference.substring(reference.indexOf("  # databases:\n"));
+        String yaml = "backends: { primary: { host: h } }\nauth: { rules: [ { method: trust } ] }\npool:\n"
+                + example.replaceAll("(?m)^  # ", "  ");
+
+        PoolConfig pool = ConfigLoader.parse(yaml, installation).pool();
+
+        assertThat(pool.databases()).containsExactly(Map.entry("reports", new DatabasePoolConfig(PoolMode.SESSION, 5, 1, 2, 10)));
+        assertThat(pool.users()).containsExactly(Map.entry("batch", new UserPoolConfig(PoolMode.SESSION, 3)));
     }
 
     @Test

@@ -1,0 +1,695 @@
+package io.pgwarden.core.pool;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * Tells whether SQL text from a Query or Parse message leaves state in the server session that
+ * transaction pooling cannot carry to another server connection, so that the client must stay
+ * pinned to its server.
+ *
+ * <p>This is a lexer that follows PostgreSQL's {@code scan.l} (literals, quoted identifiers,
+ * nested comments, dollar quoting, escape-string continuation) with a few token-pattern rules on
+ * top, not a parser: it runs on every statement a pooled client sends, so it must be linear in the
+ * text and allocate nothing unless a SET names a setting. Where it cannot tell, it pins: a pinned
+ * client costs a server connection, a missed pin leaks one client's session state to another.
+ */
+final class SessionStateScanner {
+
+    /** PostgreSQL truncates identifiers to NAMEDATALEN - 1 bytes: no tracked setting is longer. */
+    private static final int MAX_IDENTIFIER = 63;
+    private static final int MAX_SETTING_NAME = 255;
+
+    private static final int OTHER = 0;
+    private static final int WORD = 1;
+    private static final int QUOTED = 2;
+    private static final int STRING = 3;
+    private static final int SEMICOLON = 4;
+    private static final int OPEN = 5;
+    private static final int CLOSE = 6;
+    private static final int COMMA = 7;
+    private static final int DOT = 8;
+
+    /**
+     * Keywords and function names the rules look at, in id order: a word's token id is
+     * {@code FIRST_KEYWORD} plus its index here. From {@code pg_temp} on, the names also match as
+     * quoted identifiers ("pg_temp" is pg_temp, "pg_advisory_lock"(1) calls the function).
+     */
+    private static final String[] KEYWORD_NAMES = {
+        "listen", "load", "create", "or", "replace", "global", "local", "temp", "temporary", "into",
+        "insert", "merge", "declare", "with", "hold", "for", "set", "session", "transaction",
+        "characteristics", "authorization", "role", "time", "zone", "names", "schema", "xml",
+        "option", "constraints", "prepare", "true", "isolation", "read", "deferrable", "explain",
+        "level", "pg_temp", "pg_advisory_lock", "pg_advisory_lock_shared", "pg_try_advisory_lock",
+        "pg_try_advisory_lock_shared", "set_config"};
+    private static final int FIRST_KEYWORD = 10;
+    private static final int LISTEN = id("listen");
+    private static final int LOAD = id("load");
+    private static final int CREATE = id("create");
+    private static final int OR = id("or");
+    private static final int REPLACE = id("replace");
+    private static final int GLOBAL = id("global");
+    private static final int LOCAL = id("local");
+    private static final int TEMP = id("temp");
+    private static final int TEMPORARY = id("temporary");
+    private static final int INTO = id("into");
+    private static final int INSERT = id("insert");
+    private static final int MERGE = id("merge");
+    private static final int DECLARE = id("declare");
+    private static final int WITH = id("with");
+    private static final int HOLD = id("hold");
+    private static final int FOR = id("for");
+    private static final int SET = id("set");
+    private static final int SESSION = id("session");
+    private static final int TRANSACTION = id("transaction");
+    private static final int CHARACTERISTICS = id("characteristics");
+    private static final int AUTHORIZATION = id("authorization");
+    private static final int ROLE = id("role");
+    private static final int TIME = id("time");
+    private static final int ZONE = id("zone");
+    private static final int NAMES = id("names");
+    private static final int SCHEMA = id("schema");
+    private static final int XML = id("xml");
+    private static final int OPTION = id("option");
+    private static final int CONSTRAINTS = id("constraints");
+    private static final int PREPARE = id("prepare");
+    private static final int TRUE = id("true");
+    private static final int ISOLATION = id("isolation");
+    private static final int READ = id("read");
+    private static final int DEFERRABLE = id("deferrable");
+    private static final int EXPLAIN = id("explain");
+    private static final int LEVEL = id("level");
+    private static final int PG_TEMP = id("pg_temp");
+    private static final int PG_ADVISORY_LOCK = id("pg_advisory_lock");
+    private static final int PG_ADVISORY_LOCK_SHARED = id("pg_advisory_lock_shared");
+    private static final int PG_TRY_ADVISORY_LOCK = id("pg_try_advisory_lock");
+    private static final int PG_TRY_ADVISORY_LOCK_SHARED = id("pg_try_advisory_lock_shared");
+    private static final int SET_CONFIG = id("set_config");
+
+    private static final byte[][] KEYWORDS = new byte[FIRST_KEYWORD + KEYWORD_NAMES.length][];
+    /** Keyword ids by length, so a word is compared only with keywords of its length. */
+    private static final int[][] KEYWORDS_BY_LENGTH;
+
+    static {
+        int longest = 0;
+        for (int k = 0; k < KEYWORD_NAMES.length; k++) {
+            KEYWORDS[FIRST_KEYWORD + k] = KEYWORD_NAMES[k].getBytes(StandardCharsets.US_ASCII);
+            longest = Math.max(longest, KEYWORD_NAMES[k].length());
+        }
+        KEYWORDS_BY_LENGTH = new int[longest + 1][];
+        for (int length = 0; length <= longest; length++) {
+            int count = 0;
+            for (String name : KEYWORD_NAMES) {
+                count += name.length() == length ? 1 : 0;
+            }
+            int[] ids = new int[count];
+            count = 0;
+            for (int k = 0; k < KEYWORD_NAMES.length; k++) {
+                if (KEYWORD_NAMES[k].length() == length) {
+                    ids[count++] = FIRST_KEYWORD + k;
+                }
+            }
+            KEYWORDS_BY_LENGTH[length] = ids;
+        }
+    }
+
+    private SessionStateScanner() {
+    }
+
+    private static int id(String keyword) {
+        int index = List.of(KEYWORD_NAMES).indexOf(keyword);
+        if (index < 0) {
+            throw new IllegalStateException("not in KEYWORD_NAMES: " + keyword);
+        }
+        return FIRST_KEYWORD + index;
+    }
+
+    /**
+     * The first reason found in the statements in {@code text[from, to)}, or null when none of
+     * them creates session state that cannot move.
+     *
+     * @param trackedSetting whether a session-level SET of this lower-cased setting name is safe
+     *     because the pool re-applies it; asked only when a SET or set_config is found
+     */
+    static PinReason scan(ByteBuf text, int from, int to, Predicate<String> trackedSetting) {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(trackedSetting, "trackedSetting");
+        Objects.checkFromToIndex(from, to, text.capacity());
+        PinReason reason = scan(text, from, to, trackedSetting, false);
+        if (reason == null && containsBackslash(text, from, to)) {
+            // With standard_conforming_strings off, a backslash escapes a quote inside '...'. The
+            // pool does not know the client's value, so the text must be harmless read either way.
+            reason = scan(text, from, to, trackedSetting, true);
+        }
+        return reason;
+    }
+
+    private static PinReason scan(ByteBuf b, int from, int to, Predicate<String> tracked,
+            boolean backslashEscapes) {
+        int statement = OTHER; // the statement's first keyword while its rule still applies
+        boolean creates = false;
+        int index = 0; // tokens seen in this statement, leading parentheses not counted
+        int p1 = SEMICOLON;
+        int p2 = SEMICOLON;
+        int p3 = SEMICOLON;
+        int i = from;
+        while ((i = skipSpace(b, i, to)) < to) {
+            int start = i;
+            i = tokenEnd(b, start, to, backslashEscapes);
+            int token = classify(b, start, i);
+            if (token == SEMICOLON) {
+                statement = OTHER;
+                creates = false;
+                index = 0;
+                p1 = p2 = p3 = SEMICOLON;
+                continue;
+            }
+            if (index == 0 && token == OPEN) {
+                continue;
+            }
+            if (index == 0) {
+                statement = token;
+                creates = token == CREATE;
+                if (token == LISTEN) {
+                    return PinReason.LISTEN;
+                } else if (token == LOAD) {
+                    return PinReason.LOAD;
+                } else if (token == SET) {
+                    PinReason reason = setStatement(b, i, to, tracked, backslashEscapes);
+                    if (reason != null) {
+                        return reason;
+                    }
+                    statement = OTHER;
+                }
+            } else if (statement == CREATE) {
+                if (token == TEMP || token == TEMPORARY) {
+                    return PinReason.TEMP_TABLE;
+                }
+                if (token != OR && token != REPLACE && token != GLOBAL && token != LOCAL) {
+                    statement = OTHER;
+                }
+            } else if (statement == DECLARE) {
+                if (token == HOLD && p1 == WITH) {
+                    return PinReason.HOLD_CURSOR;
+                }
+                if (token == FOR) {
+                    statement = OTHER;
+                }
+            } else if (statement == PREPARE) {
+                // PREPARE TRANSACTION 'gid' is two-phase commit, not a prepared statement.
+                if (index == 1 ? token != TRANSACTION : token != STRING) {
+                    return PinReason.PREPARE;
+                }
+                statement = index == 1 ? PREPARE : OTHER;
+            } else if (statement == EXPLAIN && token == CREATE) {
+                statement = CREATE; // EXPLAIN ANALYZE CREATE TEMP TABLE ... AS runs it
+                creates = true;
+            }
+            if ((token == TEMP || token == TEMPORARY) && (intoTarget(p1, p2)
+                    || (p1 == GLOBAL || p1 == LOCAL) && intoTarget(p2, p3))) {
+                return PinReason.TEMP_TABLE;
+            }
+            if (token == DOT && p1 == PG_TEMP && (creates || intoTarget(p2, p3))) {
+                return PinReason.TEMP_TABLE;
+            }
+            if (token == OPEN) {
+                if (p1 >= PG_ADVISORY_LOCK && p1 <= PG_TRY_ADVISORY_LOCK_SHARED) {
+                    return PinReason.ADVISORY_LOCK;
+                }
+                if (p1 == SET_CONFIG) {
+                    PinReason reason = setConfigCall(b, i, to, tracked, backslashEscapes);
+                    if (reason != null) {
+                        return reason;
+                    }
+                }
+            }
+            index++;
+            p3 = p2;
+            p2 = p1;
+            p1 = token;
+        }
+        return null;
+    }
+
+    /** SELECT ... INTO [TEMP] name creates a table; INSERT INTO and MERGE INTO do not. */
+    private static boolean intoTarget(int into, int before) {
+        return into == INTO && before != INSERT && before != MERGE;
+    }
+
+    /** A SET statement from the token after SET: the setting it changes, asked of the pool. */
+    private static PinReason setStatement(ByteBuf b, int i, int to, Predicate<String> tracked,
+            boolean backslashEscapes) {
+        int start = skipSpace(b, i, to);
+        if (start >= to) {
+            return null;
+        }
+        int end = tokenEnd(b, start, to, backslashEscapes);
+        int token = classify(b, start, end);
+        if (token == LOCAL || token == TRANSACTION || token == CONSTRAINTS) {
+            return null; // these end with the transaction
+        }
+        if (token == SESSION) {
+            start = skipSpace(b, end, to);
+            if (start >= to) {
+                return null;
+            }
+            end = tokenEnd(b, start, to, backslashEscapes);
+            token = classify(b, start, end);
+            if (token == CHARACTERISTICS) {
+                return characteristics(b, end, to, tracked, backslashEscapes);
+            }
+            if (token == AUTHORIZATION) {
+                return PinReason.SET; // an identity change is never replayed on another server
+            }
+        }
+        if (token != WORD && token != QUOTED && token < FIRST_KEYWORD) {
+            return null; // not a setting name: a syntax error that changes nothing
+        }
+        int next = skipSpace(b, end, to);
+        int following = next < to ? classify(b, next, tokenEnd(b, next, to, backslashEscapes))
+                : SEMICOLON;
+        if (following != DOT) {
+            String alias = token == ROLE ? "role"
+                    : token == NAMES ? "client_encoding"
+                    : token == SCHEMA ? "search_path"
+                    : token == TIME && following == ZONE ? "timezone"
+                    : token == XML && following == OPTION ? "xmloption" : null;
+            if (alias != null) {
+                return ask(tracked, alias);
+            }
+        }
+        int length = settingName(b, start, to, backslashEscapes, null);
+        if (length < 0) {
+            return PinReason.SET;
+        }
+        byte[] name = new byte[length];
+        settingName(b, start, to, backslashEscapes, name);
+        return ask(tracked, new String(name, StandardCharsets.UTF_8));
+    }
+
+    /** SET SESSION CHARACTERISTICS AS TRANSACTION sets the default_transaction_* settings. */
+    private static PinReason characteristics(ByteBuf b, int i, int to, Predicate<String> tracked,
+            boolean backslashEscapes) {
+        int previous = OTHER;
+        while ((i = skipSpace(b, i, to)) < to) {
+            int start = i;
+            i = tokenEnd(b, start, to, backslashEscapes);
+            int token = classify(b, start, i);
+            if (token == SEMICOLON) {
+                break;
+            }
+            String setting = token == ISOLATION ? "default_transaction_isolation"
+                    : token == READ && previous != LEVEL ? "default_transaction_read_only"
+                    : token == DEFERRABLE ? "default_transaction_deferrable" : null;
+            if (setting != null && !tracked.test(setting)) {
+                return PinReason.SET;
+            }
+            previous = token;
+        }
+        return null;
+    }
+
+    /**
+     * The dotted setting name starting at {@code i}, lower-cased as PostgreSQL looks settings up,
+     * copied into {@code into} when it is not null. Returns its length in bytes, or -1 when it is
+     * not a name any tracked setting could have.
+     */
+    private static int settingName(ByteBuf b, int i, int to, boolean backslashEscapes,
+            byte[] into) {
+        int length = 0;
+        while (true) {
+            int end = tokenEnd(b, i, to, backslashEscapes);
+            int token = classify(b, i, end);
+            int part;
+            if (b.getByte(i) == '"') {
+                part = copyQuoted(b, i + 1, end, into, length);
+            } else if (token == WORD || token >= FIRST_KEYWORD) {
+                part = copyLowerCase(b, i, end, into, length);
+            } else {
+                return -1;
+            }
+            length += part;
+            if (part > MAX_IDENTIFIER || length > MAX_SETTING_NAME) {
+                return -1;
+            }
+            int dot = skipSpace(b, end, to);
+            if (dot >= to || b.getByte(dot) != '.') {
+                return length;
+            }
+            if (into != null) {
+                into[length] = '.';
+            }
+            length++;
+            i = skipSpace(b, dot + 1, to);
+            if (i >= to) {
+                return -1;
+            }
+        }
+    }
+
+    private static int copyLowerCase(ByteBuf b, int from, int to, byte[] into, int at) {
+        if (into != null) {
+            for (int i = from; i < to; i++) {
+                into[at + i - from] = lowerCase(b.getByte(i));
+            }
+        }
+        return to - from;
+    }
+
+    /** Copies a quoted identifier's text, "" read as one quote; {@code from} is after the quote. */
+    private static int copyQuoted(ByteBuf b, int from, int to, byte[] into, int at) {
+        int length = 0;
+        for (int i = from; i < to; i++) {
+            byte c = b.getByte(i);
+            if (c == '"') {
+                if (i + 1 >= to || b.getByte(i + 1) != '"') {
+                    break;
+                }
+                i++;
+            }
+            if (into != null) {
+                into[at + length] = lowerCase(c);
+            }
+            length++;
+        }
+        return length;
+    }
+
+    /**
+     * A call set_config(name, value, is_local) from the token after its parenthesis: it does not
+     * pin when is_local is the literal true or when the name is a literal of a tracked setting.
+     */
+    private static PinReason setConfigCall(ByteBuf b, int i, int to, Predicate<String> tracked,
+            boolean backslashEscapes) {
+        int depth = 0;
+        int argument = 0;
+        int tokens = 0;
+        int nameStart = -1;
+        int nameEnd = -1;
+        boolean local = false;
+        while (true) {
+            i = skipSpace(b, i, to);
+            if (i >= to) {
+                return PinReason.SET;
+            }
+            int start = i;
+            i = tokenEnd(b, start, to, backslashEscapes);
+            int token = classify(b, start, i);
+            if (token == SEMICOLON || token == SET_CONFIG) {
+                return PinReason.SET;
+            }
+            if (depth == 0 && token == CLOSE) {
+                break;
+            }
+            if (depth == 0 && token == COMMA) {
+                argument++;
+                tokens = 0;
+                continue;
+            }
+            depth += token == OPEN ? 1 : token == CLOSE ? -1 : 0;
+            tokens++;
+            if (argument == 0) {
+                boolean literal = tokens == 1 && token == STRING && b.getByte(start) == '\'';
+                nameStart = literal ? start : -1;
+                nameEnd = i;
+            } else if (argument == 2) {
+                local = tokens == 1 && token == TRUE;
+            }
+        }
+        if (argument == 2 && local) {
+            return null;
+        }
+        if (nameStart < 0 || nameEnd - nameStart < 2 || nameEnd - nameStart > MAX_SETTING_NAME
+                || b.getByte(nameEnd - 1) != '\'') {
+            return PinReason.SET;
+        }
+        byte[] name = new byte[nameEnd - nameStart - 2];
+        for (int k = 0; k < name.length; k++) {
+            byte c = b.getByte(nameStart + 1 + k);
+            if (c == '\'' || c == '\\') {
+                return PinReason.SET; // quoting inside the name: not a plain setting name
+            }
+            name[k] = lowerCase(c);
+        }
+        return ask(tracked, new String(name, StandardCharsets.UTF_8));
+    }
+
+    private static PinReason ask(Predicate<String> tracked, String setting) {
+        return tracked.test(setting) ? null : PinReason.SET;
+    }
+
+    private static int classify(ByteBuf b, int start, int end) {
+        byte c = b.getByte(start);
+        switch (c) {
+            case ';':
+                return SEMICOLON;
+            case '(':
+                return OPEN;
+            case ')':
+                return CLOSE;
+            case ',':
+                return COMMA;
+            case '.':
+                return DOT;
+            case '\'':
+                return STRING;
+            case '"':
+                return quotedIdentifier(b, start, end);
+            case '$':
+                return end - start > 1 && !isDigit(b.getByte(start + 1)) ? STRING : OTHER;
+            default:
+                break;
+        }
+        if (!isIdentifierStart(c)) {
+            return OTHER;
+        }
+        if (end - start > 1 && b.getByte(start + 1) == '\'') {
+            return STRING; // E'...'
+        }
+        return keyword(b, start, end, true);
+    }
+
+    private static int quotedIdentifier(ByteBuf b, int start, int end) {
+        if (end - start < 2 || b.getByte(end - 1) != '"') {
+            return QUOTED;
+        }
+        int id = keyword(b, start + 1, end - 1, false);
+        return id >= PG_TEMP ? id : QUOTED;
+    }
+
+    private static int keyword(ByteBuf b, int start, int end, boolean foldCase) {
+        int length = end - start;
+        if (length >= KEYWORDS_BY_LENGTH.length) {
+            return WORD;
+        }
+        for (int id : KEYWORDS_BY_LENGTH[length]) {
+            byte[] keyword = KEYWORDS[id];
+            int k = 0;
+            while (k < length) {
+                byte c = b.getByte(start + k);
+                if ((foldCase ? lowerCase(c) : c) != keyword[k]) {
+                    break;
+                }
+                k++;
+            }
+            if (k == length) {
+                return id;
+            }
+        }
+        return WORD;
+    }
+
+    /** The end of the token that starts at {@code i}, which is not white space or a comment. */
+    private static int tokenEnd(ByteBuf b, int i, int to, boolean backslashEscapes) {
+        byte c = b.getByte(i);
+        if (isIdentifierStart(c)) {
+            if ((c == 'e' || c == 'E') && i + 1 < to && b.getByte(i + 1) == '\'') {
+                return stringEnd(b, i + 2, to, true);
+            }
+            int j = i + 1;
+            while (j < to && (isIdentifierStart(b.getByte(j)) || isDigit(b.getByte(j))
+                    || b.getByte(j) == '$')) {
+                j++;
+            }
+            return j;
+        }
+        if (isDigit(c)) {
+            return digitsEnd(b, i + 1, to);
+        }
+        switch (c) {
+            case '\'':
+                return stringEnd(b, i + 1, to, backslashEscapes);
+            case '"':
+                return quotedIdentifierEnd(b, i + 1, to);
+            case '$':
+                return dollarEnd(b, i, to);
+            default:
+                return i + 1;
+        }
+    }
+
+    private static int digitsEnd(ByteBuf b, int i, int to) {
+        while (i < to && isDigit(b.getByte(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The end of a '...' literal whose body starts at {@code i}; unterminated runs to the end. */
+    private static int stringEnd(ByteBuf b, int i, int to, boolean backslashEscapes) {
+        while (i < to) {
+            byte c = b.getByte(i);
+            if (c == '\\' && backslashEscapes) {
+                i += 2;
+            } else if (c != '\'') {
+                i++;
+            } else if (i + 1 < to && b.getByte(i + 1) == '\'') {
+                i += 2;
+            } else {
+                // 'a'<newline>'b' is one literal; it matters only where a backslash escapes.
+                int next = backslashEscapes ? continuation(b, i + 1, to) : -1;
+                if (next < 0) {
+                    return i + 1;
+                }
+                i = next + 1;
+            }
+        }
+        return to;
+    }
+
+    /** The quote that continues a literal after white space holding a newline, or -1. */
+    private static int continuation(ByteBuf b, int i, int to) {
+        boolean newline = false;
+        while (i < to) {
+            byte c = b.getByte(i);
+            if (c == '\n' || c == '\r') {
+                newline = true;
+                i++;
+            } else if (c == ' ' || c == '\t' || c == '\f' || c == 0x0B) {
+                i++;
+            } else if (c == '-' && i + 1 < to && b.getByte(i + 1) == '-') {
+                i = lineEnd(b, i + 2, to);
+            } else {
+                return newline && c == '\'' ? i : -1;
+            }
+        }
+        return -1;
+    }
+
+    private static int quotedIdentifierEnd(ByteBuf b, int i, int to) {
+        while (i < to) {
+            if (b.getByte(i) != '"') {
+                i++;
+            } else if (i + 1 < to && b.getByte(i + 1) == '"') {
+                i += 2;
+            } else {
+                return i + 1;
+            }
+        }
+        return to;
+    }
+
+    /**
+     * A $n parameter, a $tag$...$tag$ literal, or a lone $. Tags hold no $, so each candidate
+     * closing tag is compared only up to the next $: the search stays linear.
+     */
+    private static int dollarEnd(ByteBuf b, int i, int to) {
+        int j = i + 1;
+        if (j < to && isDigit(b.getByte(j))) {
+            return digitsEnd(b, j, to);
+        }
+        if (j < to && isIdentifierStart(b.getByte(j))) {
+            j++;
+            while (j < to && (isIdentifierStart(b.getByte(j)) || isDigit(b.getByte(j)))) {
+                j++;
+            }
+        }
+        if (j >= to || b.getByte(j) != '$') {
+            return i + 1;
+        }
+        int tagLength = j - i - 1;
+        for (int k = j + 1; k + tagLength + 1 < to; k++) {
+            if (b.getByte(k) == '$' && closesDollarQuote(b, k, i, tagLength)) {
+                return k + tagLength + 2;
+            }
+        }
+        return to;
+    }
+
+    private static boolean closesDollarQuote(ByteBuf b, int k, int open, int tagLength) {
+        for (int t = 1; t <= tagLength; t++) {
+            if (b.getByte(k + t) != b.getByte(open + t)) {
+                return false;
+            }
+        }
+        return b.getByte(k + tagLength + 1) == '$';
+    }
+
+    /** Skips white space, -- comments and nested C-style comments. */
+    private static int skipSpace(ByteBuf b, int i, int to) {
+        while (i < to) {
+            byte c = b.getByte(i);
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B) {
+                i++;
+            } else if (c == '-' && i + 1 < to && b.getByte(i + 1) == '-') {
+                i = lineEnd(b, i + 2, to);
+            } else if (c == '/' && i + 1 < to && b.getByte(i + 1) == '*') {
+                i = commentEnd(b, i + 2, to);
+            } else {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    private static int lineEnd(ByteBuf b, int i, int to) {
+        while (i < to && b.getByte(i) != '\n' && b.getByte(i) != '\r') {
+            i++;
+        }
+        return i;
+    }
+
+    private static int commentEnd(ByteBuf b, int i, int to) {
+        int depth = 1;
+        while (i + 1 < to) {
+            byte c = b.getByte(i);
+            byte d = b.getByte(i + 1);
+            if (c == '/' && d == '*') {
+                depth++;
+                i += 2;
+            } else if (c == '*' && d == '/') {
+                i += 2;
+                if (--depth == 0) {
+                    return i;
+                }
+            } else {
+                i++;
+            }
+        }
+        return to;
+    }
+
+    private static boolean containsBackslash(ByteBuf b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b.getByte(i) == '\\') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isIdentifierStart(byte c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c < 0;
+    }
+
+    private static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static byte lowerCase(byte c) {
+        return c >= 'A' && c <= 'Z' ? (byte) (c + ('a' - 'A')) : c;
+    }
+}
