@@ -181,7 +181,7 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------
-# One pgbench run. A run that does not end within a minute after its duration is stopped and
+# One pgbench run. A run that does not end within 30 s after its duration is stopped and
 # counted as an error (a proxy that never answers must not stall the whole benchmark).
 
 declare -A TPS_ALL=() LAT_ALL=() CPU_ALL=() ERR=() SEEN=()
@@ -233,7 +233,7 @@ measure() { # workload protocol clients pool_mode target round
     proxy_pid=${PID_OF[$target]:-}
     [[ -n $proxy_pid ]] && ticks_before=$(cpu_ticks "$proxy_pid")
     mapfile -t args < <(pgbench_cmd "$workload" "$protocol" "$clients" "$DURATION" "${PORT[$target]}")
-    timeout -k 10 $((DURATION + 60)) "$PG_BINDIR/pgbench" "${args[@]}" >"$out" 2>&1 || rc=$?
+    timeout -k 10 $((DURATION + 30)) "$PG_BINDIR/pgbench" "${args[@]}" >"$out" 2>&1 || rc=$?
     tps=$(awk '/^tps = / {print $3; exit}' "$out")
     lat=$(awk '/^latency average = / {print $4; exit}' "$out")
     transactions=$(awk '/^number of transactions actually processed: / {print $6; exit}' "$out")
