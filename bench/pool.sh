@@ -184,7 +184,7 @@ EOF
 # One pgbench run. A run that does not end within 30 s after its duration is stopped and
 # counted as an error (a proxy that never answers must not stall the whole benchmark).
 
-declare -A TPS_ALL=() LAT_ALL=() CPU_ALL=() ERR=() SEEN=()
+declare -A TPS_ALL=() LAT_ALL=() CPU_ALL=() SERVERS_ALL=() ERR=() SEEN=()
 declare -A PID_OF=()
 errors=()
 CLK_TCK=$(getconf CLK_TCK)
@@ -224,16 +224,42 @@ run_errors() { # outfile exit_status
     printf '%s' "$summary"
 }
 
+server_connections() { # pid: its established TCP connections to PostgreSQL
+    ss -H -t -n -p state established "( dport = :$pg_port )" 2>/dev/null | grep -c "pid=$1," || true
+}
+
+# The most server connections a proxy held during a run, from a sample every second, written to a file.
+sample_servers() { # pid file
+    local most=0 now
+    while true; do
+        now=$(server_connections "$1")
+        ((now > most)) && most=$now
+        printf '%s\n' "$most" >"$2"
+        sleep 1
+    done
+}
+
 measure() { # workload protocol clients pool_mode target round
     local workload=$1 protocol=$2 clients=$3 pool_mode=$4 target=$5 round=$6
     local key=$workload,$protocol,$clients,$pool_mode,$target out rc=0 proxy_pid ticks_before='' ticks_after cpu=''
-    local tps lat transactions problem args
+    local tps lat transactions problem args sampler_pid=''
     run_seq=$((run_seq + 1))
     out=$work_dir/run-$run_seq-$target-$workload-$protocol-$clients-$pool_mode.log
     proxy_pid=${PID_OF[$target]:-}
-    [[ -n $proxy_pid ]] && ticks_before=$(cpu_ticks "$proxy_pid")
+    if [[ -n $proxy_pid ]]; then
+        ticks_before=$(cpu_ticks "$proxy_pid")
+        sample_servers "$proxy_pid" "$out.servers" &
+        sampler_pid=$!
+        helper_pids=("$sampler_pid")
+    fi
     mapfile -t args < <(pgbench_cmd "$workload" "$protocol" "$clients" "$DURATION" "${PORT[$target]}")
     timeout -k 10 $((DURATION + 30)) "$PG_BINDIR/pgbench" "${args[@]}" >"$out" 2>&1 || rc=$?
+    if [[ -n $sampler_pid ]]; then
+        stop_pid "$sampler_pid" "server connection sampler"
+        wait "$sampler_pid" 2>/dev/null || true
+        helper_pids=()
+        [[ -s $out.servers ]] && SERVERS_ALL[$key]+="$(<"$out.servers") "
+    fi
     tps=$(awk '/^tps = / {print $3; exit}' "$out")
     lat=$(awk '/^latency average = / {print $4; exit}' "$out")
     transactions=$(awk '/^number of transactions actually processed: / {print $6; exit}' "$out")
@@ -411,6 +437,14 @@ cpu_cell() { # key: proxy CPU µs per transaction, one decimal
     [[ $cpu != n/a ]] && cpu=$(printf '%.1f' "$cpu")
     printf '%s' "$cpu"
 }
+servers_cell() { # key: the most server connections of any round
+    if [[ -n ${SERVERS_ALL[$1]:-} ]]; then
+        # shellcheck disable=SC2086
+        printf '%s\n' ${SERVERS_ALL[$1]} | sort -n | tail -n 1
+    else
+        printf 'n/a'
+    fi
+}
 clean_median() { # array-name key: the median only when the run had no errors
     if [[ -z ${ERR[$2]:-} ]]; then cell "$1" "$2"; fi
 }
@@ -419,8 +453,8 @@ error_cell() { # key
 }
 
 table() {
-    printf '| workload | protocol | clients | pool mode | direct tps | direct ms | PgBouncer tps | PgBouncer ms | PgBouncer CPU µs/tx | pgwarden tps | pgwarden ms | pgwarden CPU µs/tx | **pgwarden / PgBouncer** | **pgwarden / direct** | errors: direct / PgBouncer / pgwarden |\n'
-    printf '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
+    printf '| workload | protocol | clients | pool mode | direct tps | direct ms | PgBouncer tps | PgBouncer ms | PgBouncer CPU µs/tx | PgBouncer servers | pgwarden tps | pgwarden ms | pgwarden CPU µs/tx | pgwarden servers | **pgwarden / PgBouncer** | **pgwarden / direct** | errors: direct / PgBouncer / pgwarden |\n'
+    printf '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
     local workload protocol clients pool_mode protocols client_list base d b w
     for workload in $WORKLOADS; do
         protocols=$MODES
@@ -434,11 +468,11 @@ table() {
                     d=$base,direct
                     b=$base,pgbouncer
                     w=$base,pgwarden
-                    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | **%s** | **%s** | %s / %s / %s |\n' \
+                    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | **%s** | **%s** | %s / %s / %s |\n' \
                         "$(workload_label "$workload")" "$protocol" "$clients" "$pool_mode" \
                         "$(tps_cell "$d")" "$(cell LAT_ALL "$d")" \
-                        "$(tps_cell "$b")" "$(cell LAT_ALL "$b")" "$(cpu_cell "$b")" \
-                        "$(tps_cell "$w")" "$(cell LAT_ALL "$w")" "$(cpu_cell "$w")" \
+                        "$(tps_cell "$b")" "$(cell LAT_ALL "$b")" "$(cpu_cell "$b")" "$(servers_cell "$b")" \
+                        "$(tps_cell "$w")" "$(cell LAT_ALL "$w")" "$(cpu_cell "$w")" "$(servers_cell "$w")" \
                         "$(ratio "$(clean_median TPS_ALL "$w")" "$(clean_median TPS_ALL "$b")")" \
                         "$(ratio "$(clean_median TPS_ALL "$w")" "$(clean_median TPS_ALL "$d")")" \
                         "$(error_cell "$d")" "$(error_cell "$b")" "$(error_cell "$w")"
@@ -470,7 +504,8 @@ report=$(
     printf '\n'
     table
     printf '\ntps and ms (pgbench'"'"'s average latency): medians of the rounds. CPU µs/tx: user + system time of the proxy process\n'
-    printf 'during the run divided by the transactions completed. Ratios: tps, only for runs without errors (higher is better for\n'
+    printf 'during the run divided by the transactions completed. servers: the most connections from the proxy to PostgreSQL\n'
+    printf 'seen during the run (sampled every second). Ratios: tps, only for runs without errors (higher is better for\n'
     printf 'pgwarden). "(errors)": the run had errors, listed below; its tps counts only the transactions that completed.\n'
     if [[ -n $idle_pass ]]; then
         printf '\nIdle client connections (%s mode, %s connections, trust logins, held open by bench/IdleClients.java):\n\n' "$idle_pass" "$IDLE_CONNECTIONS"
