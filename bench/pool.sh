@@ -12,7 +12,8 @@
 # Quick check:  DURATION=3 WARMUP=1 CLIENT_COUNTS=16 MODES=simple IDLE_CONNECTIONS=1000 APPEND=0 bench/pool.sh
 # Settings, all optional, as environment variables:
 #   DURATION=10          seconds of each measured pgbench run
-#   WARMUP=5             seconds of the unmeasured select-only run per target and protocol after each start
+#   WARMUP=5             seconds of the unmeasured run per target and protocol after each start (select-only),
+#                        and per target before the -C runs
 #   SCALE=10             pgbench -i -s
 #   JOBS=2               pgbench -j (at most the number of clients)
 #   CLIENT_COUNTS="16 64 512"            pgbench -c values
@@ -282,13 +283,15 @@ measure() { # workload protocol clients pool_mode target round
     log "$target $(workload_label "$workload") -M $protocol -c $clients ($pool_mode): tps ${tps:-none}, latency ${lat:-none} ms${cpu:+, proxy CPU $cpu us/tx}${problem:+, ERRORS: $problem}"
 }
 
-warm_up() { # target: one unmeasured select-only run per protocol
-    local target=$1 protocol rc args
-    for protocol in $MODES; do
-        mapfile -t args < <(pgbench_cmd select "$protocol" 16 "$WARMUP" "${PORT[$target]}")
+# Unmeasured runs that let the JIT compile pgwarden's paths before they are measured; the other
+# targets get the same, for their caches.
+warm_up() { # target workload protocols clients
+    local target=$1 workload=$2 clients=$4 protocol rc args
+    for protocol in $3; do
+        mapfile -t args < <(pgbench_cmd "$workload" "$protocol" "$clients" "$WARMUP" "${PORT[$target]}")
         rc=0
-        timeout -k 10 $((WARMUP + 60)) "$PG_BINDIR/pgbench" "${args[@]}" >"$work_dir/warmup-$target-$protocol.log" 2>&1 || rc=$?
-        ((rc == 0)) || log "$target warm-up -M $protocol: pgbench exit $rc (see the table's runs)"
+        timeout -k 10 $((WARMUP + 30)) "$PG_BINDIR/pgbench" "${args[@]}" >"$work_dir/warmup-$target-$workload-$protocol.log" 2>&1 || rc=$?
+        ((rc == 0)) || log "$target $(workload_label "$workload") warm-up -M $protocol: pgbench exit $rc (see the table's runs)"
     done
 }
 
@@ -379,8 +382,8 @@ for pool_mode in $POOL_MODES; do
     if [[ " $WORKLOADS " == *" select "* || " $WORKLOADS " == *" tpcb "* ]]; then
         for target in "${TARGETS[@]}"; do
             [[ $target == direct && $first_pass == 0 ]] && continue
-            log "$target: warm-up, ${WARMUP} s per protocol"
-            warm_up "$target"
+            log "$target: warm-up, ${WARMUP} s select-only per protocol"
+            warm_up "$target" select "$MODES" 16
         done
     fi
     for ((round = 1; round <= REPEAT; round++)); do
@@ -405,6 +408,10 @@ for pool_mode in $POOL_MODES; do
         stop_pgbouncer
         start_pgbouncer "$work_dir/pgbouncer-$pool_mode-scram.ini" "$pgbouncer_port" "$SCRAM_USER"
         PID_OF[pgbouncer]=$pgbouncer_pid
+        for target in "${TARGETS[@]}"; do
+            log "$target: warm-up, ${WARMUP} s select-only -C"
+            warm_up "$target" connect simple "$CONNECT_CLIENTS"
+        done
         for ((round = 1; round <= REPEAT; round++)); do
             for target in "${TARGETS[@]}"; do
                 measure connect simple "$CONNECT_CLIENTS" "$pool_mode" "$target" "$round"
