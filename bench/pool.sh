@@ -182,7 +182,7 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------
-# One pgbench run. A run that does not end within 30 s after its duration is stopped and
+# One pgbench run. A run that does not end within 20 s after its duration is stopped and
 # counted as an error (a proxy that never answers must not stall the whole benchmark).
 
 declare -A TPS_ALL=() LAT_ALL=() CPU_ALL=() SERVERS_ALL=() ERR=() SEEN=()
@@ -254,7 +254,7 @@ measure() { # workload protocol clients pool_mode target round
         helper_pids=("$sampler_pid")
     fi
     mapfile -t args < <(pgbench_cmd "$workload" "$protocol" "$clients" "$DURATION" "${PORT[$target]}")
-    timeout -k 10 $((DURATION + 30)) "$PG_BINDIR/pgbench" "${args[@]}" >"$out" 2>&1 || rc=$?
+    timeout -k 10 $((DURATION + 20)) "$PG_BINDIR/pgbench" "${args[@]}" >"$out" 2>&1 || rc=$?
     if [[ -n $sampler_pid ]]; then
         stop_pid "$sampler_pid" "server connection sampler"
         wait "$sampler_pid" 2>/dev/null || true
