@@ -26,7 +26,7 @@ import java.util.concurrent.CompletionStage;
  * {@code method: passthrough}: the backend stays the password authority. The proxy logs into the
  * backend as the client's user and relays the backend's own challenge (cleartext, md5 or
  * SCRAM-SHA-256) to the client and the client's answers back. The server that accepted the
- * client is the one that serves it, so its ParameterStatus and key data are the client's.
+ * client joins the login's pool when there is room (docs/pooling.md).
  *
  * <p>SCRAM mechanisms with channel binding ({@code -PLUS}) are never offered across the relay:
  * the binding would name the proxy's certificate on one side and the server's on the other.
@@ -66,10 +66,14 @@ public final class PassthroughAuthenticator implements Authenticator {
             return CompletableFuture.completedFuture(AuthOutcome.failure("08001",
                     "no backend named \"" + defaults.backend() + "\"", "unknown backend"));
         }
-        // Always the client's own user and database: the backend checks the client's password.
+        // Always the client's own user and database: the backend checks the client's password. The
+        // connection starts without the client's settings, like every pooled one: the pool applies
+        // each client's settings when it gets a server, and RESET must lead back to the defaults.
         BackendLogin login = new BackendLogin(defaults.backend(), exchange.database(), exchange.user(),
                 io.pgwarden.spi.Credential.none(), defaults.parameters(), List.of());
-        return connector.connect(backend, login, core.eventLoop(), new Relay(exchange)).handle((server, error) -> {
+        BackendLogin neutral = new BackendLogin(login.backend(), login.database(), login.user(), login.credential(),
+                java.util.Map.of(), List.of());
+        return connector.connect(backend, neutral, core.eventLoop(), new Relay(exchange)).handle((server, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 if (cause instanceof BackendException backendError && backendError.serverError().isPresent()) {

@@ -90,6 +90,7 @@ final class SessionStateScanner {
     private static final int SET_CONFIG = id("set_config");
 
     private static final byte[][] KEYWORDS = new byte[FIRST_KEYWORD + KEYWORD_NAMES.length][];
+    private static final byte[] PG_TEMP_NAME = "pg_temp".getBytes(StandardCharsets.US_ASCII);
     /** Keyword ids by length, so a word is compared only with keywords of its length. */
     private static final int[][] KEYWORDS_BY_LENGTH;
 
@@ -248,7 +249,13 @@ final class SessionStateScanner {
         }
         int end = tokenEnd(b, start, to, backslashEscapes);
         int token = classify(b, start, end);
-        if (token == LOCAL || token == TRANSACTION || token == CONSTRAINTS) {
+        if (token == LOCAL) {
+            // Ends with the transaction, but a search_path with pg_temp first makes the
+            // transaction's CREATE TABLE temporary, and that table outlives it.
+            return mentionsPgTemp(b, end, statementEnd(b, end, to, backslashEscapes))
+                    ? PinReason.TEMP_TABLE : null;
+        }
+        if (token == TRANSACTION || token == CONSTRAINTS) {
             return null; // these end with the transaction
         }
         if (token == SESSION) {
@@ -278,7 +285,7 @@ final class SessionStateScanner {
                     : token == TIME && following == ZONE ? "timezone"
                     : token == XML && following == OPTION ? "xmloption" : null;
             if (alias != null) {
-                return ask(tracked, alias);
+                return askSet(tracked, alias, b, end, to, backslashEscapes);
             }
         }
         int length = settingName(b, start, to, backslashEscapes, null);
@@ -287,7 +294,8 @@ final class SessionStateScanner {
         }
         byte[] name = new byte[length];
         settingName(b, start, to, backslashEscapes, name);
-        return ask(tracked, new String(name, StandardCharsets.UTF_8));
+        return askSet(tracked, new String(name, StandardCharsets.UTF_8), b, end, to,
+                backslashEscapes);
     }
 
     /** SET SESSION CHARACTERISTICS AS TRANSACTION sets the default_transaction_* settings. */
@@ -384,6 +392,7 @@ final class SessionStateScanner {
      */
     private static PinReason setConfigCall(ByteBuf b, int i, int to, Predicate<String> tracked,
             boolean backslashEscapes) {
+        int arguments = i;
         int depth = 0;
         int argument = 0;
         int tokens = 0;
@@ -420,7 +429,7 @@ final class SessionStateScanner {
             }
         }
         if (argument == 2 && local) {
-            return null;
+            return mentionsPgTemp(b, arguments, i) ? PinReason.TEMP_TABLE : null;
         }
         if (nameStart < 0 || nameEnd - nameStart < 2 || nameEnd - nameStart > MAX_SETTING_NAME
                 || b.getByte(nameEnd - 1) != '\'') {
@@ -434,11 +443,53 @@ final class SessionStateScanner {
             }
             name[k] = lowerCase(c);
         }
-        return ask(tracked, new String(name, StandardCharsets.UTF_8));
+        String setting = new String(name, StandardCharsets.UTF_8);
+        if (!tracked.test(setting)) {
+            return PinReason.SET;
+        }
+        return setting.equals("search_path") && mentionsPgTemp(b, arguments, i)
+                ? PinReason.TEMP_TABLE : null;
     }
 
-    private static PinReason ask(Predicate<String> tracked, String setting) {
-        return tracked.test(setting) ? null : PinReason.SET;
+    /**
+     * Asks the pool about the setting a SET statement changes; {@code i} is after its name. A
+     * tracked search_path that names pg_temp still pins: with pg_temp first in the path, a plain
+     * CREATE TABLE creates a temporary table.
+     */
+    private static PinReason askSet(Predicate<String> tracked, String setting, ByteBuf b, int i,
+            int to, boolean backslashEscapes) {
+        if (!tracked.test(setting)) {
+            return PinReason.SET;
+        }
+        return setting.equals("search_path")
+                && mentionsPgTemp(b, i, statementEnd(b, i, to, backslashEscapes))
+                ? PinReason.TEMP_TABLE : null;
+    }
+
+    /** Where the statement that goes on at {@code i} ends: its semicolon, or {@code to}. */
+    private static int statementEnd(ByteBuf b, int i, int to, boolean backslashEscapes) {
+        while ((i = skipSpace(b, i, to)) < to) {
+            int start = i;
+            i = tokenEnd(b, start, to, backslashEscapes);
+            if (classify(b, start, i) == SEMICOLON) {
+                return start;
+            }
+        }
+        return to;
+    }
+
+    /** Whether pg_temp appears, in any case, in the raw bytes (conservative: also in comments). */
+    private static boolean mentionsPgTemp(ByteBuf b, int from, int to) {
+        for (int i = from; i + PG_TEMP_NAME.length <= to; i++) {
+            int k = 0;
+            while (k < PG_TEMP_NAME.length && lowerCase(b.getByte(i + k)) == PG_TEMP_NAME[k]) {
+                k++;
+            }
+            if (k == PG_TEMP_NAME.length) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int classify(ByteBuf b, int start, int end) {

@@ -1,5 +1,7 @@
 package io.pgwarden.core.server;
 
+import io.pgwarden.core.pool.PoolRegistry;
+import io.pgwarden.core.pool.PoolStats;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -47,6 +49,7 @@ public final class PgwardenServer implements AutoCloseable {
     private final PluginHost plugins;
     private final InterceptorChain chain;
     private final SessionRegistry sessions;
+    private final PoolRegistry pools;
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final Channel listener;
@@ -64,7 +67,9 @@ public final class PgwardenServer implements AutoCloseable {
         this.acceptGroup = transport.newGroup(1, "pgwarden-accept");
         this.ioGroup = transport.newGroup(ioThreads(), "pgwarden-io");
         CancelForwarder cancels = new CancelForwarder(transport.socketChannel(), ioGroup);
-        ProxyRuntime runtime = new ProxyRuntime(config, chain, new AuthRules(config.auth().rules()), connector, cancels, sessions);
+        this.pools = new PoolRegistry(config.pool(), config.backends(), connector, ioGroup, plugins.meterRegistry());
+        ProxyRuntime runtime = new ProxyRuntime(config, chain, new AuthRules(config.auth().rules()), connector, cancels, sessions,
+                pools);
         Acceptor acceptor = new Acceptor(runtime);
         int maxStartup = config.limits().maxStartupPacketSize();
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -151,6 +156,15 @@ public final class PgwardenServer implements AutoCloseable {
     }
 
     /**
+     * A snapshot of the server connection pools.
+     *
+     * @return one entry per pool
+     */
+    public List<PoolStats> pools() {
+        return pools.stats();
+    }
+
+    /**
      * The live sessions.
      *
      * @return the registry
@@ -185,6 +199,7 @@ public final class PgwardenServer implements AutoCloseable {
                 sleep(20);
             }
         }
+        pools.close();
         shutdownGroups();
         chain.close();
         plugins.close();

@@ -5,6 +5,7 @@ import io.pgwarden.core.protocol.MessageType;
 import io.pgwarden.core.protocol.ProtocolException;
 import io.pgwarden.core.protocol.backend.CommandComplete;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
+import io.pgwarden.core.protocol.backend.ParameterStatus;
 import io.pgwarden.core.protocol.backend.RowDescription;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.MessageContext;
@@ -33,6 +34,11 @@ final class BackendPolicy implements FramePolicy {
     private ResultSetView claimedColumns;
     /** Follows the extended protocol so rows without a RowDescription before them can be claimed; or null. */
     private final ExtendedQueryTracker tracker;
+    private final ServerAttachment attachment;
+    /** Transaction pooling: settings are followed and some command tags change what the pool knows. */
+    private final boolean pooled;
+    /** Named statements mapped per server (transaction mode), or null. */
+    private final StatementMap statements;
 
     BackendPolicy(ClientSession session) {
         this.session = session;
@@ -41,6 +47,9 @@ final class BackendPolicy implements FramePolicy {
         this.completeHooks = session.runtime().chain().completeHooks();
         this.messageHooks = session.runtime().chain().messageHooks();
         this.tracker = relay.tracker();
+        this.attachment = session.attachment();
+        this.pooled = attachment.transactionMode();
+        this.statements = attachment.statements();
     }
 
     @Override
@@ -58,9 +67,14 @@ final class BackendPolicy implements FramePolicy {
             case MessageType.ROW_DESCRIPTION -> rowHooks.length > 0 ? INSPECT : FORWARD;
             case MessageType.ERROR_RESPONSE -> completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT : PEEK;
             case MessageType.COMMAND_COMPLETE -> completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT
-                    : claimed != null || tracker != null ? PEEK : FORWARD;
+                    : claimed != null || tracker != null || pooled ? PEEK : FORWARD;
             case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> claimed != null || tracker != null ? PEEK : FORWARD;
-            case MessageType.PARSE_COMPLETE, MessageType.BIND_COMPLETE, MessageType.CLOSE_COMPLETE -> tracker != null ? PEEK : FORWARD;
+            case MessageType.PARSE_COMPLETE -> statements != null && statements.hiddenParseNext() ? INSPECT
+                    : tracker != null || statements != null ? PEEK : FORWARD;
+            case MessageType.CLOSE_COMPLETE -> statements != null && statements.hiddenCloseNext() ? INSPECT
+                    : tracker != null || statements != null ? PEEK : FORWARD;
+            case MessageType.BIND_COMPLETE -> tracker != null ? PEEK : FORWARD;
+            case MessageType.PARAMETER_STATUS -> pooled ? PEEK : FORWARD;
             case MessageType.NO_DATA -> tracker == null ? FORWARD : tracker.hiddenDescribeAtHead() ? INSPECT : PEEK;
             case MessageType.PARAMETER_DESCRIPTION -> tracker != null && tracker.hiddenDescribeAtHead() ? INSPECT : FORWARD;
             default -> FORWARD;
@@ -102,6 +116,9 @@ final class BackendPolicy implements FramePolicy {
                 if (tracker != null) {
                     tracker.readyForQuery(status);
                 }
+                if (statements != null) {
+                    statements.synced(relay.answeringGroup());
+                }
                 relay.readyForQuery(status);
                 session.readyForQuery(status);
             }
@@ -112,11 +129,75 @@ final class BackendPolicy implements FramePolicy {
                     session.serverViolation(e.getMessage());
                 }
             }
-            case MessageType.COMMAND_COMPLETE, MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> executeEnded();
-            case MessageType.PARSE_COMPLETE -> tracker.parseComplete();
+            case MessageType.COMMAND_COMPLETE -> {
+                executeEnded();
+                if (pooled) {
+                    commandTag(frame);
+                }
+            }
+            case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> executeEnded();
+            case MessageType.PARSE_COMPLETE -> {
+                if (statements != null) {
+                    statements.parseComplete();
+                }
+                if (tracker != null) {
+                    tracker.parseComplete();
+                }
+            }
             case MessageType.BIND_COMPLETE -> tracker.bindComplete();
-            case MessageType.CLOSE_COMPLETE -> tracker.closeComplete();
+            case MessageType.CLOSE_COMPLETE -> {
+                if (statements != null) {
+                    statements.closeComplete();
+                }
+                if (tracker != null) {
+                    tracker.closeComplete();
+                }
+            }
+            case MessageType.PARAMETER_STATUS -> parameterStatus(frame);
             case MessageType.NO_DATA -> tracker.noData();
+            default -> {
+            }
+        }
+    }
+
+    /** A setting changed on the server: the client now expects it from any server it gets. */
+    private void parameterStatus(ByteBuf frame) {
+        ParameterStatus status = ParameterStatus.decode(payload(frame));
+        var server = attachment.server();
+        if (server != null) {
+            server.reported().put(status.name(), status.value());
+        }
+        if (attachment.settings() != null) {
+            attachment.settings().changed(status.name(), status.value());
+        }
+    }
+
+    /** Commands that end what the pool knows of the server's session state. */
+    private void commandTag(ByteBuf frame) {
+        int length = frame.readableBytes() - 5;
+        if (length != 15 && length != 12 && length != 6) {
+            return; // DEALLOCATE ALL, DISCARD ALL, RESET (with their terminators)
+        }
+        String tag = CommandComplete.decode(payload(frame)).tag();
+        var server = attachment.server();
+        if (server == null) {
+            return;
+        }
+        switch (tag) {
+            case "DEALLOCATE ALL" -> {
+                server.statementsDeallocated();
+                if (statements != null) {
+                    statements.clear();
+                }
+            }
+            case "DISCARD ALL" -> {
+                server.statementsDeallocated();
+                server.sessionReset();
+                if (statements != null) {
+                    statements.clear();
+                }
+            }
+            case "RESET" -> server.sessionReset();
             default -> {
             }
         }
@@ -134,6 +215,9 @@ final class BackendPolicy implements FramePolicy {
         endResultSet();
         if (tracker != null) {
             tracker.error();
+        }
+        if (statements != null && attachment.server() != null) {
+            statements.error(relay.answeringGroup(), attachment.server());
         }
         noteSeverity(error);
     }
@@ -168,6 +252,12 @@ final class BackendPolicy implements FramePolicy {
                 case MessageType.NO_DATA -> forwardUnlessHidden(tracker != null && tracker.noData(), frame, out);
                 case MessageType.DATA_ROW -> out.write(claimed != null || claimExecute() ? rewriteRow(frame) : frame);
                 case MessageType.ERROR_RESPONSE -> out.write(error(frame));
+                case MessageType.PARSE_COMPLETE, MessageType.CLOSE_COMPLETE -> {
+                    boolean hidden = statements != null
+                            && (type == MessageType.PARSE_COMPLETE ? statements.hiddenParseNext() : statements.hiddenCloseNext());
+                    peek(type, frame);
+                    forwardUnlessHidden(hidden, frame, out);
+                }
                 case MessageType.COMMAND_COMPLETE -> out.write(complete(frame));
                 default -> {
                     if (classifyWithoutTaps(type) == PEEK) {
@@ -299,6 +389,17 @@ final class BackendPolicy implements FramePolicy {
 
     private static ByteBuf payload(ByteBuf frame) {
         return frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5);
+    }
+
+    @Override
+    public void readComplete(RelayHandler relayHandler) {
+        attachment.serverReadComplete();
+    }
+
+    /** The server's connection closed while attached. */
+    @Override
+    public void closed() {
+        session.serverClosed();
     }
 
     @Override

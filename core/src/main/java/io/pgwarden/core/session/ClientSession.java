@@ -5,9 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgwarden.core.backend.BackendException;
-import io.pgwarden.core.backend.CredentialResponder;
 import io.pgwarden.core.backend.ServerConnection;
-import io.pgwarden.core.config.BackendConfig;
+import io.pgwarden.core.pool.PooledServer;
+import io.pgwarden.core.pool.ServerPool;
 import io.pgwarden.core.frontend.FatalReply;
 import io.pgwarden.core.protocol.Frame;
 import io.pgwarden.core.protocol.MessageType;
@@ -29,7 +29,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +59,7 @@ public final class ClientSession {
     private AuthenticationFlow authentication;
     private ScheduledFuture<?> authTimer;
     private CancelKey key;
-    private ServerConnection server;
+    private ServerAttachment attachment;
     private boolean draining;
 
     private ClientSession(ProxyRuntime runtime, Channel client, StartupMessage startup, TlsInfo tls, byte[] channelBinding) {
@@ -99,6 +98,11 @@ public final class ClientSession {
 
     RelayState relayState() {
         return relayState;
+    }
+
+    /** @return the session's hold on its pool; null before authentication is done */
+    ServerAttachment attachment() {
+        return attachment;
     }
 
     EventLoop loop() {
@@ -196,66 +200,38 @@ public final class ClientSession {
         }
     }
 
-    /** Authentication and onAuth are done: get the server for this login. */
+    /** Authentication and onAuth are done: get a server of this login's pool. */
     void attach(BackendLogin login, ClientAuthExchange exchange) {
         phase = Phase.CONNECTING;
         ServerConnection authenticated = exchange.takeAuthenticatedServer();
-        if (authenticated != null) {
-            initialize(authenticated, login);
-            return;
-        }
-        BackendConfig backend = runtime.config().backends().get(login.backend());
-        if (backend == null) {
+        if (!runtime.config().backends().containsKey(login.backend())) {
+            closeQuietly(authenticated);
             LOG.error("[{}] the backend login names unknown backend '{}'", id(), login.backend());
             fatal("08001", "no backend named \"" + login.backend() + "\"");
             return;
         }
-        runtime.connector().connect(backend, login, loop(), new CredentialResponder(login))
-                .whenComplete((connection, error) -> loop().execute(() -> {
-                    if (phase == Phase.CLOSED) {
-                        closeQuietly(connection);
-                    } else if (error != null) {
-                        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                        if (cause instanceof BackendException backendError) {
-                            fatalFromBackend(backendError);
-                        } else {
-                            LOG.error("[{}] connecting to backend {} failed", id(), backend.name(), cause);
-                            fatal("08006", "could not connect to the server");
-                        }
-                    } else {
-                        initialize(connection, login);
-                    }
-                }));
-    }
-
-    private void initialize(ServerConnection connection, BackendLogin login) {
-        server = connection;
-        server.channel().closeFuture().addListener(future -> loop().execute(this::serverClosed));
-        if (login.sessionInit().isEmpty()) {
-            ready();
-            return;
+        ServerPool pool = runtime.pools().pool(login, authenticated != null);
+        attachment = new ServerAttachment(this, pool, login, runtime.config().pool());
+        PooledServer adopted = null;
+        if (authenticated != null) {
+            adopted = pool.adopt(authenticated);
+            if (adopted == null) {
+                LOG.debug("[{}] pool {} is full; closing the connection that checked the password", id(), pool.key());
+                authenticated.close();
+            }
         }
-        SessionInit.run(connection, login.sessionInit(), runtime.config().limits().maxMessageSize()).whenComplete(
-                (ignored, error) -> loop().execute(() -> {
-                    if (phase == Phase.CLOSED) {
-                        return;
-                    }
-                    if (error != null) {
-                        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                        LOG.error("[{}] session initialization failed: {}", id(), cause.getMessage());
-                        fatal("08006", "session initialization failed on the server: " + cause.getMessage());
-                    } else {
-                        ready();
-                    }
-                }));
+        attachment.login(adopted, this::ready);
     }
 
     /** Tells the client it is in, and starts relaying. */
-    private void ready() {
+    private void ready(Map<String, String> parameters) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
         key = runtime.sessions().register(this);
         ByteBuf out = client.alloc().buffer(256);
         AuthenticationOk.INSTANCE.encode(out);
-        for (Map.Entry<String, String> parameter : server.parameters().entrySet()) {
+        for (Map.Entry<String, String> parameter : parameters.entrySet()) {
             new ParameterStatus(parameter.getKey(), parameter.getValue()).encode(out);
         }
         new BackendKeyData(key.processId(), key.secret()).encode(out);
@@ -266,25 +242,24 @@ public final class ClientSession {
         if (runtime.chain().rowHooks().length > 0) {
             relayState.trackExtendedQueries();
         }
-        RelayHandler fromClient = new RelayHandler(server.channel(), new FrontendPolicy(this), maxMessageSize);
-        RelayHandler fromServer = new RelayHandler(client, new BackendPolicy(this), maxMessageSize);
-        RelayHandler.pair(fromClient, fromServer);
-        relayState.attach(fromClient, fromServer);
-        server.channel().pipeline().addLast("relay", fromServer);
-        SessionInit.handOver(server.channel());
+        PooledServer server = attachment.server();
+        RelayHandler fromClient = new RelayHandler(null, new FrontendPolicy(this), maxMessageSize);
+        BackendPolicy backendPolicy = new BackendPolicy(this);
         client.pipeline().addAfter(AuthPhaseInbound.NAME, "relay", fromClient);
         authPhase.handOver();
         authTimer.cancel(false);
         phase = Phase.READY;
+        LOG.info("[{}] ready: backend {} as user {} database {} ({} pool)", id(), server.connection().backend().name(),
+                server.connection().login().user(), server.connection().login().database(),
+                attachment.transactionMode() ? "transaction" : "session");
+        attachment.started(fromClient, backendPolicy);
         client.flush();
         fromClient.updateAutoRead();
-        fromServer.updateAutoRead();
-        LOG.info("[{}] ready: backend {} as user {} database {}", id(), server.backend().name(), server.login().user(),
-                server.login().database());
     }
 
     /** Called by the backend relay at each ReadyForQuery. */
     void readyForQuery(char status) {
+        attachment.readyForQuery(status);
         if (draining && idle()) {
             // The ReadyForQuery is still in the relay's run: end the session after this read is flushed.
             loop().execute(() -> {
@@ -325,9 +300,12 @@ public final class ClientSession {
             return;
         }
         loop().execute(() -> {
+            PooledServer server = attachment == null ? null : attachment.server();
             if (server != null && phase == Phase.READY) {
-                LOG.info("[{}] forwarding cancel request to backend {}", id(), server.backend().name());
-                runtime.cancels().cancel(server.backend(), server.keyData());
+                LOG.info("[{}] forwarding cancel request to backend {}", id(), server.connection().backend().name());
+                runtime.cancels().cancel(server.connection().backend(), server.connection().keyData());
+            } else {
+                LOG.debug("[{}] cancel request for an idle session ignored", id());
             }
         });
     }
@@ -361,7 +339,9 @@ public final class ClientSession {
         loop().execute(() -> fatal("57P01", "terminating connection due to administrator command"));
     }
 
-    private void serverClosed() {
+    /** The attached server's connection closed. */
+    void serverClosed() {
+        attachment.serverLost();
         if (phase != Phase.READY || !client.isActive()) {
             return;
         }
@@ -428,7 +408,9 @@ public final class ClientSession {
         relayState.stop();
         runtime.sessions().unregister(key);
         runtime.sessions().release();
-        closeQuietly(server);
+        if (attachment != null) {
+            attachment.end();
+        }
         for (Interceptor hook : runtime.chain().sessionEndHooks()) {
             try {
                 hook.onSessionEnd(state);

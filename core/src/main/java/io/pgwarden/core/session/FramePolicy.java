@@ -15,6 +15,11 @@ interface FramePolicy {
     int PEEK = 1;
     /** Take out of the stream and hand to {@link #handle}; buffered whole (bounded by the limit). */
     int INSPECT = 2;
+    /**
+     * Look at in place; {@link #rewrite} either keeps it in the run or gives the bytes to send
+     * instead; buffered whole (bounded by the limit).
+     */
+    int REWRITE = 3;
 
     /**
      * Classifies a message type.
@@ -51,6 +56,41 @@ interface FramePolicy {
      *         {@link RelayHandler#resume()} (an asynchronous decision is pending)
      */
     boolean handle(byte type, ByteBuf frame, RelayHandler relay);
+
+    /**
+     * Looks at a whole frame and decides what is sent in its place.
+     *
+     * @param type the type byte
+     * @param frame the whole frame, valid during the call (retain a slice to reuse its bytes)
+     * @return null to forward the frame unchanged, else the bytes to send instead (released by the write)
+     */
+    default ByteBuf rewrite(byte type, ByteBuf frame) {
+        return null;
+    }
+
+    /**
+     * No server is attached and a frame of this type arrived: get one.
+     *
+     * @param type the type byte
+     * @param relay the relay, to resume when the server is there
+     * @return true to go on at once (a server is attached, or the frame needs none); false to wait
+     *         for {@link RelayHandler#resume()}
+     */
+    default boolean attach(byte type, RelayHandler relay) {
+        throw new IllegalStateException("this direction always has a target");
+    }
+
+    /**
+     * The end of a read burst, after the flush.
+     *
+     * @param relay the relay
+     */
+    default void readComplete(RelayHandler relay) {
+    }
+
+    /** The channel this direction reads from closed. */
+    default void closed() {
+    }
 
     /**
      * The peer broke the protocol (a length field below 4, or over the limit for a frame that

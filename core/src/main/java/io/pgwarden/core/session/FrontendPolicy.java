@@ -1,6 +1,8 @@
 package io.pgwarden.core.session;
 
 import io.netty.buffer.ByteBuf;
+import io.pgwarden.core.pool.PinReason;
+import io.pgwarden.core.pool.StatementPins;
 import io.pgwarden.core.protocol.MessageType;
 import io.pgwarden.core.protocol.ProtocolException;
 import io.pgwarden.core.protocol.frontend.Bind;
@@ -28,6 +30,10 @@ final class FrontendPolicy implements FramePolicy {
     private final ExtendedQueryTracker tracker;
     /** A Parse seen by the tracker whose statement the proxy describes itself once the Parse is sent. */
     private String parsedStatement;
+    /** The session's hold on the pool: statement names and pinning in transaction mode. */
+    private final ServerAttachment attachment;
+    /** Named statements are mapped to server names (transaction mode); else null. */
+    private final StatementMap statements;
 
     FrontendPolicy(ClientSession session) {
         this.session = session;
@@ -35,6 +41,8 @@ final class FrontendPolicy implements FramePolicy {
         this.queryHooks = session.runtime().chain().queryHooks();
         this.messageHooks = session.runtime().chain().messageHooks();
         this.tracker = relay.tracker();
+        this.attachment = session.attachment();
+        this.statements = attachment.statements();
     }
 
     @Override
@@ -44,11 +52,19 @@ final class FrontendPolicy implements FramePolicy {
         }
         return switch (type) {
             case MessageType.TERMINATE -> INSPECT;
-            case MessageType.QUERY -> queryHooks.length > 0 ? INSPECT : FORWARD;
-            case MessageType.PARSE -> queryHooks.length > 0 || tracker != null ? INSPECT : FORWARD;
-            case MessageType.BIND, MessageType.DESCRIBE, MessageType.EXECUTE, MessageType.CLOSE -> tracker != null ? INSPECT : FORWARD;
+            case MessageType.QUERY -> queryHooks.length > 0 ? INSPECT : attachment.scanning() ? REWRITE : FORWARD;
+            case MessageType.PARSE -> queryHooks.length > 0 || tracker != null ? INSPECT
+                    : statements != null || attachment.scanning() ? REWRITE : FORWARD;
+            case MessageType.BIND, MessageType.DESCRIBE, MessageType.CLOSE -> tracker != null ? INSPECT
+                    : statements != null ? REWRITE : FORWARD;
+            case MessageType.EXECUTE -> tracker != null ? INSPECT : FORWARD;
             default -> FORWARD;
         };
+    }
+
+    @Override
+    public boolean attach(byte type, RelayHandler relayHandler) {
+        return type == MessageType.TERMINATE || attachment.attachForClient();
     }
 
     @Override
@@ -60,8 +76,88 @@ final class FrontendPolicy implements FramePolicy {
     }
 
     private void countSync(byte type) {
-        if (type == MessageType.SYNC || type == MessageType.FUNCTION_CALL || type == MessageType.QUERY) {
-            relay.syncSent();
+        attachment.clientActive();
+        switch (type) {
+            case MessageType.SYNC, MessageType.FUNCTION_CALL, MessageType.QUERY -> relay.syncSent();
+            case MessageType.PARSE, MessageType.BIND, MessageType.DESCRIBE, MessageType.EXECUTE, MessageType.CLOSE -> relay.extendedSent();
+            default -> {
+            }
+        }
+    }
+
+    @Override
+    public ByteBuf rewrite(byte type, ByteBuf frame) {
+        try {
+            ByteBuf replacement = transform(type, frame);
+            countSync(type);
+            return replacement;
+        } catch (ProtocolException e) {
+            session.clientViolation(e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * What transaction pooling needs from a statement message on its way out: a look for state that
+     * pins the session, and server names for named statements.
+     *
+     * @return the bytes to send instead, or null to send the frame
+     */
+    private ByteBuf transform(byte type, ByteBuf frame) {
+        if (attachment.scanning() && (type == MessageType.QUERY || type == MessageType.PARSE)) {
+            scanForPins(type, frame);
+        }
+        if (statements == null) {
+            return null;
+        }
+        return switch (type) {
+            case MessageType.PARSE -> statements.parse(frame, attachment.server(), relay.currentGroup());
+            case MessageType.BIND -> statements.bind(frame, attachment.server(), relay.currentGroup());
+            case MessageType.DESCRIBE, MessageType.CLOSE -> statements.describeOrClose(type, frame, attachment.server(), relay.currentGroup());
+            default -> null;
+        };
+    }
+
+    private void scanForPins(byte type, ByteBuf frame) {
+        int from = frame.readerIndex() + 5;
+        int end = frame.writerIndex();
+        if (type == MessageType.PARSE) {
+            int nameEnd = frame.forEachByte(from, end - from, io.netty.util.ByteProcessor.FIND_NUL);
+            if (nameEnd < 0) {
+                throw new ProtocolException("Parse message has a string without its terminator");
+            }
+            from = nameEnd + 1;
+            if (statements == null && nameEnd > frame.readerIndex() + 5) {
+                attachment.pin(PinReason.PREPARE);
+                return;
+            }
+        }
+        int textEnd = from >= end ? -1 : frame.forEachByte(from, end - from, io.netty.util.ByteProcessor.FIND_NUL);
+        if (textEnd < 0) {
+            throw new ProtocolException("message has a string without its terminator");
+        }
+        PinReason reason = StatementPins.scan(frame, from, textEnd, attachment.server());
+        if (reason != null) {
+            attachment.pin(reason);
+        }
+    }
+
+    /** Writes a statement message, mapped for transaction pooling when needed; takes ownership of the frame. */
+    private void send(byte type, ByteBuf frame, RelayHandler out) {
+        ByteBuf replacement = null;
+        if (statements != null || attachment.scanning()) {
+            try {
+                replacement = transform(type, frame);
+            } catch (RuntimeException e) {
+                frame.release();
+                throw e;
+            }
+        }
+        if (replacement == null) {
+            out.write(frame);
+        } else {
+            frame.release();
+            out.write(replacement);
         }
     }
 
@@ -128,7 +224,12 @@ final class FrontendPolicy implements FramePolicy {
             return runQueryHooks(type, frame, out);
         }
         countSync(type);
-        out.write(frame);
+        try {
+            send(type, frame, out);
+        } catch (ProtocolException e) {
+            session.clientViolation(e.getMessage());
+            return true;
+        }
         describeParsed(out);
         return true;
     }
@@ -142,13 +243,18 @@ final class FrontendPolicy implements FramePolicy {
             return;
         }
         ByteBuf describe = session.client().alloc().buffer(parsedStatement.length() + 7);
-        new Describe(Describe.STATEMENT, parsedStatement).encode(describe);
+        String name = statements == null ? parsedStatement : statements.serverName(parsedStatement);
+        new Describe(Describe.STATEMENT, name).encode(describe);
         tracker.describeHidden(parsedStatement);
         parsedStatement = null;
         out.write(describe);
     }
 
     private boolean runQueryHooks(byte type, ByteBuf frame, RelayHandler out) {
+        attachment.clientActive();
+        if (type == MessageType.PARSE) {
+            relay.extendedSent();
+        }
         long group = type == MessageType.QUERY ? relay.syncSent() : relay.currentGroup();
         QueryContext.Kind kind = type == MessageType.QUERY ? QueryContext.Kind.SIMPLE : QueryContext.Kind.PARSE;
         QueryView view = new QueryView(session.state(), kind, frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5));
@@ -189,9 +295,9 @@ final class FrontendPolicy implements FramePolicy {
                         throw e;
                     }
                     frame.release();
-                    out.write(rewritten);
+                    send(view.kind() == QueryContext.Kind.SIMPLE ? MessageType.QUERY : MessageType.PARSE, rewritten, out);
                 } else {
-                    out.write(frame);
+                    send(view.kind() == QueryContext.Kind.SIMPLE ? MessageType.QUERY : MessageType.PARSE, frame, out);
                 }
             } else if (decision instanceof Decision.Reject reject) {
                 substitute(view, new Substitution.Rejection(group, SubstituteSql.token(), reject), frame, out);
@@ -231,7 +337,7 @@ final class FrontendPolicy implements FramePolicy {
         }
         frame.release();
         relay.expect(substitution);
-        out.write(replacement);
+        send(view.kind() == QueryContext.Kind.SIMPLE ? MessageType.QUERY : MessageType.PARSE, replacement, out);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.pgwarden.core.backend.BackendConnector;
 import io.pgwarden.core.backend.CancelForwarder;
 import io.pgwarden.core.config.ProxyConfig;
 import io.pgwarden.core.plugin.InterceptorChain;
+import io.pgwarden.core.pool.PoolRegistry;
 import java.util.Objects;
 
 /**
@@ -16,9 +17,11 @@ import java.util.Objects;
  * @param connector opens server connections
  * @param cancels forwards cancel requests to servers
  * @param sessions the live sessions
+ * @param pools the server connection pools
  */
 public record ProxyRuntime(ProxyConfig config, InterceptorChain chain, AuthRules rules,
-                           BackendConnector connector, CancelForwarder cancels, SessionRegistry sessions) {
+                           BackendConnector connector, CancelForwarder cancels, SessionRegistry sessions,
+                           PoolRegistry pools) {
 
     /** Checks for null. */
     public ProxyRuntime {
@@ -28,5 +31,6 @@ public record ProxyRuntime(ProxyConfig config, InterceptorChain chain, AuthRules
         Objects.requireNonNull(connector, "connector");
         Objects.requireNonNull(cancels, "cancels");
         Objects.requireNonNull(sessions, "sessions");
+        Objects.requireNonNull(pools, "pools");
     }
 }

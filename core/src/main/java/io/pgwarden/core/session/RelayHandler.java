@@ -24,8 +24,10 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayHandler.class);
 
-    private final Channel out;
-    private final FramePolicy policy;
+    /** Where frames go; null while a transaction-pooled session has no server (the first frame attaches one). */
+    private Channel out;
+    /** What to do with each frame; null while the server sits in the pool, when bytes pass to the idle watcher. */
+    private FramePolicy policy;
     private final int maxMessageSize;
 
     private ChannelHandlerContext ctx;
@@ -60,6 +62,10 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (policy == null) {
+            context.fireChannelRead(msg);
+            return;
+        }
         if (!(msg instanceof ByteBuf in)) {
             context.fireChannelRead(msg);
             return;
@@ -76,12 +82,27 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext context) {
+        if (policy == null) {
+            context.fireChannelReadComplete();
+            return;
+        }
         flushOut();
         if (cumulation != null && !cumulation.isReadable()) {
             releaseCumulation();
         }
         updateAutoRead();
         context.fireChannelReadComplete();
+        if (!stopped) {
+            policy.readComplete(this);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        if (policy != null && !stopped) {
+            policy.closed();
+        }
+        context.fireChannelInactive();
     }
 
     @Override
@@ -99,8 +120,58 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         b.peer = a;
     }
 
+    /** Forgets the opposite direction, whose server went back to the pool. */
+    void unpair() {
+        peer = null;
+    }
+
+    /**
+     * Sets where frames go: a server that was just attached, or null when it went back to the pool.
+     *
+     * @param channel the channel, or null
+     */
+    void target(Channel channel) {
+        this.out = channel;
+    }
+
+    /** @return true when no frame is half read: nothing is buffered and no forwarded frame is incomplete */
+    boolean betweenFrames() {
+        return passthroughRemaining == 0 && (cumulation == null || !cumulation.isReadable());
+    }
+
+    /**
+     * Lends the server this handler reads to a session: frames go to {@code client} under its policy.
+     *
+     * @param client the client channel
+     * @param sessionPolicy the session's backend policy
+     */
+    void lend(Channel client, FramePolicy sessionPolicy) {
+        releaseCumulation();
+        out = client;
+        policy = sessionPolicy;
+        stopped = false;
+        paused = false;
+        wrote = false;
+        passthroughRemaining = 0;
+        awaitedFrameSize = 0;
+        peer = null;
+    }
+
+    /** The session gave the server back: bytes pass to the next handler (the pool's idle watcher). */
+    void giveBack() {
+        releaseCumulation();
+        out = null;
+        policy = null;
+        stopped = true;
+        peer = null;
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        if (policy == null) {
+            context.fireExceptionCaught(cause);
+            return;
+        }
         // A reset or broken socket: closing this channel lets the session end both sides cleanly.
         LOG.debug("relay on {} failed: {}", context.channel(), cause.toString());
         stop();
@@ -113,6 +184,10 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
      * @param buf the bytes, released by the write
      */
     void write(ByteBuf buf) {
+        if (out == null) {
+            buf.release();
+            throw new IllegalStateException("no server attached to write to");
+        }
         out.write(buf, out.voidPromise());
         wrote = true;
     }
@@ -141,7 +216,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         if (ctx == null) {
             return;
         }
-        boolean read = !paused && !stopped && out.isWritable();
+        boolean read = !paused && !stopped && (out == null || out.isWritable());
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }
@@ -200,6 +275,12 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             long frameSize = length + 1L;
+            if (out == null && !policy.attach(type, this)) {
+                // A server is on its way; the frame stays in the buffer until resume().
+                paused = true;
+                updateAutoRead();
+                return;
+            }
             int action = policy.classify(type);
             if (action == FramePolicy.FORWARD) {
                 policy.forwarded(type);
@@ -227,6 +308,24 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
                     return; // the policy ended the session, which stopped the relay
                 }
                 buf.skipBytes((int) frameSize);
+                continue;
+            }
+            if (action == FramePolicy.REWRITE) {
+                ByteBuf replacement = policy.rewrite(type, buf.slice(index, (int) frameSize));
+                if (cumulation != buf || stopped) {
+                    if (replacement != null) {
+                        replacement.release();
+                    }
+                    return; // the policy ended the session, which stopped the relay
+                }
+                if (replacement == null) {
+                    buf.skipBytes((int) frameSize);
+                    continue;
+                }
+                flushRun();
+                buf.skipBytes((int) frameSize);
+                runStart = buf.readerIndex();
+                write(replacement);
                 continue;
             }
             flushRun();

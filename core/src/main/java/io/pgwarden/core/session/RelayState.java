@@ -19,6 +19,8 @@ final class RelayState {
     private final ArrayDeque<Substitution> substitutions = new ArrayDeque<>();
     private boolean serverSentFatal;
     private ExtendedQueryTracker tracker;
+    /** The client sent extended-protocol messages the next Sync has not closed yet. */
+    private boolean extendedOpen;
 
     void attach(RelayHandler client, RelayHandler server) {
         this.fromClient = client;
@@ -54,7 +56,22 @@ final class RelayState {
 
     /** The client sent a message the server answers with ReadyForQuery; returns its group number. */
     long syncSent() {
+        extendedOpen = false;
         return syncsSent++;
+    }
+
+    /** The client sent Parse, Bind, Describe, Execute or Close: the server holds state until the next Sync. */
+    void extendedSent() {
+        extendedOpen = true;
+    }
+
+    boolean extendedOpen() {
+        return extendedOpen;
+    }
+
+    /** The group the server is answering now: the oldest one without its ReadyForQuery. */
+    long answeringGroup() {
+        return syncsAnswered;
     }
 
     /** The group number the next synchronization point will close. */

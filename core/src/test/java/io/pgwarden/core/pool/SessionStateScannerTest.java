@@ -225,6 +225,23 @@ class SessionStateScannerTest {
             assertThat(scan("SET a. = 1", name -> true)).isEqualTo(PinReason.SET);
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"SET search_path = pg_temp, public", "SET search_path TO 'PG_TEMP'",
+            "SET SCHEMA 'pg_temp'", "SET search_path = \"$user\", public, pg_temp; SELECT 1",
+            "SELECT set_config('search_path', 'pg_temp,public', false)",
+            "SET LOCAL search_path = pg_temp, public", "SET LOCAL SCHEMA 'pg_temp'",
+            "SELECT set_config('search_path', 'pg_temp', true)"})
+        void aSearchPathNamingPgTempPinsEvenLocallyBecauseCreateTableWouldBeTemporary(String sql) {
+            assertThat(scan(sql)).isEqualTo(PinReason.TEMP_TABLE);
+        }
+
+        @Test
+        void pgTempAfterTheSearchPathStatementDoesNotCount() {
+            assertThat(scan("SET search_path = public; SELECT * FROM pg_temp.t")).isNull();
+            assertThat(scan("SELECT set_config('search_path', 'public', false), 'pg_temp'")).isNull();
+            assertThat(scan("SET LOCAL search_path = public; SELECT * FROM pg_temp.t")).isNull();
+        }
+
         @Test
         void theTrackedPredicateDecides() {
             assertThat(scan("SET statement_timeout = 0", "statement_timeout"::equals)).isNull();
@@ -440,11 +457,13 @@ class SessionStateScannerTest {
         @ParameterizedTest
         @ValueSource(strings = {"$a", "$abc$ x $ab", "/*", "*/", "(", "set_config(",
             "set_config('a', 'b', true) ", "SELECT 1; ", "'\\", "E'a'\n", "\"", "--\n", "a.",
-            "$", "$a$ $a", "e'\\'\n'", "INTO TEMP", "\u00ff\u00fe", "DECLARE c CURSOR WITH "})
+            "$", "$a$ $a", "e'\\'\n'", "INTO TEMP", "\u00ff\u00fe", "DECLARE c CURSOR WITH ",
+            "set_config('search_path', 'public', false), ", "search_path = a, "})
         @Timeout(30)
         void hugeRepetitiveInputIsScannedInLinearTime(String unit) {
             String sql = "SET " + unit.repeat(2_000_000 / unit.length());
             assertThat(scan(sql, name -> false)).isIn(null, PinReason.SET, PinReason.TEMP_TABLE);
+            scan(sql, name -> true);
             scan("SELECT " + unit.repeat(2_000_000 / unit.length()), name -> true);
         }
 

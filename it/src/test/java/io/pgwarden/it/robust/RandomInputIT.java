@@ -71,7 +71,9 @@ class RandomInputIT {
         String tls = "{ mode: allow, cert: \"%s\", key: \"%s\" }".formatted(certificates.serverCertificate(),
                 certificates.serverKey());
         proxy = ProxyConfigs.start(ProxyConfigs.yaml(postgres.port(), tls,
-                "limits: { max_client_connections: " + MAX_CLIENTS + ", auth_timeout: 20s }"));
+                "limits: { max_client_connections: " + MAX_CLIENTS + ", auth_timeout: 20s }\n"
+                        // Session pooling: every admitted client holds a server, so the pool fits them all.
+                        + "pool: { size: " + MAX_CLIENTS + " }"));
         hooked = ProxyConfigs.start(ProxyConfigs.yaml(postgres.port(), "{ mode: disable }",
                 "plugins: [ { type: test-statement-policy }, { type: test-secret-rewrite, column: secret } ]"));
     }
@@ -315,15 +317,20 @@ class RandomInputIT {
     }
 
     /** Client backends on the server other than this query's, once they stop going away (at most 20 s). */
+    /**
+     * Server sessions that no pool holds as idle: every server left behind by a random connection
+     * must be back in its pool, between transactions, or closed.
+     */
     private static long serverSessionsAfterSettling() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         long count;
         try (Connection connection = postgres.superuserConnection(); java.sql.Statement statement = connection.createStatement()) {
             do {
-                try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
-                        + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+                try (ResultSet rs = statement.executeQuery("SELECT count(*), count(*) FILTER (WHERE state <> 'idle')"
+                        + " FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
                     rs.next();
-                    count = rs.getLong(1);
+                    long pooled = idlePooledServers(proxy) + idlePooledServers(hooked);
+                    count = rs.getLong(2) + Math.max(0, rs.getLong(1) - pooled);
                 }
                 if (count > 0) {
                     Thread.sleep(100);
@@ -331,6 +338,10 @@ class RandomInputIT {
             } while (count > 0 && System.nanoTime() < deadline);
         }
         return count;
+    }
+
+    private static long idlePooledServers(ProxyFixture fixture) {
+        return fixture.server().pools().stream().mapToLong(pool -> pool.idle()).sum();
     }
 
     private static void proxyAdmitsClientsUpToItsLimit() throws IOException {

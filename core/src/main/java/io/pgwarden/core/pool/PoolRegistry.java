@@ -1,0 +1,211 @@
+package io.pgwarden.core.pool;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pgwarden.core.backend.BackendConnector;
+import io.pgwarden.core.config.BackendConfig;
+import io.pgwarden.core.config.PoolConfig;
+import io.pgwarden.core.config.PoolSettings;
+import io.pgwarden.spi.BackendLogin;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Every pool of a running proxy, created on first use, and what they share: the event loops, the
+ * per-database and per-user connection caps, and a once-a-second janitor on each loop that closes
+ * idle and old servers and keeps pools at their minimum size.
+ */
+public final class PoolRegistry implements AutoCloseable {
+
+    private static final long JANITOR_MILLIS = 1000;
+
+    private final PoolConfig config;
+    private final Map<String, BackendConfig> backends;
+    private final BackendConnector connector;
+    private final List<EventLoop> loops;
+    private final Map<EventLoop, Integer> loopIndex = new IdentityHashMap<>();
+    private final ConcurrentHashMap<PoolKey, ServerPool> pools = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> databaseCounts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> userCounts = new ConcurrentHashMap<>();
+    private final List<ScheduledFuture<?>> janitors = new ArrayList<>();
+    private final MeterRegistry meters;
+
+    /**
+     * @param config the pool settings
+     * @param backends the backends by name
+     * @param connector opens server connections
+     * @param group the event loops sessions and servers run on
+     * @param meters where the pool's counters are published
+     */
+    public PoolRegistry(PoolConfig config, Map<String, BackendConfig> backends, BackendConnector connector, EventLoopGroup group,
+                        MeterRegistry meters) {
+        this.config = config;
+        this.meters = meters;
+        this.backends = backends;
+        this.connector = connector;
+        List<EventLoop> all = new ArrayList<>();
+        for (EventExecutor executor : group) {
+            EventLoop loop = (EventLoop) executor;
+            loopIndex.put(loop, all.size());
+            all.add(loop);
+        }
+        this.loops = List.copyOf(all);
+        for (int i = 0; i < loops.size(); i++) {
+            EventLoop loop = loops.get(i);
+            boolean prewarms = i == 0;
+            janitors.add(loop.scheduleAtFixedRate(() -> maintain(loop, prewarms), JANITOR_MILLIS, JANITOR_MILLIS,
+                    TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /**
+     * The pool of a backend login, created on first use. Pooled servers are opened with the login's
+     * backend, database, user and credential only: startup settings and session initialization are
+     * each client's, applied when it gets a server.
+     *
+     * @param login the login
+     * @param relayed whether the client's password was relayed to the server (passthrough)
+     * @return the pool
+     */
+    public ServerPool pool(BackendLogin login, boolean relayed) {
+        PoolKey key = PoolKey.of(login, relayed);
+        ServerPool pool = pools.get(key);
+        if (pool != null) {
+            return pool;
+        }
+        return pools.computeIfAbsent(key, k -> {
+            BackendConfig backend = backends.get(login.backend());
+            if (backend == null) {
+                throw new IllegalArgumentException("no backend named '" + login.backend() + "'");
+            }
+            BackendLogin neutral = new BackendLogin(login.backend(), login.database(), login.user(), login.credential(),
+                    Map.of(), List.of());
+            PoolSettings settings = config.settings(login.database(), login.user());
+            return new ServerPool(k, backend, neutral, settings, this);
+        });
+    }
+
+    /**
+     * The pool settings of a database and user (the mode decides how a session uses its pool).
+     *
+     * @param database the backend database
+     * @param user the backend user
+     * @return the settings
+     */
+    public PoolSettings settings(String database, String user) {
+        return config.settings(database, user);
+    }
+
+    /**
+     * Counts a session pinned to its server ({@code pgwarden_pool_pinned_total{reason=...}}).
+     *
+     * @param reason why
+     */
+    public void pinned(PinReason reason) {
+        meters.counter("pgwarden.pool.pinned", "reason", reason.metricName()).increment();
+    }
+
+    /** @return a snapshot of every pool */
+    public List<PoolStats> stats() {
+        List<PoolStats> stats = new ArrayList<>();
+        for (ServerPool pool : pools.values()) {
+            stats.add(pool.stats());
+        }
+        return stats;
+    }
+
+    /** @return the pool configuration */
+    public PoolConfig config() {
+        return config;
+    }
+
+    List<EventLoop> loops() {
+        return loops;
+    }
+
+    BackendConnector connector() {
+        return connector;
+    }
+
+    int loopIndex(EventLoop loop) {
+        Integer index = loopIndex.get(loop);
+        if (index == null) {
+            throw new IllegalStateException("event loop " + loop + " is not one of the proxy's");
+        }
+        return index;
+    }
+
+    boolean reserveCaps(PoolKey key, PoolSettings settings) {
+        AtomicInteger database = settings.maxDatabaseConnections() > 0
+                ? databaseCounts.computeIfAbsent(key.backend() + '/' + key.database(), k -> new AtomicInteger()) : null;
+        if (database != null && !incrementBelow(database, settings.maxDatabaseConnections())) {
+            return false;
+        }
+        AtomicInteger user = settings.maxUserConnections() > 0
+                ? userCounts.computeIfAbsent(key.backend() + '/' + key.user(), k -> new AtomicInteger()) : null;
+        if (user != null && !incrementBelow(user, settings.maxUserConnections())) {
+            if (database != null) {
+                database.decrementAndGet();
+            }
+            return false;
+        }
+        return true;
+    }
+
+    void releaseCaps(PoolKey key, PoolSettings settings) {
+        if (settings.maxDatabaseConnections() > 0) {
+            databaseCounts.get(key.backend() + '/' + key.database()).decrementAndGet();
+        }
+        if (settings.maxUserConnections() > 0) {
+            userCounts.get(key.backend() + '/' + key.user()).decrementAndGet();
+        }
+    }
+
+    /** A server of this pool closed: its pool, and pools held back by a cap it counted against, may open one. */
+    void capacityFreed(ServerPool freed) {
+        for (ServerPool pool : pools.values()) {
+            PoolKey key = pool.key();
+            if (pool == freed || key.backend().equals(freed.key().backend())
+                    && (key.database().equals(freed.key().database()) || key.user().equals(freed.key().user()))) {
+                pool.openForWaiters();
+            }
+        }
+    }
+
+    private static boolean incrementBelow(AtomicInteger counter, int limit) {
+        while (true) {
+            int current = counter.get();
+            if (current >= limit) {
+                return false;
+            }
+            if (counter.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private void maintain(EventLoop loop, boolean prewarm) {
+        for (ServerPool pool : pools.values()) {
+            pool.maintain(loop, prewarm);
+        }
+    }
+
+    /** Stops the janitors and closes every idle server; servers lent to sessions close with them. */
+    @Override
+    public void close() {
+        janitors.forEach(janitor -> janitor.cancel(false));
+        for (EventLoop loop : loops) {
+            if (!loop.isShuttingDown()) {
+                loop.execute(() -> pools.values().forEach(pool -> pool.closeIdle(loop)));
+            }
+        }
+    }
+}
