@@ -238,12 +238,16 @@ stop_pgwarden() {
 # CPU time (user + system, all threads) of a process in clock ticks. The fields are counted after
 # the command name's closing parenthesis: utime and stime are the 12th and 13th there.
 cpu_ticks() {
-    sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}'
+    sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}' || true
 }
 
 median() { # numbers separated by spaces; prints their median, nothing for none
     # shellcheck disable=SC2086
     printf '%s\n' $1 | sort -g | awk '{v[NR] = $1} END {if (NR) printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+error_lines() { # file count: its first lines that mention an error, on one line (nothing when none)
+    grep -E -i 'error|fatal|abort' "$1" 2>/dev/null | head -n "$2" | tr '\n' ' ' || true
 }
 
 proc_kib() { # pid field

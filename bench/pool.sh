@@ -278,7 +278,7 @@ measure() { # workload protocol clients pool_mode target round
     problem=$(run_errors "$out" "$rc")
     if [[ -n $problem ]]; then
         ERR[$key]+="${ERR[$key]:+; }$problem"
-        errors+=("$target, $(workload_label "$workload"), -M $protocol, $clients clients, $pool_mode mode, round $round: $problem: $(grep -E -i 'error|fatal|abort' "$out" | head -n 2 | tr '\n' ' ')")
+        errors+=("$target, $(workload_label "$workload"), -M $protocol, $clients clients, $pool_mode mode, round $round: $problem: $(error_lines "$out" 2)")
     fi
     log "$target $(workload_label "$workload") -M $protocol -c $clients ($pool_mode): tps ${tps:-none}, latency ${lat:-none} ms${cpu:+, proxy CPU $cpu us/tx}${problem:+, ERRORS: $problem}"
 }
@@ -307,7 +307,7 @@ heap_used_kib() { # pid: the heap in use after a full collection, in KiB
     local jcmd_bin
     jcmd_bin=$(dirname "$(readlink -f "$JAVA")")/jcmd
     "$jcmd_bin" "$1" GC.run >/dev/null 2>&1 || return 0
-    "$jcmd_bin" "$1" GC.heap_info 2>/dev/null | grep -o -m 1 'used [0-9]*K' | tr -dc '0-9'
+    "$jcmd_bin" "$1" GC.heap_info 2>/dev/null | grep -o -m 1 'used [0-9]*K' | tr -dc '0-9' || true
 }
 
 idle_measure() { # target pid

@@ -119,7 +119,7 @@ for ((round = 1; round <= REPEAT; round++)); do
             if ((round == 1)); then
                 log "$target -M $mode: warm-up ${WARMUP} s"
                 if ! pgbench_run "$target" "$mode" "$WARMUP" "$work_dir/warmup-$target-$mode.log"; then
-                    errors+=("$target -M $mode warm-up: $(grep -Ei 'error|fatal|abort' "$work_dir/warmup-$target-$mode.log" | head -n 3 | tr '\n' ' ')")
+                    errors+=("$target -M $mode warm-up: $(error_lines "$work_dir/warmup-$target-$mode.log" 3)")
                 fi
             fi
             proxy_pid=${PID_OF[$target]}
@@ -141,7 +141,7 @@ for ((round = 1; round <= REPEAT; round++)); do
             failed=$(awk '/^number of failed transactions: / {print $5; exit}' "$out")
             if [[ $rc -ne 0 || -z $tps || ${failed:-0} != 0 ]]; then
                 RC[$key]=1
-                errors+=("$target -M $mode round $round: pgbench exit $rc, failed transactions ${failed:-?}: $(grep -Ei 'error|fatal|abort' "$out" | head -n 3 | tr '\n' ' ')")
+                errors+=("$target -M $mode round $round: pgbench exit $rc, failed transactions ${failed:-?}: $(error_lines "$out" 3)")
             else
                 TPS_ALL[$key]+="$tps "
                 LAT_ALL[$key]+="$lat "
