@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Opens many PostgreSQL client connections, completes each one's startup (trust authentication:
@@ -97,7 +98,10 @@ final class IdleClients {
             handleSelected();
             failStalled();
         }
-        System.out.printf("ready=%d failed=%d seconds=%.1f%n", ready, failed, (System.nanoTime() - start) / 1e9);
+        // One write of the whole line: the script polls the file and must never see half of it.
+        String summary = String.format(Locale.ROOT, "ready=%d failed=%d seconds=%.1f%n",
+                ready, failed, (System.nanoTime() - start) / 1e9);
+        System.out.print(summary);
         System.out.flush();
         while (true) {
             selector.select();

@@ -5,7 +5,8 @@
 #
 # Sourcing it finds the tools (installing missing Debian packages as root), installs the cleanup
 # trap and creates the work directory $work_dir. Everything started through these functions is
-# stopped in reverse order on exit, also on failure or Ctrl-C; the work directory is removed.
+# stopped in reverse order on exit, also on failure or Ctrl-C; the work directory is removed
+# unless KEEP_WORK_DIR=1 (to read the logs of every run afterwards).
 
 # shellcheck shell=bash
 
@@ -104,7 +105,11 @@ bench_cleanup() {
         as_service "$PG_BINDIR/pg_ctl" -D "$pg_data" -m fast -w -t 30 stop >/dev/null 2>&1 \
             || log "pg_ctl stop failed"
     fi
-    [[ -n $work_dir && -d $work_dir ]] && rm -rf -- "$work_dir"
+    if [[ ${KEEP_WORK_DIR:-0} == 1 && -n $work_dir ]]; then
+        log "KEEP_WORK_DIR=1: logs and data left in $work_dir"
+    elif [[ -n $work_dir && -d $work_dir ]]; then
+        rm -rf -- "$work_dir"
+    fi
     exit "$status"
 }
 trap bench_cleanup EXIT

@@ -30,6 +30,7 @@
 #   REPEAT=1             rounds per pass; the table shows the median of the rounds
 #   BENCH_DOC=docs/benchmarks.md         where the dated section is appended; APPEND=0 to skip
 #   PGWARDEN_HOME, PG_BINDIR, JAVA_OPTS  as for relay.sh
+#   KEEP_WORK_DIR=1      keep the temporary directory (every run's pgbench output, the proxies' logs)
 #
 # Missing PostgreSQL, its client tools or PgBouncer are installed from Debian packages (root only).
 # Everything started here (PostgreSQL, PgBouncer, pgwarden, the idle client, a temp directory) is
@@ -322,7 +323,7 @@ idle_measure() { # target pid
     client_pid=$!
     helper_pids+=("$client_pid")
     for ((i = 0; i < IDLE_TIMEOUT * 2; i++)); do
-        line=$(grep -m 1 '^ready=' "$out" || true)
+        line=$(grep -m 1 -E '^ready=[0-9]+ failed=[0-9]+ seconds=[0-9.]+$' "$out" || true)
         [[ -n $line ]] && break
         kill -0 "$client_pid" 2>/dev/null || break
         sleep 0.5
