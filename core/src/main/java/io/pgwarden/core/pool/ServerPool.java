@@ -96,7 +96,7 @@ public final class ServerPool {
         PooledServer server;
         while ((server = shard.idle.pollFirst()) != null) {
             shard.idleCount.decrementAndGet();
-            server.channel().config().setAutoRead(false);
+            // Reading stays on: the session's relay takes over the channel as it is (no epoll change).
             if (!server.channel().isActive() || tooOld(server, System.nanoTime())) {
                 active.incrementAndGet();
                 discard(server);

@@ -114,8 +114,8 @@ public final class ServerQuery {
             }
         }
 
+        /** Leaves the pipeline; reading stays on, later bytes go to the relay or the idle watcher behind. */
         private static void finish(ChannelHandlerContext ctx) {
-            ctx.channel().config().setAutoRead(false);
             if (ctx.pipeline().get(DECODER) != null) {
                 ctx.pipeline().remove(DECODER);
             }

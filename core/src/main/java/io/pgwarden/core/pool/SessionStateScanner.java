@@ -1,6 +1,7 @@
 package io.pgwarden.core.pool;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -135,20 +136,34 @@ final class SessionStateScanner {
      * @param trackedSetting whether a session-level SET of this lower-cased setting name is safe
      *     because the pool re-applies it; asked only when a SET or set_config is found
      */
+    /** Statements up to this size are copied into a per-thread array; longer ones get their own. */
+    private static final int SCRATCH_LIMIT = 64 * 1024;
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[SCRATCH_LIMIT];
+        }
+    };
+
     static PinReason scan(ByteBuf text, int from, int to, Predicate<String> trackedSetting) {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(trackedSetting, "trackedSetting");
         Objects.checkFromToIndex(from, to, text.capacity());
-        PinReason reason = scan(text, from, to, trackedSetting, false);
-        if (reason == null && containsBackslash(text, from, to)) {
+        // One copy into a reused array: reading a ByteBuf byte by byte pays bounds and reference
+        // count checks on every byte, which cost more than the whole scan of an array.
+        int length = to - from;
+        byte[] bytes = length <= SCRATCH_LIMIT ? SCRATCH.get() : new byte[length];
+        text.getBytes(from, bytes, 0, length);
+        PinReason reason = scan(bytes, 0, length, trackedSetting, false);
+        if (reason == null && containsBackslash(bytes, 0, length)) {
             // With standard_conforming_strings off, a backslash escapes a quote inside '...'. The
             // pool does not know the client's value, so the text must be harmless read either way.
-            reason = scan(text, from, to, trackedSetting, true);
+            reason = scan(bytes, 0, length, trackedSetting, true);
         }
         return reason;
     }
 
-    private static PinReason scan(ByteBuf b, int from, int to, Predicate<String> tracked,
+    private static PinReason scan(byte[] b, int from, int to, Predicate<String> tracked,
             boolean backslashEscapes) {
         int statement = OTHER; // the statement's first keyword while its rule still applies
         boolean creates = false;
@@ -241,7 +256,7 @@ final class SessionStateScanner {
     }
 
     /** A SET statement from the token after SET: the setting it changes, asked of the pool. */
-    private static PinReason setStatement(ByteBuf b, int i, int to, Predicate<String> tracked,
+    private static PinReason setStatement(byte[] b, int i, int to, Predicate<String> tracked,
             boolean backslashEscapes) {
         int start = skipSpace(b, i, to);
         if (start >= to) {
@@ -299,7 +314,7 @@ final class SessionStateScanner {
     }
 
     /** SET SESSION CHARACTERISTICS AS TRANSACTION sets the default_transaction_* settings. */
-    private static PinReason characteristics(ByteBuf b, int i, int to, Predicate<String> tracked,
+    private static PinReason characteristics(byte[] b, int i, int to, Predicate<String> tracked,
             boolean backslashEscapes) {
         int previous = OTHER;
         while ((i = skipSpace(b, i, to)) < to) {
@@ -325,14 +340,14 @@ final class SessionStateScanner {
      * copied into {@code into} when it is not null. Returns its length in bytes, or -1 when it is
      * not a name any tracked setting could have.
      */
-    private static int settingName(ByteBuf b, int i, int to, boolean backslashEscapes,
+    private static int settingName(byte[] b, int i, int to, boolean backslashEscapes,
             byte[] into) {
         int length = 0;
         while (true) {
             int end = tokenEnd(b, i, to, backslashEscapes);
             int token = classify(b, i, end);
             int part;
-            if (b.getByte(i) == '"') {
+            if (b[i] == '"') {
                 part = copyQuoted(b, i + 1, end, into, length);
             } else if (token == WORD || token >= FIRST_KEYWORD) {
                 part = copyLowerCase(b, i, end, into, length);
@@ -344,7 +359,7 @@ final class SessionStateScanner {
                 return -1;
             }
             int dot = skipSpace(b, end, to);
-            if (dot >= to || b.getByte(dot) != '.') {
+            if (dot >= to || b[dot] != '.') {
                 return length;
             }
             if (into != null) {
@@ -358,22 +373,22 @@ final class SessionStateScanner {
         }
     }
 
-    private static int copyLowerCase(ByteBuf b, int from, int to, byte[] into, int at) {
+    private static int copyLowerCase(byte[] b, int from, int to, byte[] into, int at) {
         if (into != null) {
             for (int i = from; i < to; i++) {
-                into[at + i - from] = lowerCase(b.getByte(i));
+                into[at + i - from] = lowerCase(b[i]);
             }
         }
         return to - from;
     }
 
     /** Copies a quoted identifier's text, "" read as one quote; {@code from} is after the quote. */
-    private static int copyQuoted(ByteBuf b, int from, int to, byte[] into, int at) {
+    private static int copyQuoted(byte[] b, int from, int to, byte[] into, int at) {
         int length = 0;
         for (int i = from; i < to; i++) {
-            byte c = b.getByte(i);
+            byte c = b[i];
             if (c == '"') {
-                if (i + 1 >= to || b.getByte(i + 1) != '"') {
+                if (i + 1 >= to || b[i + 1] != '"') {
                     break;
                 }
                 i++;
@@ -390,7 +405,7 @@ final class SessionStateScanner {
      * A call set_config(name, value, is_local) from the token after its parenthesis: it does not
      * pin when is_local is the literal true or when the name is a literal of a tracked setting.
      */
-    private static PinReason setConfigCall(ByteBuf b, int i, int to, Predicate<String> tracked,
+    private static PinReason setConfigCall(byte[] b, int i, int to, Predicate<String> tracked,
             boolean backslashEscapes) {
         int arguments = i;
         int depth = 0;
@@ -421,7 +436,7 @@ final class SessionStateScanner {
             depth += token == OPEN ? 1 : token == CLOSE ? -1 : 0;
             tokens++;
             if (argument == 0) {
-                boolean literal = tokens == 1 && token == STRING && b.getByte(start) == '\'';
+                boolean literal = tokens == 1 && token == STRING && b[start] == '\'';
                 nameStart = literal ? start : -1;
                 nameEnd = i;
             } else if (argument == 2) {
@@ -432,12 +447,12 @@ final class SessionStateScanner {
             return mentionsPgTemp(b, arguments, i) ? PinReason.TEMP_TABLE : null;
         }
         if (nameStart < 0 || nameEnd - nameStart < 2 || nameEnd - nameStart > MAX_SETTING_NAME
-                || b.getByte(nameEnd - 1) != '\'') {
+                || b[nameEnd - 1] != '\'') {
             return PinReason.SET;
         }
         byte[] name = new byte[nameEnd - nameStart - 2];
         for (int k = 0; k < name.length; k++) {
-            byte c = b.getByte(nameStart + 1 + k);
+            byte c = b[nameStart + 1 + k];
             if (c == '\'' || c == '\\') {
                 return PinReason.SET; // quoting inside the name: not a plain setting name
             }
@@ -456,7 +471,7 @@ final class SessionStateScanner {
      * tracked search_path that names pg_temp still pins: with pg_temp first in the path, a plain
      * CREATE TABLE creates a temporary table.
      */
-    private static PinReason askSet(Predicate<String> tracked, String setting, ByteBuf b, int i,
+    private static PinReason askSet(Predicate<String> tracked, String setting, byte[] b, int i,
             int to, boolean backslashEscapes) {
         if (!tracked.test(setting)) {
             return PinReason.SET;
@@ -467,7 +482,7 @@ final class SessionStateScanner {
     }
 
     /** Where the statement that goes on at {@code i} ends: its semicolon, or {@code to}. */
-    private static int statementEnd(ByteBuf b, int i, int to, boolean backslashEscapes) {
+    private static int statementEnd(byte[] b, int i, int to, boolean backslashEscapes) {
         while ((i = skipSpace(b, i, to)) < to) {
             int start = i;
             i = tokenEnd(b, start, to, backslashEscapes);
@@ -479,10 +494,10 @@ final class SessionStateScanner {
     }
 
     /** Whether pg_temp appears, in any case, in the raw bytes (conservative: also in comments). */
-    private static boolean mentionsPgTemp(ByteBuf b, int from, int to) {
+    private static boolean mentionsPgTemp(byte[] b, int from, int to) {
         for (int i = from; i + PG_TEMP_NAME.length <= to; i++) {
             int k = 0;
-            while (k < PG_TEMP_NAME.length && lowerCase(b.getByte(i + k)) == PG_TEMP_NAME[k]) {
+            while (k < PG_TEMP_NAME.length && lowerCase(b[i + k]) == PG_TEMP_NAME[k]) {
                 k++;
             }
             if (k == PG_TEMP_NAME.length) {
@@ -492,8 +507,8 @@ final class SessionStateScanner {
         return false;
     }
 
-    private static int classify(ByteBuf b, int start, int end) {
-        byte c = b.getByte(start);
+    private static int classify(byte[] b, int start, int end) {
+        byte c = b[start];
         switch (c) {
             case ';':
                 return SEMICOLON;
@@ -510,28 +525,28 @@ final class SessionStateScanner {
             case '"':
                 return quotedIdentifier(b, start, end);
             case '$':
-                return end - start > 1 && !isDigit(b.getByte(start + 1)) ? STRING : OTHER;
+                return end - start > 1 && !isDigit(b[start + 1]) ? STRING : OTHER;
             default:
                 break;
         }
         if (!isIdentifierStart(c)) {
             return OTHER;
         }
-        if (end - start > 1 && b.getByte(start + 1) == '\'') {
+        if (end - start > 1 && b[start + 1] == '\'') {
             return STRING; // E'...'
         }
         return keyword(b, start, end, true);
     }
 
-    private static int quotedIdentifier(ByteBuf b, int start, int end) {
-        if (end - start < 2 || b.getByte(end - 1) != '"') {
+    private static int quotedIdentifier(byte[] b, int start, int end) {
+        if (end - start < 2 || b[end - 1] != '"') {
             return QUOTED;
         }
         int id = keyword(b, start + 1, end - 1, false);
         return id >= PG_TEMP ? id : QUOTED;
     }
 
-    private static int keyword(ByteBuf b, int start, int end, boolean foldCase) {
+    private static int keyword(byte[] b, int start, int end, boolean foldCase) {
         int length = end - start;
         if (length >= KEYWORDS_BY_LENGTH.length) {
             return WORD;
@@ -540,7 +555,7 @@ final class SessionStateScanner {
             byte[] keyword = KEYWORDS[id];
             int k = 0;
             while (k < length) {
-                byte c = b.getByte(start + k);
+                byte c = b[start + k];
                 if ((foldCase ? lowerCase(c) : c) != keyword[k]) {
                     break;
                 }
@@ -554,15 +569,15 @@ final class SessionStateScanner {
     }
 
     /** The end of the token that starts at {@code i}, which is not white space or a comment. */
-    private static int tokenEnd(ByteBuf b, int i, int to, boolean backslashEscapes) {
-        byte c = b.getByte(i);
+    private static int tokenEnd(byte[] b, int i, int to, boolean backslashEscapes) {
+        byte c = b[i];
         if (isIdentifierStart(c)) {
-            if ((c == 'e' || c == 'E') && i + 1 < to && b.getByte(i + 1) == '\'') {
+            if ((c == 'e' || c == 'E') && i + 1 < to && b[i + 1] == '\'') {
                 return stringEnd(b, i + 2, to, true);
             }
             int j = i + 1;
-            while (j < to && (isIdentifierStart(b.getByte(j)) || isDigit(b.getByte(j))
-                    || b.getByte(j) == '$')) {
+            while (j < to && (isIdentifierStart(b[j]) || isDigit(b[j])
+                    || b[j] == '$')) {
                 j++;
             }
             return j;
@@ -582,22 +597,22 @@ final class SessionStateScanner {
         }
     }
 
-    private static int digitsEnd(ByteBuf b, int i, int to) {
-        while (i < to && isDigit(b.getByte(i))) {
+    private static int digitsEnd(byte[] b, int i, int to) {
+        while (i < to && isDigit(b[i])) {
             i++;
         }
         return i;
     }
 
     /** The end of a '...' literal whose body starts at {@code i}; unterminated runs to the end. */
-    private static int stringEnd(ByteBuf b, int i, int to, boolean backslashEscapes) {
+    private static int stringEnd(byte[] b, int i, int to, boolean backslashEscapes) {
         while (i < to) {
-            byte c = b.getByte(i);
+            byte c = b[i];
             if (c == '\\' && backslashEscapes) {
                 i += 2;
             } else if (c != '\'') {
                 i++;
-            } else if (i + 1 < to && b.getByte(i + 1) == '\'') {
+            } else if (i + 1 < to && b[i + 1] == '\'') {
                 i += 2;
             } else {
                 // 'a'<newline>'b' is one literal; it matters only where a backslash escapes.
@@ -612,16 +627,16 @@ final class SessionStateScanner {
     }
 
     /** The quote that continues a literal after white space holding a newline, or -1. */
-    private static int continuation(ByteBuf b, int i, int to) {
+    private static int continuation(byte[] b, int i, int to) {
         boolean newline = false;
         while (i < to) {
-            byte c = b.getByte(i);
+            byte c = b[i];
             if (c == '\n' || c == '\r') {
                 newline = true;
                 i++;
             } else if (c == ' ' || c == '\t' || c == '\f' || c == 0x0B) {
                 i++;
-            } else if (c == '-' && i + 1 < to && b.getByte(i + 1) == '-') {
+            } else if (c == '-' && i + 1 < to && b[i + 1] == '-') {
                 i = lineEnd(b, i + 2, to);
             } else {
                 return newline && c == '\'' ? i : -1;
@@ -630,11 +645,11 @@ final class SessionStateScanner {
         return -1;
     }
 
-    private static int quotedIdentifierEnd(ByteBuf b, int i, int to) {
+    private static int quotedIdentifierEnd(byte[] b, int i, int to) {
         while (i < to) {
-            if (b.getByte(i) != '"') {
+            if (b[i] != '"') {
                 i++;
-            } else if (i + 1 < to && b.getByte(i + 1) == '"') {
+            } else if (i + 1 < to && b[i + 1] == '"') {
                 i += 2;
             } else {
                 return i + 1;
@@ -647,47 +662,47 @@ final class SessionStateScanner {
      * A $n parameter, a $tag$...$tag$ literal, or a lone $. Tags hold no $, so each candidate
      * closing tag is compared only up to the next $: the search stays linear.
      */
-    private static int dollarEnd(ByteBuf b, int i, int to) {
+    private static int dollarEnd(byte[] b, int i, int to) {
         int j = i + 1;
-        if (j < to && isDigit(b.getByte(j))) {
+        if (j < to && isDigit(b[j])) {
             return digitsEnd(b, j, to);
         }
-        if (j < to && isIdentifierStart(b.getByte(j))) {
+        if (j < to && isIdentifierStart(b[j])) {
             j++;
-            while (j < to && (isIdentifierStart(b.getByte(j)) || isDigit(b.getByte(j)))) {
+            while (j < to && (isIdentifierStart(b[j]) || isDigit(b[j]))) {
                 j++;
             }
         }
-        if (j >= to || b.getByte(j) != '$') {
+        if (j >= to || b[j] != '$') {
             return i + 1;
         }
         int tagLength = j - i - 1;
         for (int k = j + 1; k + tagLength + 1 < to; k++) {
-            if (b.getByte(k) == '$' && closesDollarQuote(b, k, i, tagLength)) {
+            if (b[k] == '$' && closesDollarQuote(b, k, i, tagLength)) {
                 return k + tagLength + 2;
             }
         }
         return to;
     }
 
-    private static boolean closesDollarQuote(ByteBuf b, int k, int open, int tagLength) {
+    private static boolean closesDollarQuote(byte[] b, int k, int open, int tagLength) {
         for (int t = 1; t <= tagLength; t++) {
-            if (b.getByte(k + t) != b.getByte(open + t)) {
+            if (b[k + t] != b[open + t]) {
                 return false;
             }
         }
-        return b.getByte(k + tagLength + 1) == '$';
+        return b[k + tagLength + 1] == '$';
     }
 
     /** Skips white space, -- comments and nested C-style comments. */
-    private static int skipSpace(ByteBuf b, int i, int to) {
+    private static int skipSpace(byte[] b, int i, int to) {
         while (i < to) {
-            byte c = b.getByte(i);
+            byte c = b[i];
             if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B) {
                 i++;
-            } else if (c == '-' && i + 1 < to && b.getByte(i + 1) == '-') {
+            } else if (c == '-' && i + 1 < to && b[i + 1] == '-') {
                 i = lineEnd(b, i + 2, to);
-            } else if (c == '/' && i + 1 < to && b.getByte(i + 1) == '*') {
+            } else if (c == '/' && i + 1 < to && b[i + 1] == '*') {
                 i = commentEnd(b, i + 2, to);
             } else {
                 return i;
@@ -696,18 +711,18 @@ final class SessionStateScanner {
         return to;
     }
 
-    private static int lineEnd(ByteBuf b, int i, int to) {
-        while (i < to && b.getByte(i) != '\n' && b.getByte(i) != '\r') {
+    private static int lineEnd(byte[] b, int i, int to) {
+        while (i < to && b[i] != '\n' && b[i] != '\r') {
             i++;
         }
         return i;
     }
 
-    private static int commentEnd(ByteBuf b, int i, int to) {
+    private static int commentEnd(byte[] b, int i, int to) {
         int depth = 1;
         while (i + 1 < to) {
-            byte c = b.getByte(i);
-            byte d = b.getByte(i + 1);
+            byte c = b[i];
+            byte d = b[i + 1];
             if (c == '/' && d == '*') {
                 depth++;
                 i += 2;
@@ -723,9 +738,9 @@ final class SessionStateScanner {
         return to;
     }
 
-    private static boolean containsBackslash(ByteBuf b, int from, int to) {
+    private static boolean containsBackslash(byte[] b, int from, int to) {
         for (int i = from; i < to; i++) {
-            if (b.getByte(i) == '\\') {
+            if (b[i] == '\\') {
                 return true;
             }
         }

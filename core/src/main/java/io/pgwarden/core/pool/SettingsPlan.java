@@ -115,7 +115,11 @@ public final class SettingsPlan {
         sql.append("SELECT pg_catalog.set_config(").append(literal(name)).append(", ").append(literal(value)).append(", false);");
     }
 
-    /** A setting name, each dotted part quoted unless it is a plain lower-case word. */
+    /**
+     * A setting name, each dotted part quoted. Always quoted: set_config accepts a custom setting
+     * whose prefix is a reserved word ({@code user.id}, {@code select.x}), which RESET accepts only
+     * as a quoted identifier; setting names are matched without regard to case either way.
+     */
     static String identifier(String name) {
         StringBuilder out = new StringBuilder(name.length() + 4);
         List<String> parts = List.of(name.split("\\.", -1));
@@ -123,12 +127,7 @@ public final class SettingsPlan {
             if (i > 0) {
                 out.append('.');
             }
-            String part = parts.get(i);
-            if (part.matches("[a-z_][a-z0-9_]*")) {
-                out.append(part);
-            } else {
-                out.append('"').append(part.replace("\"", "\"\"")).append('"');
-            }
+            out.append('"').append(parts.get(i).replace("\"", "\"\"")).append('"');
         }
         return out.toString();
     }

@@ -88,7 +88,7 @@ final class FrontendPolicy implements FramePolicy {
     @Override
     public ByteBuf rewrite(byte type, ByteBuf frame) {
         try {
-            ByteBuf replacement = transform(type, frame);
+            ByteBuf replacement = transform(type, frame, relay.currentGroup());
             countSync(type);
             return replacement;
         } catch (ProtocolException e) {
@@ -103,7 +103,7 @@ final class FrontendPolicy implements FramePolicy {
      *
      * @return the bytes to send instead, or null to send the frame
      */
-    private ByteBuf transform(byte type, ByteBuf frame) {
+    private ByteBuf transform(byte type, ByteBuf frame, long group) {
         if (attachment.scanning() && (type == MessageType.QUERY || type == MessageType.PARSE)) {
             scanForPins(type, frame);
         }
@@ -111,6 +111,7 @@ final class FrontendPolicy implements FramePolicy {
             return null;
         }
         return switch (type) {
+            case MessageType.QUERY -> deallocate(frame, group);
             case MessageType.PARSE -> statements.parse(frame, attachment.server(), relay.currentGroup());
             case MessageType.BIND -> statements.bind(frame, attachment.server(), relay.currentGroup());
             case MessageType.DESCRIBE, MessageType.CLOSE -> statements.describeOrClose(type, frame, attachment.server(), relay.currentGroup());
@@ -142,12 +143,38 @@ final class FrontendPolicy implements FramePolicy {
         }
     }
 
-    /** Writes a statement message, mapped for transaction pooling when needed; takes ownership of the frame. */
-    private void send(byte type, ByteBuf frame, RelayHandler out) {
+    /**
+     * SQL {@code DEALLOCATE name} of a statement the client prepared with Parse: the server knows it
+     * under another name, so the client's name is dropped here and the server runs an empty
+     * statement whose CommandComplete is renamed {@code DEALLOCATE}.
+     */
+    private ByteBuf deallocate(ByteBuf frame, long group) {
+        int from = frame.readerIndex() + 5;
+        int end = frame.writerIndex() - 1;
+        if (end <= from || frame.getByte(end) != 0) {
+            return null;
+        }
+        String name = DeallocateStatement.name(frame, from, end);
+        if (name == null || !statements.forget(name)) {
+            return null;
+        }
+        relay.expect(new Substitution.Response(group, "DEALLOCATE"));
+        String sql = SubstituteSql.response(new io.pgwarden.spi.StatementResult(java.util.List.of(), java.util.List.of(), "DEALLOCATE"));
+        ByteBuf query = frame.alloc().buffer(sql.length() + 6);
+        new io.pgwarden.core.protocol.frontend.Query(sql).encode(query);
+        return query;
+    }
+
+    /**
+     * Writes a statement message, mapped for transaction pooling when needed; takes ownership of the frame.
+     *
+     * @param group the synchronization group of the statement (for a Query, the one it opened)
+     */
+    private void send(byte type, ByteBuf frame, RelayHandler out, long group) {
         ByteBuf replacement = null;
         if (statements != null || attachment.scanning()) {
             try {
-                replacement = transform(type, frame);
+                replacement = transform(type, frame, group);
             } catch (RuntimeException e) {
                 frame.release();
                 throw e;
@@ -225,7 +252,7 @@ final class FrontendPolicy implements FramePolicy {
         }
         countSync(type);
         try {
-            send(type, frame, out);
+            send(type, frame, out, type == MessageType.QUERY ? relay.currentGroup() - 1 : relay.currentGroup());
         } catch (ProtocolException e) {
             session.clientViolation(e.getMessage());
             return true;
@@ -295,9 +322,9 @@ final class FrontendPolicy implements FramePolicy {
                         throw e;
                     }
                     frame.release();
-                    send(view.kind() == QueryContext.Kind.SIMPLE ? MessageType.QUERY : MessageType.PARSE, rewritten, out);
+                    send(view.kind() == QueryContext.Kind.SIMPLE ? MessageType.QUERY : MessageType.PARSE, rewritten, out, group);
                 } else {
-                    send(view.kind() == QueryContext.Kind.SIMPLE ? MessageType.QUERY : MessageType.PARSE, frame, out);
+                    send(view.kind() == QueryContext.Kind.SIMPLE ? MessageType.QUERY : MessageType.PARSE, frame, out, group);
                 }
             } else if (decision instanceof Decision.Reject reject) {
                 substitute(view, new Substitution.Rejection(group, SubstituteSql.token(), reject), frame, out);
@@ -337,7 +364,8 @@ final class FrontendPolicy implements FramePolicy {
         }
         frame.release();
         relay.expect(substitution);
-        send(view.kind() == QueryContext.Kind.SIMPLE ? MessageType.QUERY : MessageType.PARSE, replacement, out);
+        send(view.kind() == QueryContext.Kind.SIMPLE ? MessageType.QUERY : MessageType.PARSE, replacement, out,
+                substitution.group());
     }
 
     @Override

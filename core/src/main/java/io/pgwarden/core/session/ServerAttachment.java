@@ -183,7 +183,7 @@ final class ServerAttachment {
 
     /** Runs the settings plan (and the check query when due), then {@code done}; a broken server is replaced. */
     private void prepare(PooledServer candidate, int attempts, Runnable done, Consumer<Integer> retry) {
-        String plan = SettingsPlan.sql(candidate, settings);
+        String plan = SettingsPlan.differs(candidate, settings) ? SettingsPlan.sql(candidate, settings) : null;
         boolean check = pool.checkDue(candidate);
         if (plan == null && !check) {
             done.run();
@@ -251,7 +251,7 @@ final class ServerAttachment {
         if (attached == null) {
             return null;
         }
-        attached.channel().config().setAutoRead(false);
+        // Reading stays on: from now on bytes pass to the pool's idle watcher.
         if (fromServer != null) {
             fromServer.giveBack();
             fromServer = null;
@@ -349,7 +349,8 @@ final class ServerAttachment {
         if (attached == null) {
             return;
         }
-        if (busy || !attached.channel().isActive() || backendPolicy == null) {
+        if (busy || !attached.channel().isActive() || backendPolicy == null || pinned == PinReason.LOAD) {
+            // A loaded library cannot be unloaded: that server process is never lent again.
             pool.discard(attached);
             return;
         }

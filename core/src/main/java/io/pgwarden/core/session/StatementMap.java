@@ -37,7 +37,7 @@ final class StatementMap {
     private record Definition(String serverName, byte[] body) {
     }
 
-    /** A Parse or Close on its way to the server. */
+    /** A Parse or Close on its way to the server; no server name when it went as the client wrote it. */
     private record Pending(boolean hidden, long group, String serverName, String clientName) {
     }
 
@@ -63,6 +63,7 @@ final class StatementMap {
         int end = frame.writerIndex();
         int nameEnd = nul(frame, start, end, "Parse");
         if (nameEnd == start) {
+            parses.addLast(passed(group));
             return null;
         }
         String clientName = frame.toString(start, nameEnd - start, StandardCharsets.UTF_8);
@@ -128,12 +129,16 @@ final class StatementMap {
         }
         int nameEnd = nul(frame, start + 1, end, message);
         if (frame.getByte(start) != 'S' || nameEnd == start + 1) {
+            if (type == MessageType.CLOSE) {
+                closes.addLast(passed(group));
+            }
             return null;
         }
         String clientName = frame.toString(start + 1, nameEnd - start - 1, StandardCharsets.UTF_8);
         if (type == MessageType.CLOSE) {
             Definition definition = statements.remove(clientName);
             if (definition == null) {
+                closes.addLast(passed(group));
                 return null;
             }
             server.removeStatement(definition.serverName());
@@ -194,7 +199,7 @@ final class StatementMap {
      */
     void error(long group, PooledServer server) {
         for (Pending parse : parses) {
-            if (parse.group() == group) {
+            if (parse.group() == group && parse.serverName() != null) {
                 server.removeStatement(parse.serverName());
                 if (parse.clientName() != null) {
                     Definition definition = statements.get(parse.clientName());
@@ -221,6 +226,17 @@ final class StatementMap {
         drop(closes, group);
     }
 
+    /**
+     * A client dropped a statement with SQL {@code DEALLOCATE name}. The servers keep theirs: other
+     * clients may share it, and the cache closes it when it ages out.
+     *
+     * @param clientName the client's name
+     * @return true when the client had such a statement
+     */
+    boolean forget(String clientName) {
+        return statements.remove(clientName) != null;
+    }
+
     /** The client ran {@code DEALLOCATE ALL} or {@code DISCARD ALL}: none of its statements exist any more. */
     void clear() {
         statements.clear();
@@ -229,6 +245,14 @@ final class StatementMap {
     /** @return the client's statement names, for tests and stats */
     List<String> names() {
         return new ArrayList<>(statements.keySet());
+    }
+
+    /**
+     * A Parse or Close sent as the client wrote it. Its answer is the client's, and it must take its
+     * place in the queue: answers are matched to messages by order alone.
+     */
+    private static Pending passed(long group) {
+        return new Pending(false, group, null, null);
     }
 
     private static void drop(ArrayDeque<Pending> pending, long group) {
