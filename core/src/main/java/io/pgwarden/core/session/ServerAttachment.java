@@ -189,24 +189,43 @@ final class ServerAttachment {
             done.run();
             return;
         }
+        if (plan != null && !plan.chars().allMatch(c -> c < 0x80) && !"UTF8".equalsIgnoreCase(candidate.reported().get("client_encoding"))) {
+            // The plan is sent as UTF-8 and the server reads a Query in its current client_encoding:
+            // switch first, then plan again (the client's own encoding is set back by the plan).
+            Runnable planAgain = () -> prepare(candidate, attempts, done, retry);
+            run(candidate, "SET client_encoding TO 'UTF8'", false, check, attempts, planAgain, retry);
+            return;
+        }
+        run(candidate, plan, plan != null, check, attempts, done, retry);
+    }
+
+    /** Runs the proxy's statements on a server being lent, with the check query first when it is due. */
+    private void run(PooledServer candidate, String plan, boolean planned, boolean check, int attempts, Runnable done,
+                     Consumer<Integer> retry) {
         String sql = check ? config.serverCheckQuery() + (plan == null ? "" : ";" + plan) : plan;
         ServerQuery.run(candidate, sql, session.runtime().config().limits().maxMessageSize()).whenComplete((result, error) -> {
             if (session.closed()) {
                 server = null;
                 if (error == null && result.error() == null && result.status() == ReadyForQuery.IDLE) {
-                    SettingsPlan.applied(candidate, settings);
+                    if (planned) {
+                        SettingsPlan.applied(candidate, settings);
+                    }
                     pool.release(candidate);
                 } else {
                     pool.discard(candidate);
                 }
                 return;
             }
-            if (error != null) {
+            if (error != null || check && result.error() != null) {
+                // A broken server, or one that failed its health check: another one is tried.
                 server = null;
                 pool.discard(candidate);
                 if (attempts > 1) {
-                    LOG.info("[{}] server connection broke while being prepared ({}); trying another", session.id(), error.getMessage());
+                    LOG.info("[{}] server connection failed while being prepared ({}); trying another", session.id(),
+                            error != null ? error.getMessage() : result.error().message());
                     retry.accept(attempts - 1);
+                } else if (error == null) {
+                    session.fatal(result.error().sqlState() == null ? "08006" : result.error().sqlState(), result.error().message());
                 } else {
                     session.fatal("08006", "server closed the connection unexpectedly");
                 }
@@ -220,7 +239,9 @@ final class ServerAttachment {
                 session.fatal(failure.sqlState() == null ? "08006" : failure.sqlState(), failure.message());
                 return;
             }
-            SettingsPlan.applied(candidate, settings);
+            if (planned) {
+                SettingsPlan.applied(candidate, settings);
+            }
             done.run();
         });
     }

@@ -112,6 +112,24 @@ class TransactionPoolSettingsIT {
     }
 
     @Test
+    void nonAsciiSettingReachesAServerThatAnotherClientLeftInLatin1() throws Exception {
+        // The proxy's own statements are UTF-8; the server reads them in the client_encoding it has.
+        try (ServerHold hold = ServerHold.begin(proxy);
+             ProbeClient a = ProbeClient.raw(RawSession.open(proxy, Map.of("client_encoding", "UTF8")))) {
+            a.run("SET client_encoding = 'LATIN1'");
+            int latin1Server = Integer.parseInt(a.row("SELECT pg_backend_pid()").get(0));
+            try (ProbeClient b = ProbeClient.raw(RawSession.open(proxy,
+                    Map.of("client_encoding", "UTF8", "options", "-c pgwarden_test.who=caf\u00e9\\ \u2713")))) {
+                List<String> row = b.row("SELECT pg_backend_pid(), current_setting('pgwarden_test.who'),"
+                        + " current_setting('client_encoding')");
+                assertThat(Integer.parseInt(row.get(0))).as("B got the server A left in LATIN1").isEqualTo(latin1Server);
+                assertThat(row.subList(1, 3)).containsExactly("caf\u00e9 \u2713", "UTF8");
+            }
+            assertThat(a.row("SELECT current_setting('client_encoding')")).containsExactly("LATIN1");
+        }
+    }
+
+    @Test
     void extraFloatDigitsFromTheStartupPacketStaysWithItsClient() throws Exception {
         String valueOfB;
         try (RawSession direct = RawSession.open(backend.postgres().port(), Map.of())) {
