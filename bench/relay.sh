@@ -82,7 +82,8 @@ EOF
 start_pgbouncer "$work_dir/pgbouncer.ini" "$pgbouncer_port"
 
 # ---------------------------------------------------------------------------------------------
-# pgwarden: one backend, the passthrough rule (PostgreSQL itself authenticates the client: trust).
+# pgwarden: one backend, the passthrough rule (PostgreSQL itself authenticates the client: trust),
+# session pooling with room for every client, as PgBouncer's.
 # An empty plugins directory: the relay is measured without any plugin loaded.
 cat >"$work_dir/pgwarden.yaml" <<EOF
 listen: { host: 127.0.0.1, port: $pgwarden_port }
@@ -94,6 +95,7 @@ auth:
 plugins_dir: $work_dir/plugins
 plugins: []
 limits: { max_client_connections: 200 }
+pool: { mode: session, size: 100 }
 EOF
 start_pgwarden "$work_dir/pgwarden.yaml" "$pgwarden_port"
 
@@ -226,7 +228,7 @@ report=$(
     printf -- '- Command: `%s`\n' "$command_line"
     printf -- '- Each run: `%s`; %s rounds over all targets and modes, a %s s warm-up run per target and mode before the first; database `pgbench -i -s %s`\n' \
         "$pgbench_line" "$REPEAT" "$WARMUP" "$SCALE"
-    printf -- '- pgwarden: %s, passthrough rule, no plugins, JAVA_OPTS `%s`\n' "$pgwarden_launch" "${JAVA_OPTS:-(none)}"
+    printf -- '- pgwarden: %s, passthrough rule, session pool of 100, no plugins, JAVA_OPTS `%s`\n' "$pgwarden_launch" "${JAVA_OPTS:-(none)}"
     printf -- '- PgBouncer: session pooling, auth_type trust, default_pool_size 100\n\n'
     table
     printf '\nMedians of the rounds. Bold: tps ratio (higher is better for pgwarden); next to it the latency ratio and\n'
