@@ -8,6 +8,7 @@ import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.config.PoolSettings;
 import io.pgwarden.spi.BackendLogin;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -39,6 +40,7 @@ public final class ServerPool {
     private final LoopShard[] shards;
     private final WaiterQueue waiters;
     /** Servers open or being opened: lent, idle, moving or connecting. */
+    private final LoginTemplate template = new LoginTemplate();
     private final ServerSlots slots;
     private final AtomicInteger opening = new AtomicInteger();
     private final AtomicInteger active = new AtomicInteger();
@@ -68,6 +70,33 @@ public final class ServerPool {
     /** @return the effective settings */
     public PoolSettings settings() {
         return settings;
+    }
+
+    /**
+     * The ParameterStatus values a server of this pool would report to a client asking for these
+     * settings, when the pool knows them; lets a client log in without taking a server.
+     *
+     * @param requested the client's reported settings as it asked for them
+     * @return the values, or null when a server must answer
+     */
+    public Map<String, String> loginParameters(Map<String, String> requested) {
+        return template.parameters(requested);
+    }
+
+    /** @return the names a server of this pool reports, or null before the first server started */
+    public java.util.Set<String> loginParameterNames() {
+        return template.names();
+    }
+
+    /**
+     * A settings plan set {@code requested} and the server spells it {@code reported}.
+     *
+     * @param name the setting
+     * @param requested the value asked for
+     * @param reported the value the server reports
+     */
+    void learnt(String name, String requested, String reported) {
+        template.learnt(name, requested, reported);
     }
 
     /** @return how many sessions wait for a server of this pool */
@@ -315,6 +344,7 @@ public final class ServerPool {
 
     /** Every pooled server's pipeline ends with the idle watcher; it sees bytes only while no session holds the server. */
     private PooledServer track(PooledServer server) {
+        template.serverStarted(server.connection().parameters());
         server.channel().pipeline().addLast(IdleServerHandler.NAME, new IdleServerHandler(server));
         return server;
     }

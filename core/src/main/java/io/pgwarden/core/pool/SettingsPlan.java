@@ -99,6 +99,19 @@ public final class SettingsPlan {
      * @param client the client
      */
     public static void applied(PooledServer server, ClientSettings client) {
+        // The server now holds the client's values, spelt its own way (DateStyle iso -> "ISO, MDY"):
+        // the client expects that spelling from now on, and the pool learns it for later logins.
+        for (Map.Entry<String, String> setting : client.reported().entrySet()) {
+            String reported = server.reported().get(setting.getKey());
+            if (reported == null || !movable(setting.getKey())) {
+                continue;
+            }
+            if (server.pool() != null && client.init().isEmpty()) {
+                // With a session initialization the value may be the initialization's, not a spelling.
+                server.pool().learnt(setting.getKey(), setting.getValue(), reported);
+            }
+            setting.setValue(reported);
+        }
         if (!server.init().equals(client.init())) {
             server.sessionReset();
             server.init(client.init());

@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgwarden.core.backend.BackendException;
 import io.pgwarden.core.backend.ServerConnection;
+import io.pgwarden.core.pool.PoolKey;
 import io.pgwarden.core.pool.PooledServer;
 import io.pgwarden.core.pool.ServerPool;
 import io.pgwarden.core.frontend.FatalReply;
@@ -209,16 +210,15 @@ public final class ClientSession {
         if (runtime.chain().rowHooks().length > 0) {
             relayState.trackExtendedQueries();
         }
-        PooledServer server = attachment.server();
         RelayHandler fromClient = new RelayHandler(null, new FrontendPolicy(this), maxMessageSize);
         BackendPolicy backendPolicy = new BackendPolicy(this);
         client.pipeline().addAfter(AuthPhaseInbound.NAME, "relay", fromClient);
         authPhase.handOver();
         authTimer.cancel(false);
         phase = Phase.READY;
-        LOG.info("[{}] ready: backend {} as user {} database {} ({} pool)", id(), server.connection().backend().name(),
-                server.connection().login().user(), server.connection().login().database(),
-                attachment.transactionMode() ? "transaction" : "session");
+        PoolKey pool = attachment.poolKey();
+        LOG.info("[{}] ready: backend {} as user {} database {} ({} pool{})", id(), pool.backend(), pool.user(), pool.database(),
+                attachment.transactionMode() ? "transaction" : "session", attachment.server() == null ? ", no server yet" : "");
         attachment.started(fromClient, backendPolicy);
         client.flush();
         fromClient.updateAutoRead();

@@ -54,6 +54,8 @@ final class ServerAttachment {
     private ScheduledFuture<?> idleTimer;
     /** The session's place in its pool's queue while it waits for a server, else null. */
     private SessionWaiter queued;
+    /** The login tried to do without a server once (it does not try again after a retry). */
+    private boolean attempted;
 
     ServerAttachment(ClientSession session, ServerPool pool, BackendLogin login, PoolConfig config) {
         this.session = session;
@@ -64,6 +66,11 @@ final class ServerAttachment {
         this.statements = transactionMode && config.maxPreparedStatements() > 0 ? new StatementMap(config.maxPreparedStatements()) : null;
         this.preparation = new ServerPreparation(session, pool, config, () -> settings, () -> server = null);
         this.reset = new ServerReset(session, pool, config, transactionMode);
+    }
+
+    /** @return the key of the session's pool */
+    io.pgwarden.core.pool.PoolKey poolKey() {
+        return pool.key();
     }
 
     /** @return the server attached now, or null */
@@ -119,16 +126,54 @@ final class ServerAttachment {
         PooledServer idle = pool.poll(session.loop());
         if (idle != null) {
             withServer.accept(idle);
-        } else {
+            return;
+        }
+        if (!loginWithoutServer(ready)) {
             pool.acquire(queue(new SessionWaiter(withServer)));
         }
+    }
+
+    /**
+     * No idle server: when the pool knows what a server would report for this client's settings, the
+     * client is let in without one (its first message attaches a server, in either mode), so logins
+     * never wait for a busy pool, as with PgBouncer.
+     *
+     * @return true when the client was let in
+     */
+    private boolean loginWithoutServer(Consumer<Map<String, String>> ready) {
+        if (attempted) {
+            return false;
+        }
+        attempted = true;
+        Map<String, String> startupReported = new java.util.HashMap<>();
+        java.util.Set<String> known = pool.loginParameterNames();
+        if (known == null) {
+            return false;
+        }
+        try {
+            settings = ClientSettings.fromStartup(login.parameters(), known, login.sessionInit());
+        } catch (IllegalArgumentException e) {
+            session.fatal("0A000", e.getMessage());
+            return true;
+        }
+        startupReported.putAll(settings.reported());
+        Map<String, String> parameters = pool.loginParameters(startupReported);
+        if (parameters == null || !login.sessionInit().isEmpty()) {
+            settings = null;
+            return false;
+        }
+        settings.seen(parameters);
+        ready.accept(parameters);
+        return true;
     }
 
     /** The relays exist: the client may send. In session mode the login's server stays attached. */
     void started(RelayHandler client, BackendPolicy policy) {
         this.fromClient = client;
         this.backendPolicy = policy;
-        if (transactionMode) {
+        if (server == null) {
+            // Logged in without a server: the first message attaches one.
+        } else if (transactionMode) {
             PooledServer idle = server;
             server = null;
             pool.release(idle);
