@@ -291,3 +291,26 @@ machine_lines() { # the Machine, Load average and Software lines of a report
     printf -- '- Software: %s; %s; %s; %s\n' "$("$JAVA" -version 2>&1 | head -n 1)" "$("$PG_BINDIR/postgres" --version)" \
         "$("$PGBOUNCER" --version | head -n 1)" "$("$PG_BINDIR/pgbench" --version)"
 }
+
+errors_section() { # the end of a report: the errors array, or that there were none
+    if [[ ${#errors[@]} -gt 0 ]]; then
+        printf '\nErrors during the run:\n\n'
+        printf -- '- %s\n' "${errors[@]}"
+    else
+        printf '\nNo errors and no failed transactions in any run.\n'
+    fi
+}
+
+publish_report() { # report: prints it, appends it to BENCH_DOC when APPEND=1, exits 2 after any error
+    printf '\n%s\n\n' "$1"
+    if [[ $APPEND == 1 ]]; then
+        mkdir -p "$(dirname "$BENCH_DOC")"
+        printf '\n%s\n' "$1" >>"$BENCH_DOC"
+        log "appended to $BENCH_DOC"
+    fi
+    if [[ ${#errors[@]} -gt 0 ]]; then
+        log "pgwarden log (last 20 lines):"
+        tail -n 20 "$work_dir/pgwarden.log" >&2 || true
+        exit 2
+    fi
+}

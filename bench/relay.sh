@@ -241,22 +241,7 @@ report=$(
                 "$(printf '%s' "${TPS_ALL[$target,$mode]:-none}" | awk '{for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? ", " : ""), $i}')"
         done
     done
-    if [[ ${#errors[@]} -gt 0 ]]; then
-        printf '\nErrors during the run:\n\n'
-        printf -- '- %s\n' "${errors[@]}"
-    else
-        printf '\nNo errors and no failed transactions in any run.\n'
-    fi
+    errors_section
 )
 
-printf '\n%s\n\n' "$report"
-if [[ $APPEND == 1 ]]; then
-    mkdir -p "$(dirname "$BENCH_DOC")"
-    printf '\n%s\n' "$report" >>"$BENCH_DOC"
-    log "appended to $BENCH_DOC"
-fi
-if [[ ${#errors[@]} -gt 0 ]]; then
-    log "pgwarden log (last 20 lines):"
-    tail -n 20 "$work_dir/pgwarden.log" >&2 || true
-    exit 2
-fi
+publish_report "$report"
