@@ -12,11 +12,9 @@ import static io.pgwarden.it.poolfault.PoolFixture.valueOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgwarden.testkit.BackendActivity;
-import io.pgwarden.testkit.BackgroundTasks;
+import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.EmbeddedPostgresExtension;
 import io.pgwarden.testkit.FaultRelay;
-import io.pgwarden.testkit.LeakCheckExtension;
-import io.pgwarden.testkit.ProxyFixture;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -24,11 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,33 +35,15 @@ import org.postgresql.util.ServerErrorMessage;
  * The client that lost its server gets an ErrorResponse, never a hang; the other clients keep working; the dead
  * servers never reach another client; and the pool fills again without a restart of the proxy.
  */
-@ExtendWith(LeakCheckExtension.class)
-@Timeout(120)
-class BackendFailureIT {
+class BackendFailureIT extends PoolFaultTest {
 
     @RegisterExtension
     static final EmbeddedPostgresExtension PG = EmbeddedPostgresExtension.with(PoolFixture::server);
 
-    private BackendActivity activity;
-    private BackgroundTasks background;
-    private ProxyFixture proxy;
 
-    @BeforeEach
-    void startFromNoServers() {
-        activity = BackendActivity.of(PG.server(), USER);
-        activity.terminateAll(SOON);
-        background = new BackgroundTasks();
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            if (proxy != null) {
-                proxy.close();
-            }
-        } finally {
-            background.close();
-        }
+    @Override
+    EmbeddedPostgres postgres() {
+        return PG.server();
     }
 
     @ParameterizedTest(name = "{0} mode")

@@ -10,18 +10,13 @@ import static io.pgwarden.it.poolfault.PoolFixture.valueOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgwarden.testkit.BackendActivity;
-import io.pgwarden.testkit.BackgroundTasks;
+import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.EmbeddedPostgresExtension;
-import io.pgwarden.testkit.LeakCheckExtension;
-import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.RawSession;
 import java.sql.Connection;
 import java.sql.Statement;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,43 +28,29 @@ import org.junit.jupiter.params.provider.ValueSource;
  * server the next client must get a server with nothing of that left: no uncommitted row, no lock, not idle in
  * transaction, and a busy server is closed rather than waited for.
  */
-@ExtendWith(LeakCheckExtension.class)
-@Timeout(120)
-class ClientGoneIT {
+class ClientGoneIT extends PoolFaultTest {
 
     @RegisterExtension
     static final EmbeddedPostgresExtension PG = EmbeddedPostgresExtension.with(PoolFixture::server);
 
     private static final String POOL = "mode: %s, size: 1, query_wait_timeout: 15s";
 
-    private BackendActivity activity;
-    private BackgroundTasks background;
-    private ProxyFixture proxy;
+
+    @Override
+    EmbeddedPostgres postgres() {
+        return PG.server();
+    }
 
     @BeforeEach
-    void start() {
-        activity = BackendActivity.of(PG.server(), USER);
-        activity.terminateAll(SOON);
+    void createItems() {
         PG.server().execute(DATABASE, "DROP TABLE IF EXISTS gone_items",
                 "CREATE TABLE gone_items (id int PRIMARY KEY, note text)",
                 "INSERT INTO gone_items VALUES (1, 'original')",
                 "GRANT ALL ON gone_items TO " + USER);
-        background = new BackgroundTasks();
     }
 
     private void startProxy(String mode) {
         proxy = PoolFixture.proxy(PG.server(), POOL.formatted(mode));
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            if (proxy != null) {
-                proxy.close();
-            }
-        } finally {
-            background.close();
-        }
     }
 
     @ParameterizedTest(name = "{0} mode")

@@ -14,10 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgwarden.testkit.BackendActivity;
-import io.pgwarden.testkit.BackgroundTasks;
+import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.EmbeddedPostgresExtension;
-import io.pgwarden.testkit.LeakCheckExtension;
-import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.RawMessage;
 import io.pgwarden.testkit.RawSession;
 import java.sql.Connection;
@@ -31,11 +29,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,36 +45,22 @@ import org.postgresql.util.ServerErrorMessage;
  * idle servers above {@code min_size} close; old servers are replaced; idle clients are ended with PostgreSQL's
  * own SQLSTATEs.
  */
-@ExtendWith(LeakCheckExtension.class)
-@Timeout(120)
-class PoolLimitsIT {
+class PoolLimitsIT extends PoolFaultTest {
 
     @RegisterExtension
     static final EmbeddedPostgresExtension PG = EmbeddedPostgresExtension.with(PoolFixture::server);
 
-    private BackendActivity activity;
     private BackendActivity activity2;
-    private BackgroundTasks background;
-    private ProxyFixture proxy;
 
-    @BeforeEach
-    void startFromNoServers() {
-        activity = BackendActivity.of(PG.server(), USER);
-        activity2 = BackendActivity.of(PG.server(), USER_2);
-        activity.terminateAll(SOON);
-        activity2.terminateAll(SOON);
-        background = new BackgroundTasks();
+    @Override
+    EmbeddedPostgres postgres() {
+        return PG.server();
     }
 
-    @AfterEach
-    void stop() {
-        try {
-            if (proxy != null) {
-                proxy.close();
-            }
-        } finally {
-            background.close();
-        }
+    @BeforeEach
+    void startFromNoServersOfTheSecondUser() {
+        activity2 = BackendActivity.of(PG.server(), USER_2);
+        activity2.terminateAll(SOON);
     }
 
     @Test

@@ -1,19 +1,15 @@
 package io.pgwarden.it.poolfault;
 
 import static io.pgwarden.it.poolfault.PoolFixture.SOON;
-import static io.pgwarden.it.poolfault.PoolFixture.USER;
 import static io.pgwarden.it.poolfault.PoolFixture.connect;
 import static io.pgwarden.it.poolfault.PoolFixture.errorOf;
 import static io.pgwarden.it.poolfault.PoolFixture.scalar;
 import static io.pgwarden.it.poolfault.PoolFixture.valueOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgwarden.testkit.BackendActivity;
-import io.pgwarden.testkit.BackgroundTasks;
 import io.pgwarden.testkit.CancelRequest;
+import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.EmbeddedPostgresExtension;
-import io.pgwarden.testkit.LeakCheckExtension;
-import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.RawMessage;
 import io.pgwarden.testkit.RawSession;
 import java.sql.Connection;
@@ -21,11 +17,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -34,33 +26,15 @@ import org.postgresql.util.ServerErrorMessage;
  * reaches the server that runs the client's statement at that moment. A cancel for a client that runs nothing
  * stops nothing, not even the statement of another client running on the server the idle client used last.
  */
-@ExtendWith(LeakCheckExtension.class)
-@Timeout(120)
-class TransactionCancelIT {
+class TransactionCancelIT extends PoolFaultTest {
 
     @RegisterExtension
     static final EmbeddedPostgresExtension PG = EmbeddedPostgresExtension.with(PoolFixture::server);
 
-    private BackendActivity activity;
-    private BackgroundTasks background;
-    private ProxyFixture proxy;
 
-    @BeforeEach
-    void startFromNoServers() {
-        activity = BackendActivity.of(PG.server(), USER);
-        activity.terminateAll(SOON);
-        background = new BackgroundTasks();
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            if (proxy != null) {
-                proxy.close();
-            }
-        } finally {
-            background.close();
-        }
+    @Override
+    EmbeddedPostgres postgres() {
+        return PG.server();
     }
 
     @Test
