@@ -27,6 +27,8 @@ public final class PooledServer {
     private long releasedNanos;
     private boolean discarded;
     private io.netty.channel.ChannelHandler relay;
+    /** Built once: the pin scanner asks it for every Query and Parse in transaction mode. */
+    private final java.util.function.Predicate<String> tracksSetting = this::reportsMovable;
 
     PooledServer(ServerConnection connection, ServerPool pool) {
         this.connection = connection;
@@ -149,6 +151,25 @@ public final class PooledServer {
      */
     public void relay(io.netty.channel.ChannelHandler handler) {
         this.relay = handler;
+    }
+
+    /**
+     * Whether a session-level SET of a setting moves with the session: the server reports it, so
+     * the pool follows it from ParameterStatus and can set it on another server.
+     *
+     * @return a test of lower-case setting names
+     */
+    java.util.function.Predicate<String> tracksSetting() {
+        return tracksSetting;
+    }
+
+    private boolean reportsMovable(String lowerCaseName) {
+        for (String name : reported.keySet()) {
+            if (name.toLowerCase(java.util.Locale.ROOT).equals(lowerCaseName)) {
+                return SettingsPlan.movable(name);
+            }
+        }
+        return false;
     }
 
     long createdNanos() {

@@ -1,7 +1,6 @@
 package io.pgwarden.core.pool;
 
 import io.netty.buffer.ByteBuf;
-import java.util.Locale;
 
 /** Whether a statement pins its session to its server, judged against what that server reports. */
 public final class StatementPins {
@@ -19,13 +18,6 @@ public final class StatementPins {
      * @return the reason to pin, or null
      */
     public static PinReason scan(ByteBuf text, int from, int to, PooledServer server) {
-        return SessionStateScanner.scan(text, from, to, name -> {
-            for (String reported : server.reported().keySet()) {
-                if (reported.toLowerCase(Locale.ROOT).equals(name)) {
-                    return SettingsPlan.movable(reported);
-                }
-            }
-            return false;
-        });
+        return SessionStateScanner.scan(text, from, to, server.tracksSetting());
     }
 }

@@ -12,7 +12,6 @@ public abstract class Waiter {
 
     private final EventLoop loop;
     private final AtomicBoolean claimed = new AtomicBoolean();
-    private final long since = System.nanoTime();
     private volatile ScheduledFuture<?> timeout;
     private volatile ScheduledFuture<?> reserve;
 
@@ -68,10 +67,6 @@ public abstract class Waiter {
 
     final boolean claimed() {
         return claimed.get();
-    }
-
-    final long since() {
-        return since;
     }
 
     final void timers(ScheduledFuture<?> timeoutTimer, ScheduledFuture<?> reserveTimer) {

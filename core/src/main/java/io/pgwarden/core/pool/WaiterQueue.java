@@ -35,9 +35,9 @@ final class WaiterQueue {
         shard.waiters.add(waiter);
         waiting.incrementAndGet();
         var timeout = wait.isZero() ? null
-                : waiter.loop().schedule(() -> timedOut(shard, waiter, wait), millis(wait), TimeUnit.MILLISECONDS);
+                : waiter.loop().schedule(() -> timedOut(shard, waiter, wait), wait.toMillis(), TimeUnit.MILLISECONDS);
         var reserve = reserveAfter == null ? null
-                : waiter.loop().schedule(reserveDue, millis(reserveAfter), TimeUnit.MILLISECONDS);
+                : waiter.loop().schedule(reserveDue, reserveAfter.toMillis(), TimeUnit.MILLISECONDS);
         waiter.timers(timeout, reserve);
     }
 
@@ -80,13 +80,5 @@ final class WaiterQueue {
             }
         }
         return null;
-    }
-
-    private static long millis(Duration duration) {
-        try {
-            return duration.toMillis();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 2;
-        }
     }
 }

@@ -250,9 +250,10 @@ final class FrontendPolicy implements FramePolicy {
         if ((type == MessageType.QUERY || type == MessageType.PARSE) && queryHooks.length > 0) {
             return runQueryHooks(type, frame, out);
         }
+        long group = relay.currentGroup();
         countSync(type);
         try {
-            send(type, frame, out, type == MessageType.QUERY ? relay.currentGroup() - 1 : relay.currentGroup());
+            send(type, frame, out, group);
         } catch (ProtocolException e) {
             session.clientViolation(e.getMessage());
             return true;

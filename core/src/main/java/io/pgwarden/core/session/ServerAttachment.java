@@ -339,7 +339,7 @@ final class ServerAttachment {
             } else {
                 session.fatal("25P03", "terminating connection due to idle-in-transaction timeout");
             }
-        }, Math.min(timeout.toMillis(), Long.MAX_VALUE / 2), TimeUnit.MILLISECONDS);
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
