@@ -8,7 +8,7 @@ import java.util.Objects;
  * print their secrets.
  */
 public sealed interface Credential
-        permits Credential.None, Credential.Password, Credential.ScramKeys, Credential.ClientCertificate {
+        permits Credential.None, Credential.Password, Credential.ScramKeys, Credential.Md5Hash, Credential.ClientCertificate {
 
     /**
      * No secret: the backend trusts the proxy (or authenticates it by its TLS client certificate
@@ -98,6 +98,28 @@ public sealed interface Credential
         @Override
         public String toString() {
             return "ScramKeys[***]";
+        }
+    }
+
+    /**
+     * A stored md5 password hash ({@code "md5" + md5hex(password + user)}), which answers a backend's
+     * AuthenticationMD5Password without the password, as PgBouncer does with md5 entries of its
+     * auth_file. It cannot answer SCRAM or cleartext requests. Since SPI 1.1.
+     *
+     * @param hash {@code md5} followed by 32 hex digits
+     */
+    record Md5Hash(String hash) implements Credential {
+        /** Checks the form of the hash. */
+        public Md5Hash {
+            Objects.requireNonNull(hash, "hash");
+            if (hash.length() != 35 || !hash.startsWith("md5") || !hash.substring(3).chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+                throw new IllegalArgumentException("an md5 hash is 'md5' followed by 32 hex digits");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Md5Hash[***]";
         }
     }
 

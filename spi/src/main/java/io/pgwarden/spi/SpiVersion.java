@@ -15,7 +15,7 @@ public final class SpiVersion {
     public static final int MAJOR = 1;
 
     /** The minor version: grows when something is added. */
-    public static final int MINOR = 0;
+    public static final int MINOR = 1;
 
     /** {@code MAJOR.MINOR} as text, the form used in manifests. */
     public static final String CURRENT = MAJOR + "." + MINOR;

@@ -38,6 +38,17 @@ public final class BackendException extends RuntimeException {
         this(sqlState, message, null, cause);
     }
 
+    /**
+     * A failure found by the proxy, with a hint that says how to fix it.
+     *
+     * @param sqlState the SQLSTATE to report
+     * @param message what went wrong, for people
+     * @param hint what to do about it
+     */
+    public BackendException(String sqlState, String message, String hint) {
+        this(sqlState, message, ErrorResponse.fatal(sqlState, message).withHint(Objects.requireNonNull(hint, "hint")), null);
+    }
+
     private BackendException(String sqlState, String message, ErrorResponse serverError, Throwable cause) {
         super(Objects.requireNonNull(message, "message"), cause);
         this.sqlState = Objects.requireNonNull(sqlState, "sqlState");
@@ -75,9 +86,10 @@ public final class BackendException extends RuntimeException {
     }
 
     /**
-     * The server's ErrorResponse when the failure came from it.
+     * The ErrorResponse to relay: the server's when the failure came from it, or the proxy's own
+     * when it carries a hint.
      *
-     * @return the decoded ErrorResponse, or empty
+     * @return the ErrorResponse, or empty
      */
     public Optional<ErrorResponse> serverError() {
         return Optional.ofNullable(serverError);

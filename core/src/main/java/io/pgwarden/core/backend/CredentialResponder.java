@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.pgwarden.core.protocol.frontend.PasswordMessage;
 import io.pgwarden.core.protocol.frontend.SaslInitialResponse;
 import io.pgwarden.core.protocol.frontend.SaslResponse;
+import io.pgwarden.scram.Md5Password;
 import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.Credential;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,8 @@ import java.util.function.Consumer;
  *       password is prepared;</li>
  *   <li>{@code ScramKeys}: SCRAM(-PLUS) from ClientKey and ServerKey, without the password; the
  *       server's salt and iteration count do not matter, its verifier must match the keys;</li>
+ *   <li>{@code Md5Hash}: md5 only, from the stored hash; a SCRAM or cleartext request is refused
+ *       with a message that names the fix (store the SCRAM verifier or the password);</li>
  *   <li>{@code ClientCertificate}: the connector presents it in the TLS handshake; a password
  *       request is refused, as for {@code None}.</li>
  * </ul>
@@ -67,8 +70,10 @@ public final class CredentialResponder implements BackendAuthResponder {
                 return encoded(allocator, new PasswordMessage(
                         password("cleartext").getBytes(StandardCharsets.UTF_8))::encode);
             } else if (request instanceof AuthRequest.Md5Password md5) {
-                return encoded(allocator, new PasswordMessage(Md5PasswordHash.answer(user, password("md5"), md5.salt())
-                        .getBytes(StandardCharsets.US_ASCII))::encode);
+                String answer = credential instanceof Credential.Md5Hash hash
+                        ? Md5Password.answerFromHash(hash.hash(), md5.salt())
+                        : Md5Password.answer(user, password("md5"), md5.salt());
+                return encoded(allocator, new PasswordMessage(answer.getBytes(StandardCharsets.US_ASCII))::encode);
             } else if (request instanceof AuthRequest.Sasl sasl) {
                 return startScram(sasl, allocator);
             } else if (request instanceof AuthRequest.SaslContinue next) {
@@ -146,6 +151,12 @@ public final class CredentialResponder implements BackendAuthResponder {
     }
 
     private BackendException noSecret(String method) {
+        if (credential instanceof Credential.Md5Hash) {
+            return new BackendException("28000", "backend " + backendName + " asks for " + method + " authentication for user "
+                    + user + ", but pgwarden knows only the md5 hash of that user's password, which answers md5 only",
+                    "Store the user's SCRAM verifier (or the password) in pgwarden's userlist or auth_query source, "
+                            + "or let the backend use md5 for this user.");
+        }
         String has = credential instanceof Credential.ScramKeys ? "only SCRAM keys"
                 : credential instanceof Credential.ClientCertificate ? "only a client certificate" : "none";
         return new BackendException("08001", "backend " + backendName + " asks for a password for user " + user

@@ -1,5 +1,7 @@
 package io.pgwarden.core.backend;
 
+import io.pgwarden.scram.SaslPrep;
+import io.pgwarden.scram.ScramSha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;

@@ -15,6 +15,7 @@ import io.pgwarden.spi.SessionContext;
 import io.pgwarden.spi.StartupContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
@@ -231,6 +232,18 @@ public final class PluginInterceptor implements Interceptor {
             thread.setContextClassLoader(loader);
             try {
                 return delegate.authenticate(exchange);
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
+        }
+
+        @Override
+        public void checkRuleOptions(Map<String, String> options) {
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(loader);
+            try {
+                delegate.checkRuleOptions(options);
             } finally {
                 thread.setContextClassLoader(previous);
             }

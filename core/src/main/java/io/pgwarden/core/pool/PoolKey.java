@@ -46,6 +46,9 @@ public record PoolKey(String backend, String database, String user, String crede
             sha.update((byte) 's');
             sha.update(keys.clientKey());
             sha.update(keys.serverKey());
+        } else if (credential instanceof Credential.Md5Hash md5) {
+            sha.update((byte) 'm');
+            sha.update(md5.hash().getBytes(StandardCharsets.US_ASCII));
         } else if (credential instanceof Credential.ClientCertificate certificate) {
             sha.update((byte) 'c');
             sha.update(certificate.certificatePem().getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package io.pgwarden.core.pool;
 
+import io.pgwarden.core.protocol.backend.ErrorResponse;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,6 @@ final class ServerHandOver {
         active.decrementAndGet();
         slots.free();
         server.channel().close();
-        waiter.loop().execute(() -> waiter.fail("08006", "could not hand over a server connection"));
+        waiter.loop().execute(() -> waiter.fail(ErrorResponse.fatal("08006", "could not hand over a server connection")));
     }
 }

@@ -6,6 +6,7 @@ import io.pgwarden.core.backend.CredentialResponder;
 import io.pgwarden.core.backend.ServerConnection;
 import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.config.PoolSettings;
+import io.pgwarden.core.protocol.backend.ErrorResponse;
 import io.pgwarden.spi.BackendLogin;
 import java.time.Duration;
 import java.util.Map;
@@ -324,10 +325,10 @@ public final class ServerPool {
                         if (waiter != null) {
                             if (cause instanceof BackendException backendError) {
                                 // The server's own refusal (a wrong password, say) or the connector's 08001.
-                                waiter.fail(backendError.sqlState(), backendError.serverError()
-                                        .map(serverError -> serverError.message()).orElse(backendError.message()));
+                                waiter.fail(backendError.serverError()
+                                        .orElseGet(() -> ErrorResponse.fatal(backendError.sqlState(), backendError.message())));
                             } else {
-                                waiter.fail("08006", "could not connect to the server: " + reason);
+                                waiter.fail(ErrorResponse.fatal("08006", "could not connect to the server: " + reason));
                             }
                         }
                         return;

@@ -2,6 +2,7 @@ package io.pgwarden.core.pool;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.pgwarden.core.protocol.backend.ErrorResponse;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -38,10 +39,9 @@ public abstract class Waiter {
     /**
      * No server: the wait timed out or a connection could not be made; on the session's event loop.
      *
-     * @param sqlState the SQLSTATE for the client
-     * @param message the message for the client
+     * @param error the FATAL error for the client
      */
-    protected abstract void fail(String sqlState, String message);
+    protected abstract void fail(ErrorResponse error);
 
     /**
      * Whether the session gave up waiting (it ended); a cancelled waiter is skipped.

@@ -1,5 +1,6 @@
 package io.pgwarden.core.pool;
 
+import io.pgwarden.core.protocol.backend.ErrorResponse;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +68,8 @@ final class WaiterQueue {
     private void timedOut(LoopShard shard, Waiter waiter, Duration wait) {
         if (waiter.claim()) {
             remove(shard, waiter);
-            waiter.fail("53300", "no server connection available within query_wait_timeout (" + wait.toMillis() / 1000.0 + "s)");
+            waiter.fail(ErrorResponse.fatal("53300", "no server connection available within query_wait_timeout ("
+                    + wait.toMillis() / 1000.0 + "s)"));
         }
     }
 

@@ -1,7 +1,5 @@
 package io.pgwarden.core.server;
 
-import io.pgwarden.core.pool.PoolRegistry;
-import io.pgwarden.core.pool.PoolStats;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -23,17 +21,22 @@ import io.pgwarden.core.frontend.FatalReply;
 import io.pgwarden.core.frontend.HandshakeHandler;
 import io.pgwarden.core.plugin.InterceptorChain;
 import io.pgwarden.core.plugin.PluginHost;
+import io.pgwarden.core.pool.PoolRegistry;
+import io.pgwarden.core.pool.PoolStats;
 import io.pgwarden.core.protocol.frontend.CancelRequest;
 import io.pgwarden.core.protocol.frontend.StartupMessage;
 import io.pgwarden.core.session.ClientSession;
 import io.pgwarden.core.session.ProxyRuntime;
 import io.pgwarden.core.session.SessionRegistry;
+import io.pgwarden.spi.Authenticator;
+import io.pgwarden.spi.PluginConfigException;
 import io.pgwarden.spi.TlsInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,13 +136,23 @@ public final class PgwardenServer implements AutoCloseable {
         return Math.max(1, Integer.getInteger("io.netty.eventLoopThreads", Runtime.getRuntime().availableProcessors()));
     }
 
-    /** Every rule's method must exist once the plugins are loaded; the config alone cannot tell. */
+    /**
+     * Every rule's method must exist once the plugins are loaded, and accept the rule's options; the
+     * config alone cannot tell.
+     */
     private static void checkMethods(ProxyConfig config, InterceptorChain chain) {
         List<String> problems = new ArrayList<>();
         for (AuthRule rule : config.auth().rules()) {
-            if (chain.authenticator(rule.method()).isEmpty()) {
+            Optional<Authenticator> authenticator = chain.authenticator(rule.method());
+            if (authenticator.isEmpty()) {
                 problems.add(rule.path() + ".method: unknown authentication method '" + rule.method()
                         + "'; available: " + String.join(", ", new java.util.TreeSet<>(chain.authMethods())));
+                continue;
+            }
+            try {
+                authenticator.get().checkRuleOptions(rule.options());
+            } catch (PluginConfigException e) {
+                problems.add(rule.path() + "." + e.getMessage());
             }
         }
         if (!problems.isEmpty()) {
@@ -163,6 +176,16 @@ public final class PgwardenServer implements AutoCloseable {
      */
     public List<PoolStats> pools() {
         return pools.stats();
+    }
+
+    /**
+     * Every metric of the core and the plugins in the Prometheus text format, as the admin
+     * endpoint will publish it.
+     *
+     * @return the scrape text
+     */
+    public String metricsText() {
+        return plugins.meterRegistry().scrape();
     }
 
     /**

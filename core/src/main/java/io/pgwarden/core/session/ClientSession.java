@@ -5,10 +5,10 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgwarden.core.backend.BackendException;
 import io.pgwarden.core.backend.ServerConnection;
+import io.pgwarden.core.frontend.FatalReply;
 import io.pgwarden.core.pool.PoolKey;
 import io.pgwarden.core.pool.PooledServer;
 import io.pgwarden.core.pool.ServerPool;
-import io.pgwarden.core.frontend.FatalReply;
 import io.pgwarden.core.protocol.Frame;
 import io.pgwarden.core.protocol.MessageType;
 import io.pgwarden.core.protocol.PgFrameDecoder;
@@ -352,7 +352,7 @@ public final class ClientSession {
     }
 
     /** Sends the error and ends the session now; the client's socket closes when the client has read it. */
-    private void fatal(ErrorResponse error) {
+    void fatal(ErrorResponse error) {
         if (phase != Phase.CLOSED && client.isActive()) {
             LOG.info("[{}] ending the session: {} {}", id(), error.sqlState(), error.message());
         }

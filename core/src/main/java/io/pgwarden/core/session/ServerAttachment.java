@@ -9,6 +9,7 @@ import io.pgwarden.core.pool.PooledServer;
 import io.pgwarden.core.pool.ServerPool;
 import io.pgwarden.core.pool.SettingsPlan;
 import io.pgwarden.core.pool.Waiter;
+import io.pgwarden.core.protocol.backend.ErrorResponse;
 import io.pgwarden.core.protocol.backend.ReadyForQuery;
 import io.pgwarden.spi.BackendLogin;
 import java.time.Duration;
@@ -397,12 +398,12 @@ final class ServerAttachment {
         }
 
         @Override
-        protected void fail(String sqlState, String message) {
+        protected void fail(ErrorResponse error) {
             if (queued == this) {
                 queued = null;
             }
             acquiring = false;
-            session.fatal(sqlState, message);
+            session.fatal(error);
         }
 
         @Override

@@ -6,6 +6,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.pgwarden.core.protocol.frontend.SaslInitialResponse;
+import io.pgwarden.scram.Md5Password;
+import io.pgwarden.scram.ScramSha256;
 import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.Credential;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +68,7 @@ class CredentialResponderTest {
     @Test
     void md5SendsTheSaltedHash() {
         assertThat(sent(responder(Credential.password("postgres")).answer(new AuthRequest.Md5Password(new byte[] {1, 2, 3, 4}), ALLOC)))
-                .isEqualTo(passwordMessage(Md5PasswordHash.answer("alice", "postgres", new byte[] {1, 2, 3, 4})));
+                .isEqualTo(passwordMessage(Md5Password.answer("alice", "postgres", new byte[] {1, 2, 3, 4})));
     }
 
     @Test

@@ -64,7 +64,7 @@ class LauncherScriptIT {
     void versionRunsAndExitsZero() throws Exception {
         Result result = run("version");
         assertThat(result.exitCode()).isZero();
-        assertThat(result.output()).startsWith("pgwarden ").contains("plugin SPI 1.0");
+        assertThat(result.output()).startsWith("pgwarden ").contains("plugin SPI " + io.pgwarden.spi.SpiVersion.CURRENT);
     }
 
     @Test

@@ -124,7 +124,7 @@ class PgwardenCliTest {
     @Test
     void versionPrintsTheVersions() {
         assertThat(run("version")).isZero();
-        assertThat(out.toString()).startsWith("pgwarden ").contains("plugin SPI 1.0", "Java ");
+        assertThat(out.toString()).startsWith("pgwarden ").contains("plugin SPI " + io.pgwarden.spi.SpiVersion.CURRENT, "Java ");
         assertThat(run("--version")).isZero();
     }
 

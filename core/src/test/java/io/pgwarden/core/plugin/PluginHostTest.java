@@ -226,7 +226,7 @@ class PluginHostTest {
                 .hasMessageContaining("'future'")
                 .hasMessageContaining("future.jar")
                 .hasMessageContaining("requires SPI 1.9")
-                .hasMessageContaining("provides SPI 1.0");
+                .hasMessageContaining("provides SPI " + io.pgwarden.spi.SpiVersion.CURRENT);
     }
 
     @Test

@@ -24,6 +24,7 @@ import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.config.BackendTlsConfig;
 import io.pgwarden.core.config.PoolConfig;
 import io.pgwarden.core.config.PoolMode;
+import io.pgwarden.core.protocol.backend.ErrorResponse;
 import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.Credential;
 import java.io.ByteArrayOutputStream;
@@ -189,8 +190,8 @@ class ServerPoolTest {
         }
 
         @Override
-        protected void fail(String sqlState, String message) {
-            failed.complete(sqlState + " " + message);
+        protected void fail(ErrorResponse error) {
+            failed.complete(error.sqlState() + " " + error.message());
         }
 
         @Override

@@ -1,4 +1,4 @@
-package io.pgwarden.core.backend;
+package io.pgwarden.scram;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.pgwarden.core.backend;
+package io.pgwarden.scram;
 
 import java.text.Normalizer;
 
@@ -10,12 +10,18 @@ import java.text.Normalizer;
  * One simplification: the check for code points unassigned in Unicode 3.2 (table A.1) is left out,
  * so a non-ASCII password holding such a code point may be prepared differently from the server.
  */
-final class SaslPrep {
+public final class SaslPrep {
 
     private SaslPrep() {
     }
 
-    static String prepare(String password) {
+    /**
+     * Prepares a password for SCRAM key derivation.
+     *
+     * @param password the password as the user typed it
+     * @return the prepared password, to be encoded as UTF-8
+     */
+    public static String prepare(String password) {
         if (password.chars().allMatch(c -> c < 0x80)) {
             return password;
         }
