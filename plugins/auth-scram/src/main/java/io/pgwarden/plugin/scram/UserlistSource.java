@@ -44,6 +44,8 @@ final class UserlistSource implements CredentialSource {
     private final int iterations;
     private final System.Logger logger;
     private final ScheduledExecutorService poller;
+    /** The poller's thread, joined on close so that nothing of ours runs after it. */
+    private volatile Thread pollerThread;
     private volatile Map<String, StoredSecret> secrets;
     private volatile Version loaded;
     /** The version the last ERROR was about, so that a broken file is reported once, not every poll. */
@@ -61,6 +63,7 @@ final class UserlistSource implements CredentialSource {
             this.poller = Executors.newSingleThreadScheduledExecutor(task -> {
                 Thread thread = new Thread(task, THREAD_NAME);
                 thread.setDaemon(true);
+                pollerThread = thread;
                 return thread;
             });
             long millis = Math.max(1, interval.toMillis());
@@ -190,8 +193,11 @@ final class UserlistSource implements CredentialSource {
         }
         poller.shutdownNow();
         try {
+            Thread thread = pollerThread;
             if (!poller.awaitTermination(5, TimeUnit.SECONDS)) {
                 logger.log(Level.WARNING, "the userlist poller did not stop within 5 s");
+            } else if (thread != null) {
+                thread.join(TimeUnit.SECONDS.toMillis(5));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
