@@ -1,5 +1,6 @@
 package io.pgwarden.plugin.scram;
 
+import io.pgwarden.scram.ScramVerifier;
 import io.pgwarden.spi.PluginConfig;
 import io.pgwarden.spi.Services;
 import java.lang.System.Logger.Level;
@@ -53,10 +54,13 @@ final class AuthQuerySource implements CredentialSource {
      * @throws io.pgwarden.spi.PluginConfigException naming the YAML path of a bad value: an unknown
      *     key, a missing {@code user}, a literal password, a query without exactly one {@code $1} or
      *     {@code ?}, a bad duration or number
+     * @throws IllegalArgumentException when {@code iterations} is outside 1..{@link io.pgwarden.scram.ScramVerifier#MAX_ITERATIONS}
+     *     (the plugin's settings check it first)
      */
     static AuthQuerySource fromConfig(PluginConfig authQuerySection, Services services, int iterations) {
         Objects.requireNonNull(authQuerySection, "authQuerySection");
         Objects.requireNonNull(services, "services");
+        Userlist.checkIterations(iterations);
         AuthQuerySettings defaults = AuthQuerySettings.parseDefaults(authQuerySection, services);
         Map<String, AuthQuerySettings> perDatabase = AuthQuerySettings.parseDatabases(authQuerySection, defaults, services);
         return new AuthQuerySource(defaults, perDatabase, services, iterations);
@@ -113,6 +117,9 @@ final class AuthQuerySource implements CredentialSource {
         }
         if (secret == null || secret.isEmpty()) {
             return Optional.empty();
+        }
+        if (!ScramVerifier.isVerifier(secret)) {
+            return Optional.of(StoredSecret.parse(secret, iterations));
         }
         try {
             return Optional.of(StoredSecret.parse(secret, iterations));

@@ -1,5 +1,6 @@
 package io.pgwarden.plugin.scram;
 
+import io.pgwarden.scram.ScramVerifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -74,6 +75,7 @@ final class Userlist {
      */
     static Userlist parse(byte[] bytes, String fileName, int iterations, Map<String, StoredSecret> previous) throws FormatException {
         Objects.requireNonNull(previous, "previous");
+        checkIterations(iterations);
         Map<String, StoredSecret> secrets = new LinkedHashMap<>();
         Map<String, Integer> lineOfUser = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
@@ -130,11 +132,27 @@ final class Userlist {
         return warnings;
     }
 
+    /**
+     * Checks an iteration count for derived verifiers; a bad one is the caller's mistake (the
+     * plugin's settings check {@code iterations}), so it is not reported as a line of the file.
+     *
+     * @param iterations the count
+     * @throws IllegalArgumentException outside 1..{@link ScramVerifier#MAX_ITERATIONS}
+     */
+    static void checkIterations(int iterations) {
+        if (iterations < 1 || iterations > ScramVerifier.MAX_ITERATIONS) {
+            throw new IllegalArgumentException("iterations must be 1 to " + ScramVerifier.MAX_ITERATIONS + ", found " + iterations);
+        }
+    }
+
     private static StoredSecret secret(Entry entry, StoredSecret previous, int iterations, String fileName, int lineNumber)
             throws FormatException {
         if (previous instanceof StoredSecret.Plain plain && plain.password().equals(entry.secret())
                 && plain.verifier().iterations() == iterations) {
             return previous;
+        }
+        if (!ScramVerifier.isVerifier(entry.secret())) {
+            return StoredSecret.parse(entry.secret(), iterations);
         }
         try {
             return StoredSecret.parse(entry.secret(), iterations);

@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Secrets from a userlist file ({@link Userlist}), kept in memory: a lookup completes at once. The
  * file is checked every {@code userlist_reload_interval} for a new modification time, size or file
- * (an atomic rename) on one daemon thread, {@code pgwarden-scram-userlist}, which reparses it and
- * derives the verifiers of plaintext entries there. A file that is broken on reload keeps the old
+ * (an atomic rename) on one daemon thread, {@code pgwarden-scram-userlist}; a change is read once it
+ * has stayed the same for one interval (so within two intervals), reparsed and the verifiers of
+ * plaintext entries derived on that thread. A file that is broken on reload keeps the old
  * entries and logs one ERROR naming file:line; a good version later replaces them.
  *
  * <p>Relative paths resolve against the process's working directory. Write the file atomically
@@ -47,9 +48,14 @@ final class UserlistSource implements CredentialSource {
     /** The poller's thread, joined on close so that nothing of ours runs after it. */
     private volatile Thread pollerThread;
     private volatile Map<String, StoredSecret> secrets;
-    private volatile Version loaded;
-    /** The version the last ERROR was about, so that a broken file is reported once, not every poll. */
-    private Version reportedBroken;
+    /** The version in use. Poller thread only, like the two fields below. */
+    private Version loaded;
+    /** A changed version seen at the last check, loaded if the next check sees it unchanged. */
+    private Version candidate;
+    /** A version that did not parse. */
+    private Version failed;
+    /** The last ERROR logged, so that a file that stays broken is reported once, not every poll. */
+    private String reported;
 
     private UserlistSource(Path file, int iterations, System.Logger logger, Version version, Userlist userlist, Duration interval) {
         this.file = file;
@@ -81,10 +87,13 @@ final class UserlistSource implements CredentialSource {
      * @return the source, or empty when the section has no {@code userlist}
      * @throws PluginConfigException at {@code plugins[i].userlist} when the file cannot be read or is
      *     malformed (the message names file:line, never a secret), or at the interval's path
+     * @throws IllegalArgumentException when {@code iterations} is outside 1..{@link io.pgwarden.scram.ScramVerifier#MAX_ITERATIONS}
+     *     (the plugin's settings check it first)
      */
     static Optional<UserlistSource> fromConfig(PluginConfig pluginSection, Services services, int iterations) {
         Objects.requireNonNull(pluginSection, "pluginSection");
         Objects.requireNonNull(services, "services");
+        Userlist.checkIterations(iterations);
         Optional<String> name = pluginSection.string("userlist");
         Duration interval = Durations.parse(pluginSection, "userlist_reload_interval", DEFAULT_RELOAD_INTERVAL);
         if (name.isEmpty()) {
@@ -139,39 +148,52 @@ final class UserlistSource implements CredentialSource {
         return secrets.size();
     }
 
-    /** Reloads the file when it changed. Runs on the poller thread; package-private for tests. */
+    /**
+     * Reloads the file when it changed and has stayed the same since the previous check, so that a
+     * file caught while being written (truncated, half written) is not loaded. Runs on the poller
+     * thread; package-private for tests.
+     */
     void checkForChanges() {
         try {
-            Version before;
+            Version now;
             try {
-                before = Version.of(file);
+                now = Version.of(file);
             } catch (IOException e) {
-                reportOnce(Version.missing(), "userlist " + file + " cannot be read (" + describe(e) + "); keeping the "
+                candidate = null;
+                reportOnce("userlist " + file + " cannot be read (" + describe(e) + "); keeping the "
                         + secrets.size() + " user(s) loaded before");
                 return;
             }
-            if (before.equals(loaded)) {
+            if (now.equals(loaded) || now.equals(failed)) {
+                candidate = null;
+                return;
+            }
+            if (!now.equals(candidate)) {
+                candidate = now; // changed: read it when it has settled
                 return;
             }
             Userlist userlist;
             try {
                 userlist = Userlist.read(file, iterations, secrets);
             } catch (IOException e) {
-                reportOnce(before, "userlist " + file + " cannot be read (" + describe(e) + "); keeping the "
+                reportOnce("userlist " + file + " cannot be read (" + describe(e) + "); keeping the "
                         + secrets.size() + " user(s) loaded before");
                 return;
             } catch (Userlist.FormatException e) {
-                reportOnce(before, "userlist not reloaded, " + e.getMessage() + "; keeping the " + secrets.size()
+                failed = now; // not parsed again (PBKDF2 for its plaintext entries) until it changes
+                reportOnce("userlist not reloaded, " + e.getMessage() + "; keeping the " + secrets.size()
                         + " user(s) loaded before");
                 return;
             }
-            if (!before.equals(Version.of(file))) {
-                return; // written while we read it: the next poll reads the finished file
+            if (!now.equals(Version.of(file))) {
+                return; // written while we read it: a later check reads the finished file
             }
             userlist.warnings().forEach(warning -> logger.log(Level.WARNING, warning));
             secrets = userlist.secrets();
-            loaded = before;
-            reportedBroken = null;
+            loaded = now;
+            candidate = null;
+            failed = null;
+            reported = null;
             logger.log(Level.INFO, "userlist " + file + " reloaded: " + userlist.secrets().size() + " user(s)");
         } catch (IOException | RuntimeException e) {
             // Never let an exception cancel the scheduled task: the next poll tries again.
@@ -179,9 +201,10 @@ final class UserlistSource implements CredentialSource {
         }
     }
 
-    private void reportOnce(Version version, String message) {
-        if (!version.equals(reportedBroken)) {
-            reportedBroken = version;
+    /** Logs an ERROR unless it is the one logged last: a file that stays broken is reported once. */
+    private void reportOnce(String message) {
+        if (!message.equals(reported)) {
+            reported = message;
             logger.log(Level.ERROR, message);
         }
     }
@@ -236,10 +259,6 @@ final class UserlistSource implements CredentialSource {
         static Version of(Path file) throws IOException {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             return new Version(attributes.fileKey(), attributes.lastModifiedTime(), attributes.size());
-        }
-
-        static Version missing() {
-            return new Version(null, null, -1);
         }
     }
 }

@@ -72,7 +72,7 @@ class AuthQuerySourceIT {
     }
 
     @AfterEach
-    void closeServices() throws InterruptedException {
+    void closeServices() {
         services.close();
     }
 
@@ -217,19 +217,12 @@ class AuthQuerySourceIT {
     void securityDefinerFunctionIsNotCallableByOtherRoles() {
         String mallory = role("mallory-Pa55");
         Map<String, Object> values = Map.of("user", mallory, "query", FUNCTION_QUERY, "password", "${env:MALLORY}");
-        SourceTestServices asMallory = new SourceTestServices(Map.of("MALLORY", "mallory-Pa55"), AuthQuerySourceIT::dataSource);
-        try {
+        try (SourceTestServices asMallory = new SourceTestServices(Map.of("MALLORY", "mallory-Pa55"), AuthQuerySourceIT::dataSource)) {
             AuthQuerySource source = AuthQuerySource.fromConfig(new PluginConfig("plugins[0].auth_query", values), asMallory, 4096);
 
             Throwable failure = failureOf(source.lookup("pg", "postgres", mallory).toCompletableFuture());
 
             assertThat(failure).isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
-        } finally {
-            try {
-                asMallory.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
@@ -349,8 +342,7 @@ class AuthQuerySourceIT {
 
     @Test
     void wrongAuthPasswordFailsTheLookup() {
-        SourceTestServices wrong = new SourceTestServices(Map.of("AUTH_PW", "not-the-password"), AuthQuerySourceIT::dataSource);
-        try {
+        try (SourceTestServices wrong = new SourceTestServices(Map.of("AUTH_PW", "not-the-password"), AuthQuerySourceIT::dataSource)) {
             AuthQuerySource source = AuthQuerySource.fromConfig(new PluginConfig("plugins[0].auth_query",
                     Map.of("user", "pgwarden_auth", "password", "${env:AUTH_PW}", "query", FUNCTION_QUERY)), wrong, 4096);
 
@@ -358,12 +350,6 @@ class AuthQuerySourceIT {
 
             assertThat(failure).isInstanceOf(SQLException.class).hasMessageContaining("password authentication failed");
             assertThat(failure.getMessage()).doesNotContain("not-the-password");
-        } finally {
-            try {
-                wrong.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 }

@@ -33,7 +33,7 @@ class AuthQuerySourceTest {
             });
 
     @AfterEach
-    void close() throws Exception {
+    void close() {
         services.close();
     }
 
@@ -251,17 +251,10 @@ class AuthQuerySourceTest {
 
     @Test
     void unknownBackendFailsTheLookup() {
-        SourceTestServices noBackends = new SourceTestServices();
-        try {
+        try (SourceTestServices noBackends = new SourceTestServices()) {
             AuthQuerySource source = AuthQuerySource.fromConfig(authQuery("user", "a"), noBackends, 4096);
             assertThat(failureOf(source.lookup("nope", "appdb", "alice").toCompletableFuture()))
                     .isInstanceOf(IllegalArgumentException.class).hasMessage("no backend named nope");
-        } finally {
-            try {
-                noBackends.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 }

@@ -249,8 +249,26 @@ class UserlistSourceTest {
 
         assertThat(pollerRunning()).isFalse();
         Files.writeString(file, "\"alice\" \"two-longer\"\n");
-        source.checkForChanges(); // what a poll would do; with interval 0 no poll runs
+        source.checkForChanges(); // what polls would do; with interval 0 none runs
+        assertThat(password(lookup("alice"))).as("a change is read once it has settled").isEqualTo("one");
+        source.checkForChanges();
         assertThat(password(lookup("alice"))).isEqualTo("two-longer");
+    }
+
+    @Test
+    void fileCaughtWhileBeingWrittenIsNotLoaded() throws Exception {
+        Path file = write("userlist.txt", "\"alice\" \"one\"\n\"bob\" \"two\"\n");
+        open(file, "0");
+
+        Files.writeString(file, ""); // a writer that truncated and has not written yet
+        source.checkForChanges();
+        Files.writeString(file, "\"alice\" \"one\"\n\"bob\" \"two\"\n\"carol\" \"three\"\n");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 1000));
+        source.checkForChanges();
+        assertThat(source.size()).as("the empty file was never loaded, the new one not yet").isEqualTo(2);
+
+        source.checkForChanges();
+        assertThat(source.size()).isEqualTo(3);
     }
 
     @Test

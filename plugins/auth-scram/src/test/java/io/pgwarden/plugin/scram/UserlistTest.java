@@ -200,4 +200,11 @@ class UserlistTest {
         assertThat(Userlist.parseLine("\"alice\" \"" + SECRET + "\"", "f", 1)).asString().doesNotContain(SECRET);
         assertThat(parse("\"alice\" \"" + SECRET + "\"\n").secrets()).asString().doesNotContain(SECRET);
     }
+
+    @Test
+    void badIterationCountIsTheCallersMistakeNotALineOfTheFile() {
+        assertThatThrownBy(() -> Userlist.parse("\"alice\" \"one\"\n".getBytes(StandardCharsets.UTF_8), "userlist.txt", 0, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("iterations must be 1 to 10000000, found 0");
+    }
 }
