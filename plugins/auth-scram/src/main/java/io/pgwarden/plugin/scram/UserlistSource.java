@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  * entries and logs one ERROR naming file:line; a good version later replaces them.
  *
  * <p>Relative paths resolve against the process's working directory. Write the file atomically
- * (write a temporary file, then rename it over the old one): a file caught half written may parse.
+ * (write a temporary file, then rename it over the old one): waiting for a change to settle keeps a
+ * file caught while being written from loading, but not one whose writer pauses longer than an
+ * interval.
  */
 final class UserlistSource implements CredentialSource {
 
