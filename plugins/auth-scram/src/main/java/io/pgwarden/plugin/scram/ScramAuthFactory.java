@@ -58,7 +58,7 @@ public final class ScramAuthFactory implements InterceptorFactory {
         List<CredentialSource> sources = new ArrayList<>(2);
         try {
             if (config.has(ScramAuthSettings.USERLIST)) {
-                sources.add(UserlistSource.fromConfig(config, services, iterations));
+                UserlistSource.fromConfig(config, services, iterations).ifPresent(sources::add);
             }
             if (config.has(ScramAuthSettings.AUTH_QUERY)) {
                 sources.add(AuthQuerySource.fromConfig(config.section(ScramAuthSettings.AUTH_QUERY), services, iterations));
