@@ -139,9 +139,10 @@ scram_secret=$("$PG_BINDIR/psql" -X -q -t -A -h 127.0.0.1 -p "$pg_port" -U "$DB_
 # Proxy configurations, one pass per pool mode. PgBouncer: trust for the bench user (listed with
 # an empty password, as auth_file requires), and a second configuration with auth_type
 # scram-sha-256 whose auth_file holds the SCRAM secret from pg_authid, for the connect workload.
-# pgwarden: one configuration for everything: the SCRAM user by passthrough (PostgreSQL checks the
-# password), everyone else by trust with the bench login, so that the pool may open server
-# connections itself, as PgBouncer does.
+# pgwarden: one configuration for everything: the SCRAM user by the scram plugin's scram-sha-256
+# with the same userlist as PgBouncer (pgwarden checks the password and logs into PostgreSQL with
+# the client's recovered SCRAM keys), everyone else by trust with the bench login, so that the pool
+# may open server connections itself, as PgBouncer does.
 
 (umask 077 && printf '"%s" ""\n' "$DB_USER" >"$work_dir/userlist.txt")
 (umask 077 && printf '"%s" "%s"\n' "$SCRAM_USER" "$scram_secret" >"$work_dir/userlist-scram.txt")
@@ -173,10 +174,12 @@ backends:
   primary: { host: 127.0.0.1, port: $pg_port, tls: { mode: disable } }
 auth:
   rules:
-    - { user: $SCRAM_USER, method: passthrough, backend: primary }
+    - { user: $SCRAM_USER, method: scram-sha-256, backend: primary }
     - { user: $DB_USER, method: trust, backend: primary, login: { user: $DB_USER } }
-plugins_dir: $work_dir/plugins
-plugins: []
+plugins_dir: $PGWARDEN_HOME/plugins
+plugins:
+  - type: scram
+    userlist: $work_dir/userlist-scram.txt
 limits: { max_client_connections: $max_client_conn }
 pool: { mode: $2, size: $POOL_SIZE }
 EOF
@@ -506,7 +509,7 @@ report=$(
     printf -- '- Each run: `pgbench -n -c <clients> -j %s -T %s -M <protocol> [-S | -S -C]`, %s round(s), the median shown; database `pgbench -i -s %s`; PostgreSQL max_connections %s, shared_buffers 256MB, synchronous_commit off\n' \
         "$JOBS" "$DURATION" "$REPEAT" "$SCALE" "$pg_max_connections"
     printf -- '- PgBouncer: pool_mode as in the row, default_pool_size %s, max_client_conn %s, auth_type trust (scram-sha-256 with the SCRAM secret in auth_file for -C)\n' "$POOL_SIZE" "$max_client_conn"
-    printf -- '- pgwarden: %s, `pool: { mode: <row>, size: %s }`, trust with a fixed login (passthrough for the -C SCRAM user), no plugins, JAVA_OPTS `%s`\n' \
+    printf -- '- pgwarden: %s, `pool: { mode: <row>, size: %s }`, trust with a fixed login (for the -C SCRAM user: the scram plugin, scram-sha-256 against the same auth_file as PgBouncer), JAVA_OPTS `%s`\n' \
         "$pgwarden_launch" "$POOL_SIZE" "${JAVA_OPTS:-(none)}"
     [[ -n $skipped ]] && printf -- '- Not run: session mode with %sclients (more than SESSION_MAX_CLIENTS=%s; see "Pooling method")\n' "$skipped" "$SESSION_MAX_CLIENTS"
     printf '\n'

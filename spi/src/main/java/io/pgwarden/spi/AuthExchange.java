@@ -9,7 +9,9 @@ import java.util.concurrent.CompletionStage;
  * The conversation with a client during authentication, implemented by the core. Each request
  * sends the matching Authentication message and completes with the client's answer; the core
  * checks that the answer is the message the protocol expects and fails the stage with
- * {@link AuthProtocolException} otherwise. Requests must be made one at a time.
+ * {@link AuthProtocolException} otherwise. Requests must be made one at a time, each after the
+ * previous answer; they may be made from any thread (a look-up that completes on a JDBC thread, for
+ * instance), and answers complete on the session's event loop.
  *
  * <p>Secrets arrive as byte arrays so that an authenticator can clear them when done.
  */

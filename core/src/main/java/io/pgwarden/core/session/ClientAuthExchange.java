@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The core's side of an authentication conversation: it writes the Authentication messages an
@@ -80,6 +81,9 @@ public final class ClientAuthExchange implements AuthExchange {
 
     @Override
     public CompletionStage<byte[]> cleartextPassword() {
+        if (!channel.eventLoop().inEventLoop()) {
+            return onLoop(this::cleartextPassword);
+        }
         if (passwordCache.password != null) {
             return CompletableFuture.completedFuture(passwordCache.password.clone());
         }
@@ -113,6 +117,7 @@ public final class ClientAuthExchange implements AuthExchange {
 
     @Override
     public void saslFinal(byte[] outcome) {
+        // writeAndFlush from another thread is queued on the loop behind any earlier request.
         ByteBuf out = channel.alloc().buffer();
         new AuthenticationSASLFinal(outcome).encode(out);
         channel.writeAndFlush(out, channel.voidPromise());
@@ -145,7 +150,32 @@ public final class ClientAuthExchange implements AuthExchange {
         this.authenticatedServer = server;
     }
 
+    /**
+     * Runs a request on the session's event loop. Authenticators may call from any thread (an
+     * auth_query answer completes on a JDBC thread); the exchange's state is the loop's alone.
+     */
+    private <T> CompletionStage<T> onLoop(Supplier<CompletionStage<T>> request) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        channel.eventLoop().execute(() -> {
+            try {
+                request.get().whenComplete((value, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(error);
+                    } else {
+                        result.complete(value);
+                    }
+                });
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
     private <T> CompletionStage<T> ask(Authentication request, String expected, Function<Frame, T> decode) {
+        if (!channel.eventLoop().inEventLoop()) {
+            return onLoop(() -> ask(request, expected, decode));
+        }
         if (pending != null) {
             throw new IllegalStateException("an authentication request is already pending");
         }
