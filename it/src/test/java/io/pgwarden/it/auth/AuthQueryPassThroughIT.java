@@ -70,15 +70,16 @@ class AuthQueryPassThroughIT {
                 pool: { mode: %s }
                 plugins:
                   - type: scram
+                    %s
                     userlist: "%s"
                     auth_query:
                       user: %s
                       password: "${file:%s}"
                       cache_ttl: %dms
                 """;
-        sessionProxy = plugin.startProxy(config.formatted(postgres.port(), "session", userlist, AUTH_USER, passwordFile,
+        sessionProxy = plugin.startProxy(config.formatted(postgres.port(), "session", ScramPluginFixture.QUICK_FAILURES, userlist, AUTH_USER, passwordFile,
                 CACHE_TTL.toMillis()));
-        transactionProxy = plugin.startProxy(config.formatted(postgres.port(), "transaction", userlist, AUTH_USER, passwordFile,
+        transactionProxy = plugin.startProxy(config.formatted(postgres.port(), "transaction", ScramPluginFixture.QUICK_FAILURES, userlist, AUTH_USER, passwordFile,
                 CACHE_TTL.toMillis()));
     }
 

@@ -76,13 +76,14 @@ class Md5AndPasswordMethodsIT {
                     - { method: md5 }
                 plugins:
                   - type: scram
+                    %s
                     md5: %s
                     userlist: "%s"
                 """;
         md5On = plugin.startProxy(config.formatted(certificates.serverCertificate(), certificates.serverKey(), postgres.port(),
-                "true", userlistPath));
+                ScramPluginFixture.QUICK_FAILURES, "true", userlistPath));
         md5Off = plugin.startProxy(config.formatted(certificates.serverCertificate(), certificates.serverKey(), postgres.port(),
-                "false", userlistPath));
+                ScramPluginFixture.QUICK_FAILURES, "false", userlistPath));
     }
 
     @AfterAll

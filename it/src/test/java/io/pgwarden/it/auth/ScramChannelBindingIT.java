@@ -72,9 +72,10 @@ class ScramChannelBindingIT {
                     - { method: scram-sha-256 }
                 plugins:
                   - type: scram
+                    %s
                     userlist: "%s"
                 """.formatted(certificates.serverCertificate(), certificates.serverKey(), postgres.port(),
-                plugin.writeUserlist("userlist.txt", userlist)));
+                ScramPluginFixture.QUICK_FAILURES, plugin.writeUserlist("userlist.txt", userlist)));
         relay = TlsTerminatingRelay.start(proxy.host(), proxy.port());
     }
 
@@ -118,11 +119,10 @@ class ScramChannelBindingIT {
         long relayedBefore = relay.relayedConnections();
         for (String user : new String[] {CAROL, DAVE}) {
             String url = Logins.url(relay.host(), relay.port(), "postgres", user, PASSWORD, "sslmode=require&channelBinding=require");
+            // pgjdbc binds to the certificate it sees, the relay's; the proxy compares with its own and refuses.
             SQLException refused = refusal(url);
-            // The proxy's check (08P01 "SCRAM channel binding check failed"), unless the client gave up first.
-            assertThat(refused.getSQLState() + " " + refused.getMessage()).satisfiesAnyOf(
-                    text -> assertThat(text).startsWith("08P01"),
-                    text -> assertThat(text).containsIgnoringCase("channel binding"));
+            assertThat(refused.getSQLState()).as("%s", refused).isEqualTo("08P01");
+            assertThat(refused.getMessage()).contains("SCRAM channel binding check failed");
         }
         assertThat(relay.relayedConnections()).as("both TLS legs were up: the binding, not the relay, failed")
                 .isGreaterThanOrEqualTo(relayedBefore + 2);

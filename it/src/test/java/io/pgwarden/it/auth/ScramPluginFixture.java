@@ -32,6 +32,12 @@ final class ScramPluginFixture implements AutoCloseable {
     /** The system property holding the plugin jar's path; set by it/pom.xml. */
     static final String JAR_PROPERTY = "pgwarden.plugin.auth-scram";
 
+    /**
+     * A {@code failures:} setting for tests that are not about brute-force protection: refusals come at once and
+     * nobody is locked out, so the order of the tests in a class cannot change their outcome.
+     */
+    static final String QUICK_FAILURES = "failures: { delay: 1ms, max_delay: 10ms, lockout_after: 1000 }";
+
     private final Path directory;
     private final Path plugins;
     private final List<ProxyFixture> proxies = new ArrayList<>();

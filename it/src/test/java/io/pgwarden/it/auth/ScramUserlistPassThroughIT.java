@@ -68,11 +68,12 @@ class ScramUserlistPassThroughIT {
                 pool: { mode: %s }
                 plugins:
                   - type: scram
+                    %s
                     userlist: "%s"
                 """;
         String userlistPath = plugin.writeUserlist("userlist.txt", userlist).toString();
-        sessionProxy = plugin.startProxy(config.formatted(postgres.port(), "session", userlistPath));
-        transactionProxy = plugin.startProxy(config.formatted(postgres.port(), "transaction", userlistPath));
+        sessionProxy = plugin.startProxy(config.formatted(postgres.port(), "session", ScramPluginFixture.QUICK_FAILURES, userlistPath));
+        transactionProxy = plugin.startProxy(config.formatted(postgres.port(), "transaction", ScramPluginFixture.QUICK_FAILURES, userlistPath));
     }
 
     @AfterAll

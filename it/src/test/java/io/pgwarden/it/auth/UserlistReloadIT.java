@@ -65,9 +65,10 @@ class UserlistReloadIT {
                     - { method: scram-sha-256 }
                 plugins:
                   - type: scram
+                    %s
                     userlist: "%s"
                     userlist_reload_interval: 100ms
-                """.formatted(postgres.port(), userlist));
+                """.formatted(postgres.port(), ScramPluginFixture.QUICK_FAILURES, userlist));
     }
 
     @AfterAll
