@@ -40,6 +40,7 @@ class AuthQueryPassThroughIT {
     private static final String USERLIST_PASSWORD = "userlist-Pw-1h4jD";
     private static final Duration CACHE_TTL = Duration.ofSeconds(1);
 
+    private static LogCapture log;
     private static EmbeddedPostgres postgres;
     private static ScramPluginFixture plugin;
     private static ProxyFixture sessionProxy;
@@ -47,6 +48,7 @@ class AuthQueryPassThroughIT {
 
     @BeforeAll
     static void start() {
+        log = LogCapture.start();
         postgres = EmbeddedPostgres.builder()
                 .hba("host all all 127.0.0.1/32 scram-sha-256")
                 .role(AUTH_USER, AUTH_PASSWORD, PasswordEncryption.SCRAM_SHA_256)
@@ -90,8 +92,14 @@ class AuthQueryPassThroughIT {
                 plugin.close();
             }
         } finally {
-            if (postgres != null) {
-                postgres.close();
+            try {
+                if (postgres != null) {
+                    postgres.close();
+                }
+            } finally {
+                if (log != null) {
+                    log.close();
+                }
             }
         }
     }
@@ -174,5 +182,21 @@ class AuthQueryPassThroughIT {
         assertThat(old.proofAccepted()).isFalse();
         assertThat(old.error().sqlState()).isEqualTo("28P01");
         assertThat(Logins.sessionUser(Logins.url(sessionProxy, "postgres", LEO, newPassword, ""))).isEqualTo(LEO);
+    }
+
+    @Test
+    void logsNeverContainTheAuthUsersPasswordOrAVerifierFromTheServer() throws Exception {
+        Logins.sessionUser(Logins.url(sessionProxy, "postgres", KATE, PASSWORD, ""));
+        Logins.refusal(Logins.url(sessionProxy, "postgres", KATE, "wrong-" + PASSWORD, ""));
+        Logins.refusal(Logins.url(transactionProxy, "postgres", "ghost", PASSWORD, ""));
+
+        List<String> lines = log.lines();
+        assertThat(lines).as("the capture sees the proxy's log").anySatisfy(line -> assertThat(line).contains(KATE));
+        String verifier = ScramPluginFixture.storedSecret(postgres, KATE);
+        ScramVerifier parsed = ScramVerifier.parse(verifier);
+        for (String secret : List.of(AUTH_PASSWORD, PASSWORD, verifier, Base64.getEncoder().encodeToString(parsed.storedKey()),
+                Base64.getEncoder().encodeToString(parsed.serverKey()))) {
+            assertThat(lines).noneSatisfy(line -> assertThat(line).contains(secret));
+        }
     }
 }

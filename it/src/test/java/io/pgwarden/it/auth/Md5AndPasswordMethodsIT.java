@@ -9,6 +9,7 @@ import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.TestCertificates;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +37,7 @@ class Md5AndPasswordMethodsIT {
     private static final String PASSWORD = "methods-Pw-5t7yU";
     private static final String WRONG_PASSWORD = "wrong-Pw-8e3rT";
 
+    private static LogCapture log;
     private static TestCertificates certificates;
     private static EmbeddedPostgres postgres;
     private static ScramPluginFixture plugin;
@@ -44,6 +46,7 @@ class Md5AndPasswordMethodsIT {
 
     @BeforeAll
     static void start() {
+        log = LogCapture.start();
         certificates = TestCertificates.create();
         postgres = EmbeddedPostgres.builder()
                 .hba("host all " + MD5_USER + " 127.0.0.1/32 md5")
@@ -98,8 +101,14 @@ class Md5AndPasswordMethodsIT {
                     postgres.close();
                 }
             } finally {
-                if (certificates != null) {
-                    certificates.close();
+                try {
+                    if (certificates != null) {
+                        certificates.close();
+                    }
+                } finally {
+                    if (log != null) {
+                        log.close();
+                    }
                 }
             }
         }
@@ -143,7 +152,8 @@ class Md5AndPasswordMethodsIT {
         PSQLException refused = Logins.refusal(Logins.url(md5On, "postgres", HASH_ONLY_USER, PASSWORD, ""));
         assertThat(refused.getSQLState()).isEqualTo("28000");
         assertThat(refused.getServerErrorMessage().getSeverity()).isEqualTo("FATAL");
-        assertThat(refused.getServerErrorMessage().getHint()).as("a hint naming the fix").isNotBlank();
+        assertThat(refused.getServerErrorMessage().getMessage()).contains("md5 hash");
+        assertThat(refused.getServerErrorMessage().getHint()).as("a hint naming the fix").contains("SCRAM verifier");
     }
 
     @Test
@@ -199,5 +209,23 @@ class Md5AndPasswordMethodsIT {
         assertThat(Logins.sessionUser(Logins.url(md5On, "postgres", OPEN_USER, PASSWORD, ""))).isEqualTo(OPEN_USER);
         PSQLException wrong = Logins.refusal(Logins.url(md5On, "postgres", OPEN_USER, WRONG_PASSWORD, ""));
         assertThat(wrong.getSQLState()).isEqualTo("28P01");
+    }
+
+    @Test
+    void logsNeverContainACleartextPasswordOrAnMd5Hash() throws Exception {
+        Logins.sessionUser(Logins.url(md5On, "postgres", MD5_USER, PASSWORD, ""));
+        Logins.refusal(Logins.url(md5On, "postgres", MD5_USER, WRONG_PASSWORD, ""));
+        Logins.sessionUser(Logins.url(md5On, "postgres", CLEARTEXT_USER, PASSWORD, "sslmode=require"));
+        Logins.refusal(Logins.url(md5On, "postgres", CLEARTEXT_USER, WRONG_PASSWORD, "sslmode=require"));
+        Logins.sessionUser(Logins.url(md5On, "postgres", OPEN_USER, PASSWORD, ""));
+        Logins.refusal(Logins.url(md5On, "postgres", HASH_ONLY_USER, PASSWORD, ""));
+
+        List<String> lines = log.lines();
+        assertThat(lines).as("the capture sees the proxy's log").anySatisfy(line -> assertThat(line).contains(CLEARTEXT_USER));
+        String md5Hash = ScramPluginFixture.storedSecret(postgres, MD5_USER);
+        for (String secret : List.of(PASSWORD, WRONG_PASSWORD, md5Hash, md5Hash.substring(3),
+                Md5Password.hash(HASH_ONLY_USER, PASSWORD).substring(3))) {
+            assertThat(lines).noneSatisfy(line -> assertThat(line).contains(secret));
+        }
     }
 }
