@@ -1,7 +1,6 @@
 package io.pgwarden.it.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
@@ -12,7 +11,6 @@ import io.pgwarden.testkit.TlsTerminatingRelay;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -120,7 +118,7 @@ class ScramChannelBindingIT {
         for (String user : new String[] {CAROL, DAVE}) {
             String url = Logins.url(relay.host(), relay.port(), "postgres", user, PASSWORD, "sslmode=require&channelBinding=require");
             // pgjdbc binds to the certificate it sees, the relay's; the proxy compares with its own and refuses.
-            SQLException refused = refusal(url);
+            PSQLException refused = Logins.refusal(url);
             assertThat(refused.getSQLState()).as("%s", refused).isEqualTo("08P01");
             assertThat(refused.getMessage()).contains("SCRAM channel binding check failed");
         }
@@ -195,15 +193,5 @@ class ScramChannelBindingIT {
     private static RawScramLogin.Result raw(String user, boolean tls) throws Exception {
         return RawScramLogin.attempt(proxy.host(), proxy.port(), "postgres", user, PASSWORD,
                 tls ? certificates.clientContext() : null, "n,,");
-    }
-
-    private static SQLException refusal(String url) {
-        Throwable thrown = catchThrowable(() -> {
-            try (Connection connection = DriverManager.getConnection(url)) {
-                throw new AssertionError("logged in through the relay with channel binding");
-            }
-        });
-        assertThat(thrown).isInstanceOf(SQLException.class);
-        return (SQLException) thrown;
     }
 }
