@@ -63,7 +63,7 @@ public final class Md5Password {
     }
 
     /**
-     * Tells whether text is a stored md5 hash: {@code md5} and 32 hex digits.
+     * Tells whether text is a stored md5 hash: {@code md5} and 32 lower-case hex digits.
      *
      * @param text the text
      * @return true for a hash
@@ -72,8 +72,12 @@ public final class Md5Password {
         if (text == null || text.length() != HASH_LENGTH || !text.startsWith("md5")) {
             return false;
         }
+        // Lower-case ASCII hex only, as PostgreSQL's get_password_type: an answer is computed from the
+        // hash's text, so "md5ABC..." or non-ASCII digits (which Character.digit accepts) would give a
+        // wrong answer.
         for (int i = 3; i < HASH_LENGTH; i++) {
-            if (Character.digit(text.charAt(i), 16) < 0) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
                 return false;
             }
         }

@@ -93,6 +93,10 @@ public final class ScramVerifier {
         }
         int iterations;
         try {
+            // Integer.parseInt alone would also take a sign and non-ASCII digits (Arabic-Indic ones, for instance).
+            if (head[0].isEmpty() || !head[0].chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new NumberFormatException();
+            }
             iterations = Integer.parseInt(head[0]);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("the iteration count of a SCRAM verifier is not a number");

@@ -106,14 +106,15 @@ public sealed interface Credential
      * AuthenticationMD5Password without the password, as PgBouncer does with md5 entries of its
      * auth_file. It cannot answer SCRAM or cleartext requests. Since SPI 1.1.
      *
-     * @param hash {@code md5} followed by 32 hex digits
+     * @param hash {@code md5} followed by 32 lower-case hex digits, as PostgreSQL stores it
      */
     record Md5Hash(String hash) implements Credential {
         /** Checks the form of the hash. */
         public Md5Hash {
             Objects.requireNonNull(hash, "hash");
-            if (hash.length() != 35 || !hash.startsWith("md5") || !hash.substring(3).chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-                throw new IllegalArgumentException("an md5 hash is 'md5' followed by 32 hex digits");
+            if (hash.length() != 35 || !hash.startsWith("md5")
+                    || !hash.substring(3).chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                throw new IllegalArgumentException("an md5 hash is 'md5' followed by 32 lower-case hex digits");
             }
         }
 

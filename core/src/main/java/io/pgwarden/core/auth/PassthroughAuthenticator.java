@@ -18,6 +18,7 @@ import io.pgwarden.spi.Authenticator;
 import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.Identity;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -53,6 +54,11 @@ public final class PassthroughAuthenticator implements Authenticator {
     @Override
     public String method() {
         return METHOD;
+    }
+
+    @Override
+    public void checkRuleOptions(Map<String, String> options) {
+        NoRuleOptions.check(METHOD, options);
     }
 
     @Override

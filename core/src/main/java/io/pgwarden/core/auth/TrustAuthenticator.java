@@ -4,6 +4,7 @@ import io.pgwarden.spi.AuthExchange;
 import io.pgwarden.spi.AuthOutcome;
 import io.pgwarden.spi.Authenticator;
 import io.pgwarden.spi.Identity;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -20,6 +21,11 @@ public final class TrustAuthenticator implements Authenticator {
     @Override
     public String method() {
         return METHOD;
+    }
+
+    @Override
+    public void checkRuleOptions(Map<String, String> options) {
+        NoRuleOptions.check(METHOD, options);
     }
 
     @Override

@@ -7,7 +7,10 @@ final class ExitCode {
     static final int OK = 0;
     /** A failure at run time: a port that cannot be bound, a plugin that fails to start, PostgreSQL that will not start. */
     static final int RUNTIME_FAILURE = 1;
-    /** The command line is wrong: an unknown option, a missing argument, a malformed HOST:PORT. */
+    /**
+     * The command line is wrong: an unknown option, a missing argument, a malformed HOST:PORT; or
+     * what was typed is: an empty password or two that differ for {@code passwd}.
+     */
     static final int USAGE = 2;
     /** The configuration is invalid; every problem has been printed. */
     static final int INVALID_CONFIGURATION = 3;

@@ -10,13 +10,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code pgwarden} command: {@code serve}, {@code check-config}, {@code demo} and {@code version}.
+ * The {@code pgwarden} command: {@code serve}, {@code check-config}, {@code demo}, {@code passwd} and
+ * {@code version}.
  * Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid configuration.
  */
 @Command(name = "pgwarden", mixinStandardHelpOptions = true, versionProvider = PgwardenVersion.class,
         description = "PostgreSQL wire-protocol proxy: authentication, pooling and plugins in front of PostgreSQL.",
-        subcommands = {ServeCommand.class, CheckConfigCommand.class, DemoCommand.class, VersionCommand.class,
-            CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, CheckConfigCommand.class, DemoCommand.class, PasswdCommand.class,
+            VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:runtime failure", "2:usage error", "3:invalid configuration"})
 public final class PgwardenCli implements Callable<Integer> {

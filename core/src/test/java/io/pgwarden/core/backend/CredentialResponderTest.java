@@ -199,4 +199,64 @@ class CredentialResponderTest {
                 ("r=" + clientNonce + "S,s=c2FsdA==,i=1").getBytes(StandardCharsets.US_ASCII)), ALLOC);
         assertThat(failure(stage).message()).contains("iteration count 1");
     }
+
+    private static final String MD5_HASH = Md5Password.hash("alice", "postgres");
+
+    @Test
+    void md5HashAnswersAnMd5RequestLikeThePasswordWould() {
+        for (byte[] salt : List.of(new byte[] {1, 2, 3, 4}, new byte[] {(byte) 0xff, 0, (byte) 0x80, 0x7f})) {
+            byte[] fromHash = sent(responder(new Credential.Md5Hash(MD5_HASH)).answer(new AuthRequest.Md5Password(salt), ALLOC));
+            byte[] fromPassword = sent(responder(Credential.password("postgres")).answer(new AuthRequest.Md5Password(salt), ALLOC));
+            assertThat(fromHash).isEqualTo(fromPassword)
+                    .isEqualTo(passwordMessage(Md5Password.answerFromHash(MD5_HASH, salt)));
+        }
+    }
+
+    @Test
+    void md5HashOfAnotherUserGivesAWrongAnswer() {
+        // The hash is salted with the user name: a hash stored for bob does not answer for alice.
+        byte[] salt = {1, 2, 3, 4};
+        assertThat(sent(responder(new Credential.Md5Hash(Md5Password.hash("bob", "postgres")))
+                .answer(new AuthRequest.Md5Password(salt), ALLOC)))
+                .isNotEqualTo(passwordMessage(Md5Password.answer("alice", "postgres", salt)));
+    }
+
+    @Test
+    void md5HashCannotAnswerScramOrCleartextAndTheFatalNamesTheFix() {
+        List<AuthRequest> requests = List.of(new AuthRequest.Sasl(List.of("SCRAM-SHA-256"), null),
+                new AuthRequest.Sasl(List.of("SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"), new byte[32]),
+                new AuthRequest.CleartextPassword());
+        for (AuthRequest request : requests) {
+            BackendException failure = failure(responder(new Credential.Md5Hash(MD5_HASH)).answer(request, ALLOC));
+            assertThat(failure.sqlState()).as(request.toString()).isEqualTo("28000");
+            assertThat(failure.message()).as(request.toString())
+                    .startsWith("backend pg asks for " + (request instanceof AuthRequest.Sasl ? "SCRAM" : "cleartext")
+                            + " authentication for user alice, but pgwarden knows only the md5 hash of that user's password")
+                    .doesNotContain(MD5_HASH, MD5_HASH.substring(3));
+            assertThat(failure.serverError()).as(request.toString()).hasValueSatisfying(error -> {
+                assertThat(error.severity()).isEqualTo("FATAL");
+                assertThat(error.sqlState()).isEqualTo("28000");
+                assertThat(error.message()).isEqualTo(failure.message());
+                assertThat(error.hint()).isEqualTo("Store the user's SCRAM verifier (or the password) in pgwarden's userlist "
+                        + "or auth_query source, or let the backend use md5 for this user.");
+            });
+        }
+    }
+
+    @Test
+    void otherCredentialsFailWithoutAHint() {
+        BackendException failure = failure(responder(Credential.none()).answer(new AuthRequest.Md5Password(new byte[4]), ALLOC));
+        assertThat(failure.serverError()).isEmpty();
+    }
+
+    @Test
+    void md5HashMustLookLikeWhatPostgresStores() {
+        for (String bad : List.of("", "postgres", MD5_HASH.toUpperCase(java.util.Locale.ROOT), MD5_HASH + "0",
+                MD5_HASH.substring(0, 34), "md5" + "0".repeat(31) + "\u0663", "SCRAM-SHA-256$4096:c2FsdA==$a:b")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Credential.Md5Hash(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("an md5 hash is 'md5' followed by 32 lower-case hex digits");
+        }
+        assertThat(new Credential.Md5Hash(MD5_HASH).toString()).isEqualTo("Md5Hash[***]");
+    }
 }

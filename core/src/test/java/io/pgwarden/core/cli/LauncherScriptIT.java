@@ -85,6 +85,35 @@ class LauncherScriptIT {
     }
 
     @Test
+    void passwdReadsThePasswordFromStandardInputAndPrintsOnlyTheLine() throws Exception {
+        Process process = withJava(new ProcessBuilder(launcher.toString(), "passwd", "--iterations", "4096", "al\"ice")).start();
+        process.getOutputStream().write("p\u00e4ss word\n".getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(process.exitValue()).as(err).isZero();
+        assertThat(err).isEmpty();
+        assertThat(out).matches("\"al\"\"ice\" \"SCRAM-SHA-256\\$4096:[^\"]+\"\n");
+        String verifier = out.substring(out.indexOf("SCRAM"), out.length() - 2);
+        assertThat(io.pgwarden.scram.ScramVerifier.parse(verifier).matchesPassword("p\u00e4ss word")).isTrue();
+
+        Process empty = withJava(new ProcessBuilder(launcher.toString(), "passwd", "alice")).start();
+        empty.getOutputStream().close();
+        assertThat(empty.getInputStream().readAllBytes()).isEmpty();
+        assertThat(new String(empty.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("pgwarden passwd: empty password refused");
+        assertThat(empty.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(empty.exitValue()).isEqualTo(2);
+    }
+
+    private static ProcessBuilder withJava(ProcessBuilder builder) {
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return builder;
+    }
+
+    @Test
     void findsItsHomeThroughASymbolicLink() throws Exception {
         Path link = Files.createSymbolicLink(home.resolve("pgwarden-link"), launcher);
         Result result = run(link, Map.of("JAVA_HOME", System.getProperty("java.home")), "version");

@@ -117,6 +117,20 @@ class ServeCommandTest {
     }
 
     @Test
+    void ruleOptionsAnAuthenticatorRefusesAreAnInvalidConfiguration() throws IOException {
+        Path file = Files.writeString(dir.resolve("options.yaml"), """
+                listen: { port: 0 }
+                backends: { a: { host: 127.0.0.1, port: 1 } }
+                auth: { rules: [ { method: picky, colour: blue } ] }
+                plugins: [ { type: rule-options-test } ]
+                plugins_dir: .
+                """);
+        assertThat(run("serve", "--config", file.toString())).isEqualTo(3);
+        assertThat(err.toString()).contains("invalid configuration: 1 problem",
+                "auth.rules[0].colour: unknown option for method picky; known: flavour");
+    }
+
+    @Test
     void portInUseIsARuntimeFailure() throws IOException {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             assertThat(run("serve", "--backend", "127.0.0.1:1", "--listen", "127.0.0.1:" + taken.getLocalPort())).isEqualTo(1);

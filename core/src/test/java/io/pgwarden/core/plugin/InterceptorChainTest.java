@@ -201,6 +201,51 @@ class InterceptorChainTest {
     }
 
     @Test
+    void pluginAuthenticatorsCheckRuleOptionsWithThePluginsContextLoader() {
+        List<String> seen = new ArrayList<>();
+        Authenticator picky = new Authenticator() {
+            @Override
+            public String method() {
+                return "picky";
+            }
+
+            @Override
+            public void checkRuleOptions(java.util.Map<String, String> options) {
+                seen.add(Thread.currentThread().getContextClassLoader().getName() + " " + options);
+                if (options.containsKey("colour")) {
+                    throw new io.pgwarden.spi.PluginConfigException("colour", "unknown option");
+                }
+            }
+
+            @Override
+            public CompletionStage<AuthOutcome> authenticate(AuthExchange exchange) {
+                throw new AssertionError("not called");
+            }
+        };
+        PluginInterceptor plugin = plugin("picky", new Interceptor() {
+            @Override
+            public List<Authenticator> authenticators() {
+                return List.of(picky, authenticator("relaxed"));
+            }
+        });
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+
+        try (InterceptorChain chain = new InterceptorChain(List.of(plugin), List.of(), null)) {
+            Authenticator wrapped = chain.authenticator("picky").orElseThrow();
+            assertThat(wrapped).isNotSameAs(picky);
+            wrapped.checkRuleOptions(java.util.Map.of("flavour", "sweet"));
+            assertThatThrownBy(() -> wrapped.checkRuleOptions(java.util.Map.of("colour", "blue")))
+                    .isInstanceOf(io.pgwarden.spi.PluginConfigException.class)
+                    .hasMessage("colour: unknown option");
+            // An authenticator that does not override checkRuleOptions accepts anything (SPI 1.0 plugins).
+            chain.authenticator("relaxed").orElseThrow().checkRuleOptions(java.util.Map.of("colour", "blue"));
+        }
+
+        assertThat(seen).containsExactly("test-plugin {flavour=sweet}", "test-plugin {colour=blue}");
+        assertThat(Thread.currentThread().getContextClassLoader()).isSameAs(before);
+    }
+
+    @Test
     void authMethodProvidedTwiceIsALoadError() {
         PluginInterceptor rogue = plugin("rogue", new Interceptor() {
             @Override

@@ -12,11 +12,13 @@ import io.pgwarden.core.backend.ServerConnection;
 import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.config.BackendTlsConfig.Mode;
 import io.pgwarden.core.protocol.frontend.SaslInitialResponse;
+import io.pgwarden.scram.Md5Password;
 import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.Credential;
 import io.pgwarden.testkit.ClientCertificate;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
+import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.PresetRole;
 import io.pgwarden.testkit.TestCertificates;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +45,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LeakCheckExtension.class)
 class BackendAuthIT {
 
+    /** pg_hba says md5, but the password is stored as SCRAM: PostgreSQL then asks for SCRAM. */
+    private static final String MD5_LINE_SCRAM_STORED = "md5_line_scram_stored";
+
     private static TestCertificates certificates;
     private static EmbeddedPostgres pg;
     private static BackendTestSupport support;
@@ -50,7 +55,10 @@ class BackendAuthIT {
     @BeforeAll
     static void start() {
         certificates = TestCertificates.create();
-        pg = EmbeddedPostgres.everyAuthMethod(certificates).start();
+        pg = EmbeddedPostgres.everyAuthMethod(certificates)
+                .hba("host all " + MD5_LINE_SCRAM_STORED + " 127.0.0.1/32 md5")
+                .role(MD5_LINE_SCRAM_STORED, "both-ways", PasswordEncryption.SCRAM_SHA_256)
+                .start();
         support = new BackendTestSupport();
     }
 
@@ -175,6 +183,67 @@ class BackendAuthIT {
         BackendException failure = support.failure(plaintext(),
                 BackendTestSupport.login("scram_user", new Credential.ScramKeys(clientKey, keys.serverKey())));
         assertThat(failure.sqlState()).isEqualTo("28P01");
+    }
+
+    @Test
+    void md5HashLogsInOnAnMd5LineWithoutThePassword() throws Exception {
+        String hash = Md5Password.hash(PresetRole.MD5.user(), PresetRole.MD5.password());
+        assertThat(storedPassword(PresetRole.MD5.user())).as("what the server stored").isEqualTo(hash);
+
+        ServerConnection connection = support.connect(plaintext(),
+                BackendTestSupport.login(PresetRole.MD5.user(), new Credential.Md5Hash(hash)));
+
+        assertThat(BackendTestSupport.queryAndClose(connection, "SELECT current_user")).isEqualTo("md5_user");
+    }
+
+    @Test
+    void wrongMd5HashIsTheServersOwn28P01() {
+        BackendException failure = support.failure(plaintext(), BackendTestSupport.login(PresetRole.MD5.user(),
+                new Credential.Md5Hash(Md5Password.hash(PresetRole.MD5.user(), PresetRole.MD5.password() + "x"))));
+        assertThat(failure.sqlState()).isEqualTo("28P01");
+        assertThat(failure.message()).contains("password authentication failed for user \"md5_user\"");
+    }
+
+    @Test
+    void md5HashIsRefusedWithAHintWhenTheServerWantsScramOrCleartext() {
+        for (PresetRole role : List.of(PresetRole.SCRAM, PresetRole.PASSWORD)) {
+            BackendException failure = support.failure(plaintext(), BackendTestSupport.login(role.user(),
+                    new Credential.Md5Hash(Md5Password.hash(role.user(), role.password()))));
+            String method = role == PresetRole.SCRAM ? "SCRAM" : "cleartext";
+            assertThat(failure.sqlState()).as(role.name()).isEqualTo("28000");
+            assertThat(failure.message()).as(role.name()).isEqualTo("backend pg asks for " + method
+                    + " authentication for user " + role.user() + ", but pgwarden knows only the md5 hash of that user's "
+                    + "password, which answers md5 only");
+            assertThat(failure.serverError()).as(role.name()).hasValueSatisfying(error -> {
+                assertThat(error.severity()).isEqualTo("FATAL");
+                assertThat(error.sqlState()).isEqualTo("28000");
+                assertThat(error.hint()).startsWith("Store the user's SCRAM verifier (or the password)");
+            });
+        }
+    }
+
+    @Test
+    void md5LineWithAScramStoredPasswordAsksForScramSoAnMd5HashIsRefused() {
+        BackendException failure = support.failure(plaintext(), BackendTestSupport.login(MD5_LINE_SCRAM_STORED,
+                new Credential.Md5Hash(Md5Password.hash(MD5_LINE_SCRAM_STORED, "both-ways"))));
+        assertThat(failure.sqlState()).isEqualTo("28000");
+        assertThat(failure.message()).startsWith("backend pg asks for SCRAM authentication");
+        assertThat(failure.serverError().orElseThrow().hint()).contains("SCRAM verifier");
+        // The password itself logs in: the line is fine, only the hash cannot answer SCRAM.
+        assertThat(BackendTestSupport.queryAndClose(support.connect(plaintext(),
+                BackendTestSupport.login(MD5_LINE_SCRAM_STORED, Credential.password("both-ways"))), "SELECT current_user"))
+                .isEqualTo(MD5_LINE_SCRAM_STORED);
+    }
+
+    private static String storedPassword(String role) throws Exception {
+        try (Connection connection = pg.superuserConnection();
+             java.sql.PreparedStatement statement = connection.prepareStatement("SELECT rolpassword FROM pg_authid WHERE rolname = ?")) {
+            statement.setString(1, role);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
     }
 
     @Test
