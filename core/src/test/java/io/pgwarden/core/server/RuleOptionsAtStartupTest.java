@@ -49,6 +49,8 @@ class RuleOptionsAtStartupTest {
 
         assertThat(failure).isNotNull();
         assertThat(failure.problems()).containsExactly(
+                "auth.rules[0].flavour: unknown option for method trust, which takes none; rule keys are database, user, "
+                        + "address, tls, method, backend and login",
                 "auth.rules[1].flavour: expected sweet or sour, found 'bitter'",
                 "auth.rules[2].colour: unknown option for method picky; known: flavour",
                 "auth.rules[4].method: unknown authentication method 'no-such-method'; available: passthrough, picky, trust");

@@ -100,15 +100,17 @@ final class ScramAuthenticator implements Authenticator {
                 : mode == ChannelBinding.REQUIRE
                         ? List.of(ScramServerExchange.MECHANISM_PLUS)
                         : List.of(ScramServerExchange.MECHANISM_PLUS, ScramServerExchange.MECHANISM);
+        // An md5 answer cannot be bound to the TLS session, so channel_binding: require rules it out.
+        boolean md5Allowed = md5Enabled && mode != ChannelBinding.REQUIRE;
         return attempt.lookup()
                 .handle((secret, error) -> error != null
                         ? CompletableFuture.completedFuture(attempt.lookupFailed(error))
-                        : bySecret(exchange, attempt, secret, mechanisms, bindingData))
+                        : bySecret(exchange, attempt, secret, mechanisms, bindingData, md5Allowed))
                 .thenCompose(Function.identity());
     }
 
     private CompletionStage<AuthOutcome> bySecret(AuthExchange exchange, AuthAttempt attempt, Optional<StoredSecret> found,
-                                                  List<String> mechanisms, byte[] bindingData) {
+                                                  List<String> mechanisms, byte[] bindingData, boolean md5Allowed) {
         if (found.isEmpty()) {
             return scram(exchange, attempt, mechanisms, bindingData, resources.mocks().verifier(exchange.user()), null,
                     new Doom(Reason.UNKNOWN_USER, "no credentials for this user"));
@@ -118,17 +120,19 @@ final class ScramAuthenticator implements Authenticator {
             return scram(exchange, attempt, mechanisms, bindingData, scram.verifier(), secret, null);
         }
         if (secret instanceof StoredSecret.Plain plain) {
-            return md5Enabled
+            return md5Allowed
                     ? md5.run(exchange, attempt, Md5Password.hash(exchange.user(), plain.password()), secret)
                     : scram(exchange, attempt, mechanisms, bindingData, plain.verifier(), secret, null);
         }
         StoredSecret.Md5 stored = (StoredSecret.Md5) secret;
-        if (md5Enabled) {
+        if (md5Allowed) {
             return md5.run(exchange, attempt, stored.hash(), secret);
         }
-        String logReason = MD5_METHOD.equals(method)
-                ? "only an md5 hash is stored and md5 is disabled (" + md5Path + ")"
-                : "user does not have a valid SCRAM secret: only an md5 hash is stored";
+        String logReason = !MD5_METHOD.equals(method)
+                ? "user does not have a valid SCRAM secret: only an md5 hash is stored"
+                : md5Enabled
+                        ? "only an md5 hash is stored and the rule requires channel binding, which md5 cannot give"
+                        : "only an md5 hash is stored and md5 is disabled (" + md5Path + ")";
         return scram(exchange, attempt, mechanisms, bindingData, resources.mocks().verifier(exchange.user()), null,
                 new Doom(Reason.NO_USABLE_SECRET, logReason));
     }

@@ -265,6 +265,26 @@ class ScramAuthenticatorTest {
     }
 
     @Test
+    void md5MethodUnderChannelBindingRequireNeverSendsAnUnboundMd5Challenge() {
+        ScramAuthenticator md5 = ScramAuthenticator.md5(true, "plugins[0].md5", test.resources);
+        test.source.put("alice", StoredSecret.parse(PASSWORD, 4096));
+        test.source.put("bob", new StoredSecret.Md5(Md5Password.hash("bob", PASSWORD)));
+
+        FakeExchange alice = new FakeExchange().tls().option("channel_binding", "require")
+                .scram("SCRAM-SHA-256-PLUS", ScramTestClient.bound(PASSWORD, FakeExchange.CERTIFICATE_HASH));
+        assertThat(run(md5, alice)).isInstanceOf(AuthOutcome.Success.class);
+        assertThat(alice.requests()).containsExactly("SASL [SCRAM-SHA-256-PLUS]", "SASLContinue", "SASLFinal");
+
+        FakeExchange bob = new FakeExchange().user("bob").tls().option("channel_binding", "require")
+                .scram("SCRAM-SHA-256-PLUS", ScramTestClient.bound(PASSWORD, FakeExchange.CERTIFICATE_HASH));
+        AuthOutcome.Failure failure = (AuthOutcome.Failure) run(md5, bob);
+        assertThat(bob.requests()).doesNotContain("MD5");
+        assertThat(failure.sqlState()).isEqualTo(STANDARD);
+        assertThat(failure.logReason()).isEqualTo("only an md5 hash is stored and the rule requires channel binding, "
+                + "which md5 cannot give");
+    }
+
+    @Test
     void md5MethodWithMd5EnabledChallengesPlaintextEntriesAndLogsInWithThePassword() {
         ScramAuthenticator md5 = ScramAuthenticator.md5(true, "plugins[0].md5", test.resources);
         test.source.put("alice", StoredSecret.parse(PASSWORD, 4096));
