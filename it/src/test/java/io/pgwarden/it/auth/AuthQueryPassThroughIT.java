@@ -3,6 +3,7 @@ package io.pgwarden.it.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgwarden.scram.ScramVerifier;
+import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.PasswordEncryption;
@@ -86,22 +87,8 @@ class AuthQueryPassThroughIT {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (plugin != null) {
-                plugin.close();
-            }
-        } finally {
-            try {
-                if (postgres != null) {
-                    postgres.close();
-                }
-            } finally {
-                if (log != null) {
-                    log.close();
-                }
-            }
-        }
+    static void stop() throws Exception {
+        Closeables.closeAll(plugin, postgres, log);
     }
 
     @Test

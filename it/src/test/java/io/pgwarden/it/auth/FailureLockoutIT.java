@@ -2,6 +2,7 @@ package io.pgwarden.it.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.PasswordEncryption;
@@ -65,16 +66,8 @@ class FailureLockoutIT {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (plugin != null) {
-                plugin.close();
-            }
-        } finally {
-            if (postgres != null) {
-                postgres.close();
-            }
-        }
+    static void stop() throws Exception {
+        Closeables.closeAll(plugin, postgres);
     }
 
     @Test

@@ -2,10 +2,12 @@ package io.pgwarden.it.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.ProxyFixture;
+import io.pgwarden.testkit.Psql;
 import io.pgwarden.testkit.TestCertificates;
 import io.pgwarden.testkit.TlsTerminatingRelay;
 import java.sql.Connection;
@@ -78,25 +80,8 @@ class ScramChannelBindingIT {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (relay != null) {
-                relay.close();
-            }
-            if (plugin != null) {
-                plugin.close();
-            }
-        } finally {
-            try {
-                if (postgres != null) {
-                    postgres.close();
-                }
-            } finally {
-                if (certificates != null) {
-                    certificates.close();
-                }
-            }
-        }
+    static void stop() throws Exception {
+        Closeables.closeAll(relay, plugin, postgres, certificates);
     }
 
     @Test
@@ -177,14 +162,14 @@ class ScramChannelBindingIT {
 
     @Test
     void psqlWithChannelBindingRequireLogsInDirectlyButNotThroughTheRelay() throws Exception {
-        Assumptions.assumeTrue(PsqlClient.installed(), "psql is not installed at " + PsqlClient.PSQL);
+        Assumptions.assumeTrue(Psql.installed(), "psql is not installed");
         Map<String, String> binding = Map.of("PGSSLMODE", "require", "PGCHANNELBINDING", "require");
-        PsqlClient.Result in = PsqlClient.run(plugin.directory(), proxy.host(), proxy.port(), CAROL, "postgres", PASSWORD,
+        Psql.Result in = Psql.login(plugin.directory(), proxy.host(), proxy.port(), CAROL, "postgres", PASSWORD,
                 "SELECT session_user", binding);
         assertThat(in.exitCode()).as("stderr: %s", in.stderr()).isZero();
-        assertThat(in.stdout()).isEqualTo(CAROL);
+        assertThat(in.stdout().strip()).isEqualTo(CAROL);
 
-        PsqlClient.Result relayed = PsqlClient.run(plugin.directory(), relay.host(), relay.port(), CAROL, "postgres", PASSWORD,
+        Psql.Result relayed = Psql.login(plugin.directory(), relay.host(), relay.port(), CAROL, "postgres", PASSWORD,
                 "SELECT session_user", binding);
         assertThat(relayed.exitCode()).isNotZero();
         assertThat(relayed.stderr()).containsIgnoringCase("channel binding");

@@ -3,10 +3,12 @@ package io.pgwarden.it.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgwarden.scram.ScramVerifier;
+import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.ProxyFixture;
+import io.pgwarden.testkit.Psql;
 import io.pgwarden.testkit.RawMessage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,22 +83,8 @@ class ScramUserlistPassThroughIT {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (plugin != null) {
-                plugin.close();
-            }
-        } finally {
-            try {
-                if (postgres != null) {
-                    postgres.close();
-                }
-            } finally {
-                if (log != null) {
-                    log.close();
-                }
-            }
-        }
+    static void stop() throws Exception {
+        Closeables.closeAll(plugin, postgres, log);
     }
 
     @Test
@@ -217,14 +205,14 @@ class ScramUserlistPassThroughIT {
 
     @Test
     void psqlLogsInWithTheRightPasswordAndIsRefusedWithAWrongOne() throws Exception {
-        Assumptions.assumeTrue(PsqlClient.installed(), "psql is not installed at " + PsqlClient.PSQL);
+        Assumptions.assumeTrue(Psql.installed(), "psql is not installed");
         Map<String, String> noTls = Map.of("PGSSLMODE", "disable");
-        PsqlClient.Result in = PsqlClient.run(plugin.directory(), sessionProxy.host(), sessionProxy.port(), ALICE, "postgres",
+        Psql.Result in = Psql.login(plugin.directory(), sessionProxy.host(), sessionProxy.port(), ALICE, "postgres",
                 ALICE_PASSWORD, "SELECT session_user", noTls);
         assertThat(in.exitCode()).as("stderr: %s", in.stderr()).isZero();
-        assertThat(in.stdout()).isEqualTo(ALICE);
+        assertThat(in.stdout().strip()).isEqualTo(ALICE);
 
-        PsqlClient.Result out = PsqlClient.run(plugin.directory(), sessionProxy.host(), sessionProxy.port(), ALICE, "postgres",
+        Psql.Result out = Psql.login(plugin.directory(), sessionProxy.host(), sessionProxy.port(), ALICE, "postgres",
                 WRONG_PASSWORD, "SELECT session_user", noTls);
         assertThat(out.exitCode()).isNotZero();
         assertThat(out.stderr()).contains("password authentication failed for user \"alice\"");

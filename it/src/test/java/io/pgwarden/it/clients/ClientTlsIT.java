@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.PasswordEncryption;
+import io.pgwarden.testkit.Psql;
 import io.pgwarden.testkit.TestCertificates;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -131,7 +131,7 @@ final class UserlistSource implements CredentialSource {
      */
     static UserlistSource open(Path file, Duration interval, int iterations, System.Logger logger)
             throws IOException, Userlist.FormatException {
-        Path absolute = file.toAbsolutePath();
+        Path absolute = file.toAbsolutePath().normalize();
         Version version = Version.of(absolute);
         Userlist userlist = Userlist.read(absolute, iterations, Map.of());
         warnIfShared(absolute, logger);
