@@ -412,12 +412,12 @@ for pool_mode in $POOL_MODES; do
         stop_pgbouncer
         start_pgbouncer "$work_dir/pgbouncer-$pool_mode-scram.ini" "$pgbouncer_port" "$SCRAM_USER"
         PID_OF[pgbouncer]=$pgbouncer_pid
-        for target in "${TARGETS[@]}"; do
-            log "$target: warm-up, ${WARMUP} s select-only -C"
-            warm_up "$target" connect simple "$CONNECT_CLIENTS"
-        done
+        # Each target is warmed up right before each of its measured runs: a JVM left idle while the
+        # others are measured loses compiled code (docs/benchmarks.md, "Pooling method").
         for ((round = 1; round <= REPEAT; round++)); do
             for target in "${TARGETS[@]}"; do
+                log "$target: warm-up, ${WARMUP} s select-only -C"
+                warm_up "$target" connect simple "$CONNECT_CLIENTS"
                 measure connect simple "$CONNECT_CLIENTS" "$pool_mode" "$target" "$round"
             done
         done
