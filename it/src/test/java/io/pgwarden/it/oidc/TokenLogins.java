@@ -43,8 +43,12 @@ final class TokenLogins {
 
     /** Expects the login to be refused with a server error and returns it. */
     static PSQLException refusal(ProxyFixture proxy, String database, String user, String token) {
+        return refusal(proxy, database, user, token, "require");
+    }
+
+    static PSQLException refusal(ProxyFixture proxy, String database, String user, String token, String sslmode) {
         Throwable thrown = catchThrowable(() -> {
-            connect(proxy, database, user, token).close();
+            connect(proxy, database, user, token, sslmode).close();
             throw new AssertionError("logged in as " + user + " although the login should be refused");
         });
         assertThat(thrown).isInstanceOf(PSQLException.class);
