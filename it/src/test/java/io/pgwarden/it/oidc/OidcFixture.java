@@ -315,7 +315,8 @@ final class OidcFixture implements AutoCloseable {
             Map<String, Object> extra = new java.util.LinkedHashMap<>(claims);
             running.enqueueCallback(new DefaultOAuth2TokenCallback(provider.issuerId, subject, JOSEObjectType.JWT.getType(),
                     audience, extra, expiresIn.toSeconds()));
-            String form = "grant_type=client_credentials&client_id=" + URLEncoder.encode("pgwarden-cli", StandardCharsets.UTF_8)
+            // mock-oauth2-server makes the client id the subject of a client-credentials token.
+            String form = "grant_type=client_credentials&client_id=" + URLEncoder.encode(subject, StandardCharsets.UTF_8)
                     + "&client_secret=secret&scope=openid";
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(provider.issuer() + "/token"))
                     .timeout(Duration.ofSeconds(5))
