@@ -34,6 +34,10 @@ final class TokenLogins {
         // In the properties, not the URL: a token never sits in a URL that might be printed.
         properties.setProperty("password", token);
         properties.setProperty("sslmode", sslmode);
+        // Without it pgjdbc sends its ApplicationName with a SET after login, overriding the application_name
+        // pgwarden gave the login; with it the name travels in the startup packet, where pgwarden replaces it.
+        // (application_name is informative only: a client may always SET it; pgwarden.user is what to trust.)
+        properties.setProperty("assumeMinServerVersion", "12");
         properties.setProperty("connectTimeout", "20");
         properties.setProperty("socketTimeout", "60");
         String url = "jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/"
