@@ -25,6 +25,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,8 +113,10 @@ final class TokenValidator implements Closeable {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(TYPES);
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(settings.algorithms(), keys.source()));
-        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(settings.audience(),
-                new JWTClaimsSet.Builder().issuer(settings.issuer()).build(), Set.of("exp"), Set.of()) {
+        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
+                // Mutable copies: Nimbus asks the sets whether they contain null, which Set.of refuses.
+                new HashSet<>(settings.audience()), new JWTClaimsSet.Builder().issuer(settings.issuer()).build(),
+                new HashSet<>(Set.of("exp")), new HashSet<>()) {
             @Override
             protected Date currentTime() {
                 return Date.from(clock.instant());
