@@ -232,6 +232,34 @@ class TokenValidatorTest {
     }
 
     @Test
+    void keysEmbeddedOrLinkedInTheHeaderAreIgnored() throws Exception {
+        validator();
+        RSAKey attacker = SignedTokens.rsa("attacker");
+        try (IdentityProviderStub attackersServer = new IdentityProviderStub("/evil")) {
+            attackersServer.publish(attacker);
+            JWSHeader embedded = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("attacker").jwk(attacker.toPublicJWK()).build();
+            JWSHeader linked = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("attacker")
+                    .jwkURL(java.net.URI.create(attackersServer.jwksUri())).build();
+            JWSHeader embeddedWithRealKid = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").jwk(attacker.toPublicJWK()).build();
+
+            assertThat(rejection(validator, sign(attacker, embedded, good().build()))).isEqualTo(Reason.UNKNOWN_KEY);
+            assertThat(rejection(validator, sign(attacker, linked, good().build()))).isEqualTo(Reason.UNKNOWN_KEY);
+            assertThat(rejection(validator, sign(attacker, embeddedWithRealKid, good().build()))).isEqualTo(Reason.BAD_SIGNATURE);
+            assertThat(attackersServer.jwksRequests.get()).isZero();
+        }
+    }
+
+    @Test
+    void duplicateClaimsAreMalformed() {
+        validator();
+        String payload = "{\"iss\":\"https://evil.example.com\",\"iss\":\"" + idp.issuer() + "\",\"aud\":\"pgwarden\",\"exp\":"
+                + now.plusSeconds(60).getEpochSecond() + "}";
+        String token = SignedTokens.raw("{\"alg\":\"RS256\",\"kid\":\"rsa-1\"}", payload, "c2ln");
+        assertThat(validator.recognizes(token)).isFalse();
+        assertThat(rejection(validator, token)).isEqualTo(Reason.MALFORMED);
+    }
+
+    @Test
     void algNoneIsRefusedWithoutLookingAtKeys() {
         validator();
         String unsigned = new PlainJWT(good().build()).serialize();
