@@ -19,6 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +81,28 @@ class IssuerKeysTest {
         validator();
         for (int i = 0; i < 5; i++) {
             validator.validate(token(OLD));
+        }
+        assertThat(idp.discoveryRequests.get()).isEqualTo(1);
+        assertThat(idp.jwksRequests.get()).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentFirstValidationsShareOneFetch() throws Exception {
+        idp.publish(OLD);
+        idp.delay(Duration.ofMillis(100));
+        validator();
+        String token = token(OLD);
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<VerifiedToken>> results = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                results.add(clients.submit(() -> validator.validate(token)));
+            }
+            for (Future<VerifiedToken> result : results) {
+                assertThat(result.get(10, TimeUnit.SECONDS).issuer()).isEqualTo(idp.issuer());
+            }
+        } finally {
+            clients.shutdownNow();
         }
         assertThat(idp.discoveryRequests.get()).isEqualTo(1);
         assertThat(idp.jwksRequests.get()).isEqualTo(1);
@@ -217,7 +245,7 @@ class IssuerKeysTest {
     @Test
     void jwksFileServesKeysWithoutNetwork(@TempDir Path dir) throws Exception {
         // A file with private parts is fine: only the public halves are kept.
-        Path file = Files.writeString(dir.resolve("jwks.json"), new JWKSet(java.util.List.of(OLD, EC)).toString(false));
+        Path file = Files.writeString(dir.resolve("jwks.json"), new JWKSet(List.of(OLD, EC)).toString(false));
         idp.stop();
         validator("jwks_file", file.toString());
         assertThat(validator.validate(token(OLD)).issuer()).isEqualTo(idp.issuer());
