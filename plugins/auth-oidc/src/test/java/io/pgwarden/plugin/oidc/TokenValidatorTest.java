@@ -7,7 +7,6 @@ import static io.pgwarden.plugin.oidc.SignedTokens.sign;
 import static io.pgwarden.plugin.oidc.ValidatorConfig.issuer;
 import static io.pgwarden.plugin.oidc.ValidatorConfig.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
