@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Objects;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -83,8 +85,7 @@ final class CertificateMinter {
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
                     .addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(keys.getPublic()))
-                    .addExtension(Extension.authorityKeyIdentifier, false,
-                            extensions.createAuthorityKeyIdentifier(ca.certificate()));
+                    .addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier(extensions));
             X509CertificateHolder certificate = builder.build(
                     new JcaContentSignerBuilder(ca.signatureAlgorithm()).build(ca.privateKey()));
             String leafPem = Pem.encode("CERTIFICATE", certificate.getEncoded());
@@ -93,6 +94,19 @@ final class CertificateMinter {
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot mint a client certificate: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The CA's own subject key identifier when it has one (however it was computed), else one computed
+     * from its key. Only the key id: a renewed CA certificate with the same key still matches.
+     */
+    private AuthorityKeyIdentifier authorityKeyIdentifier(JcaX509ExtensionUtils extensions) {
+        byte[] extension = ca.certificate().getExtensionValue(Extension.subjectKeyIdentifier.getId());
+        if (extension != null) {
+            byte[] keyId = ASN1OctetString.getInstance(ASN1OctetString.getInstance(extension).getOctets()).getOctets();
+            return new AuthorityKeyIdentifier(keyId);
+        }
+        return extensions.createAuthorityKeyIdentifier(ca.certificate().getPublicKey());
     }
 
     /** A random positive 128-bit serial number (RFC 5280 allows up to 20 octets). */

@@ -104,6 +104,7 @@ class CertificateMinterTest {
         AuthorityKeyIdentifier aki = AuthorityKeyIdentifier.getInstance(
                 ASN1OctetString.getInstance(leaf.getExtensionValue("2.5.29.35")).getOctets());
         assertThat(aki.getKeyIdentifierObject().getOctets()).isEqualTo(ski);
+        assertThat(aki.getAuthorityCertIssuer()).as("key id only").isNull();
         assertThat(SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(leaf.getExtensionValue("2.5.29.14")).getOctets())
                 .getKeyIdentifier()).isNotEmpty();
 
@@ -114,6 +115,18 @@ class CertificateMinterTest {
         verifier.initVerify(leaf.getPublicKey());
         verifier.update(new byte[] {1, 2, 3});
         assertThat(verifier.verify(signer.sign())).as("the key belongs to the certificate").isTrue();
+    }
+
+    @Test
+    void caWithoutSubjectKeyIdentifierStillMintsAValidChain() throws Exception {
+        TestCertificateAuthority ca = TestCertificateAuthority.create(KeyType.EC, true, Instant.now().plusSeconds(3600), false);
+        assertThat(ca.certificate.getExtensionValue("2.5.29.14")).isNull();
+
+        List<X509Certificate> chain = certificates(new CertificateMinter(load(ca)).mint("alice", Instant.now(), Duration.ofHours(1))
+                .chainPem());
+
+        validate(chain, ca.certificate, Instant.now());
+        assertThat(chain.get(0).getExtensionValue("2.5.29.35")).isNotNull();
     }
 
     @Test

@@ -45,6 +45,10 @@ final class TestCertificateAuthority {
     }
 
     static TestCertificateAuthority create(KeyType type, boolean isCa, Instant notAfter) {
+        return create(type, isCa, notAfter, true);
+    }
+
+    static TestCertificateAuthority create(KeyType type, boolean isCa, Instant notAfter, boolean subjectKeyIdentifier) {
         try {
             KeyPair keys = keyPair(type);
             X500Name name = new X500Name("CN=pgwarden test CA " + type + ",O=pgwarden");
@@ -54,8 +58,10 @@ final class TestCertificateAuthority {
             if (isCa) {
                 builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             }
-            builder.addExtension(Extension.subjectKeyIdentifier, false,
-                    new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
+            if (subjectKeyIdentifier) {
+                builder.addExtension(Extension.subjectKeyIdentifier, false,
+                        new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
+            }
             String algorithm = type == KeyType.RSA ? "SHA256withRSA" : "SHA256withECDSA";
             X509Certificate certificate = new JcaX509CertificateConverter()
                     .getCertificate(builder.build(new JcaContentSignerBuilder(algorithm).build(keys.getPrivate())));
