@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * Where a value sits in a token's claims: a claim name, or a dotted path into nested objects
  * ({@code realm_access.roles}). A claim whose own name holds dots (Auth0's namespaced
- * {@code https://example.com/roles}) is found by its exact name first.
+ * {@code https://example.com/roles}) is found by that name.
  */
 final class ClaimPath {
 
@@ -49,20 +49,31 @@ final class ClaimPath {
      * @return the value, or null when the token has none there
      */
     Object resolve(Map<String, Object> claims) {
-        if (claims.containsKey(text)) {
-            return claims.get(text);
+        return resolve(claims, 0);
+    }
+
+    /**
+     * The value below {@code node} for the segments from {@code from}: at each level the longest run
+     * of segments that is a key wins, so a key with dots in its name (a Keycloak client id such as
+     * {@code resource_access.app.example.com.roles}) is found too.
+     */
+    private Object resolve(Object node, int from) {
+        if (from == segments.size()) {
+            return node;
         }
-        if (segments.size() == 1) {
+        if (!(node instanceof Map<?, ?> map)) {
             return null;
         }
-        Object current = claims;
-        for (String segment : segments) {
-            if (!(current instanceof Map<?, ?> map)) {
-                return null;
+        for (int end = segments.size(); end > from; end--) {
+            String key = String.join(".", segments.subList(from, end));
+            if (map.containsKey(key)) {
+                Object value = resolve(map.get(key), end);
+                if (value != null) {
+                    return value;
+                }
             }
-            current = map.get(segment);
         }
-        return current;
+        return null;
     }
 
     /**

@@ -59,6 +59,17 @@ class ClaimMappingTest {
     }
 
     @Test
+    void keycloakClientRolesOfAClientIdWithDots() throws Exception {
+        Map<String, Object> claims = claims("sub", "s", "preferred_username", "alice", "resource_access",
+                Map.of("app.example.com", Map.of("roles", List.of("reader")), "app", Map.of("roles", List.of("other"))));
+
+        assertThat(mapping(Map.of("groups", "resource_access.app.example.com.roles")).map(token(claims)).groups())
+                .containsExactly("reader");
+        assertThat(mapping(Map.of("groups", "resource_access.app.roles")).map(token(claims)).groups()).containsExactly("other");
+        assertThat(mapping(Map.of("groups", "resource_access.nope.roles")).map(token(claims)).groups()).isEmpty();
+    }
+
+    @Test
     void entraIdObjectIdUpnAndAppRoles() throws Exception {
         Map<String, Object> claims = claims("sub", "pairwise-per-app", "oid", "00000000-0000-0000-0000-00000000a1ce",
                 "upn", "Alice.Smith@Contoso.com", "name", "Alice Smith", "roles", List.of("DB.Analyst"),

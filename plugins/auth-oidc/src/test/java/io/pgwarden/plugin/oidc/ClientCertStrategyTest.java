@@ -16,6 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,6 +106,22 @@ class ClientCertStrategyTest {
         assertThat(bob.credential()).isNotEqualTo(alice.credential());
         assertThat(leaf(bob).getSubjectX500Principal().getName()).isEqualTo("CN=bob");
         assertThat(strategy.login(person("alice"), ruleDefault()).credential()).isEqualTo(alice.credential());
+    }
+
+    @Test
+    void simultaneousLoginsOfOnePersonShareOneCertificate() throws Exception {
+        ClientCertStrategy strategy = strategy(Map.of());
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Credential>> logins = threads.invokeAll(java.util.Collections.nCopies(16,
+                    () -> strategy.login(person("alice"), ruleDefault()).credential()));
+            Credential first = logins.get(0).get();
+            for (Future<Credential> login : logins) {
+                assertThat(login.get()).isEqualTo(first);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test
