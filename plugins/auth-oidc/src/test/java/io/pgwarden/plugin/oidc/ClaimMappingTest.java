@@ -48,6 +48,21 @@ class ClaimMappingTest {
     }
 
     @Test
+    void claimsAsNimbusParsesThem() throws Exception {
+        String json = "{\"iss\":\"https://idp.example.com\",\"sub\":\"f3b1\",\"exp\":1795000000,\"preferred_username\":\"Alice\","
+                + "\"middle_name\":null,\"employee\":12345,\"realm_access\":{\"roles\":[\"analyst\",\"db-users\"]},"
+                + "\"groups\":[\"/a\"]}";
+        Map<String, Object> claims = com.nimbusds.jwt.JWTClaimsSet.parse(json).toJSONObject(false);
+
+        PersonIdentity person = mapping(Map.of("role", "{preferred_username}_{employee}", "groups", "realm_access.roles",
+                "display", "middle_name", "role_case", "lower")).map(token(claims));
+
+        assertThat(person.role()).isEqualTo("alice_12345");
+        assertThat(person.groups()).containsExactlyInAnyOrder("analyst", "db-users");
+        assertThat(person.displayName()).isEqualTo("alice_12345");
+    }
+
+    @Test
     void keycloakRealmRolesByDottedPath() throws Exception {
         Map<String, Object> claims = claims("sub", "f3b1c2d4", "preferred_username", "alice",
                 "realm_access", Map.of("roles", List.of("offline_access", "analyst")));
