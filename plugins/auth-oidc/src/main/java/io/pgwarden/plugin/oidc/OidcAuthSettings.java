@@ -28,7 +28,9 @@ record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, 
     static final String CLIENT_CERT_SECTION = "client_cert";
     static final String SERVICE_ACCOUNTS_SECTION = "service_accounts";
     static final String ISSUERS = "issuers";
-    static final int DEFAULT_MAX_TOKEN_SIZE = 16384;
+    static final int DEFAULT_MAX_TOKEN_SIZE = 16_384;
+    static final int MIN_MAX_TOKEN_SIZE = 256;
+    static final int MAX_MAX_TOKEN_SIZE = 1 << 20;
 
     private static final Set<String> KEYS = Set.of("max_token_size", ISSUERS, "startup_user", "authorization", "strategy",
             CLIENT_CERT_SECTION, SERVICE_ACCOUNTS_SECTION, "application_name", "identity_settings");
@@ -64,8 +66,10 @@ record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, 
             }
         }
         int maxTokenSize = config.integer("max_token_size", DEFAULT_MAX_TOKEN_SIZE);
-        if (maxTokenSize < 1) {
-            throw new PluginConfigException(config.pathOf("max_token_size"), "must be at least 1 (bytes), found " + maxTokenSize);
+        // The same bounds as TokenValidator, which reads the key too.
+        if (maxTokenSize < MIN_MAX_TOKEN_SIZE || maxTokenSize > MAX_MAX_TOKEN_SIZE) {
+            throw new PluginConfigException(config.pathOf("max_token_size"), "must be " + MIN_MAX_TOKEN_SIZE + " to "
+                    + MAX_MAX_TOKEN_SIZE + " bytes, found " + maxTokenSize);
         }
         StartupUser startupUser = startupUser(config);
         // Type checks only: IdentityPropagation reads these two.
