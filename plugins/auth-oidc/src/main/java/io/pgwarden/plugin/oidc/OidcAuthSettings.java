@@ -18,7 +18,7 @@ import java.util.Set;
  * @param maxTokenSize the longest password, in bytes, that is read as a token
  * @param startupUser what the startup packet's user must be
  * @param defaultStrategy the strategy of rules without a {@code strategy} option
- * @param configuredStrategies the strategies that have their section, in the order client-cert, service-account
+ * @param configuredStrategies the strategies that have their section
  */
 record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, String defaultStrategy,
                         Set<String> configuredStrategies) {
