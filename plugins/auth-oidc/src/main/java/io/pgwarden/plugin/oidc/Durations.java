@@ -31,8 +31,11 @@ final class Durations {
             if (value.endsWith("ms")) {
                 return nonNegative(Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2).trim())));
             }
+            if (value.length() < 2) {
+                return nonNegative(Duration.ofSeconds(Long.parseLong(value)));
+            }
             long amount;
-            char unit = value.isEmpty() ? ' ' : value.charAt(value.length() - 1);
+            char unit = value.charAt(value.length() - 1);
             if (Character.isDigit(unit)) {
                 return nonNegative(Duration.ofSeconds(Long.parseLong(value)));
             }

@@ -107,7 +107,8 @@ final class IdentityPropagation {
         }
         if (identitySettings) {
             List<String> statements = new ArrayList<>(login.sessionInit());
-            statements.add("SET pgwarden.user = " + literal("role", person.role()));
+            // "user" is a reserved word: unquoted, SET pgwarden.user is a syntax error.
+            statements.add("SET pgwarden.\"user\" = " + literal("role", person.role()));
             statements.add("SET pgwarden.subject = " + literal("subject", person.subject()));
             statements.add("SET pgwarden.groups = " + literal("groups", groups(person.groups())));
             result = result.withSessionInit(statements);

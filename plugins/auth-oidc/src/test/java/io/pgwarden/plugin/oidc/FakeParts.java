@@ -93,7 +93,7 @@ final class FakeParts {
             Map<String, String> parameters = new HashMap<>(login.parameters());
             parameters.put("application_name", "pgwarden:" + who.role());
             List<String> init = new ArrayList<>(login.sessionInit());
-            init.add("SET pgwarden.user = E'" + who.role() + "'");
+            init.add("SET pgwarden.\"user\" = E'" + who.role() + "'");
             return login.withParameters(parameters).withSessionInit(init);
         };
         return new OidcAuthenticator.Parts(tokens, mapping, policy, Map.of(

@@ -70,7 +70,7 @@ class IdentityPropagationTest {
         assertThat(login.parameters()).isEqualTo(Map.of("application_name", "pgwarden:alice"));
         assertThat(login.sessionInit()).containsExactly(
                 "SET search_path = app",
-                "SET pgwarden.user = E'alice'",
+                "SET pgwarden.\"user\" = E'alice'",
                 "SET pgwarden.subject = E'f3b1'",
                 "SET pgwarden.groups = E'analysts,db-users,engineers'");
         assertThat(login.user()).isEqualTo("startup-user");
@@ -89,8 +89,8 @@ class IdentityPropagationTest {
         BackendLogin login = propagation(Map.of()).apply(ClientCertStrategyTest.ruleDefault(),
                 person(role, "sub\\'x", "d", "a'b", "c\\d"));
 
-        assertThat(login.sessionInit()).contains("SET pgwarden.user = E'o''brien\\\\''; DROP TABLE t; --'");
-        assertThat(valueOf(login.sessionInit(), "pgwarden.user")).isEqualTo(role);
+        assertThat(login.sessionInit()).contains("SET pgwarden.\"user\" = E'o''brien\\\\''; DROP TABLE t; --'");
+        assertThat(valueOf(login.sessionInit(), "pgwarden.\"user\"")).isEqualTo(role);
         assertThat(valueOf(login.sessionInit(), "pgwarden.subject")).isEqualTo("sub\\'x");
         assertThat(valueOf(login.sessionInit(), "pgwarden.groups")).isEqualTo("a'b,c\\d");
     }
@@ -102,9 +102,9 @@ class IdentityPropagationTest {
         BackendLogin login = propagation(Map.of()).apply(ClientCertStrategyTest.ruleDefault(),
                 person(role, subject, "d", "équipe"));
 
-        assertThat(login.sessionInit()).contains("SET pgwarden.user = E'jos\\u00E9.m\\u00FCller'");
+        assertThat(login.sessionInit()).contains("SET pgwarden.\"user\" = E'jos\\u00E9.m\\u00FCller'");
         assertThat(login.sessionInit()).contains("SET pgwarden.subject = E'\\u0438\\u0434-\\U0001F600-\\u6771\\u4EAC'");
-        assertThat(valueOf(login.sessionInit(), "pgwarden.user")).isEqualTo(role);
+        assertThat(valueOf(login.sessionInit(), "pgwarden.\"user\"")).isEqualTo(role);
         assertThat(valueOf(login.sessionInit(), "pgwarden.subject")).isEqualTo(subject);
         assertThat(valueOf(login.sessionInit(), "pgwarden.groups")).isEqualTo("équipe");
         assertThat(login.parameters()).containsEntry("application_name", "pgwarden:josé.müller");

@@ -331,7 +331,7 @@ class OidcAuthenticatorTest {
         assertThat(login.user()).isEqualTo("alice");
         assertThat(login.credential()).isEqualTo(FakeParts.CERTIFICATE);
         assertThat(login.parameters()).containsEntry("application_name", "pgwarden:alice").containsEntry("client_encoding", "UTF8");
-        assertThat(login.sessionInit()).containsExactly("SET pgwarden.user = E'alice'");
+        assertThat(login.sessionInit()).containsExactly("SET pgwarden.\"user\" = E'alice'");
         assertThat(registry.logins(ISSUER)).isEqualTo(1);
         assertThat(registry.allFailures()).isZero();
         assertThat(logger.lines).noneMatch(line -> line.contains(TOKEN));
