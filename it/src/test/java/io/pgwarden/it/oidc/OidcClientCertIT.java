@@ -8,6 +8,7 @@ import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.TestCertificates;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -83,7 +84,7 @@ class OidcClientCertIT {
     @AfterEach
     void logsNeverShowATokenOrTheCaKey() throws Exception {
         log.assertNoneOf(provider.issuedTokens());
-        String caKeyBody = java.nio.file.Files.readString(clientCa.key()).split("\n")[1];
+        String caKeyBody = Files.readString(clientCa.key()).split("\n")[1];
         log.assertNoneOf(List.of(caKeyBody));
     }
 

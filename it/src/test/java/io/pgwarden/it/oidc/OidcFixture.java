@@ -15,6 +15,7 @@ import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -171,7 +173,7 @@ final class OidcFixture implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("no free port", e);
@@ -225,7 +227,7 @@ final class OidcFixture implements AutoCloseable {
     static final class TokenSpec {
         private final OidcFixture provider;
         private String subject = UUID.randomUUID().toString();
-        private final Map<String, Object> claims = new java.util.LinkedHashMap<>();
+        private final Map<String, Object> claims = new LinkedHashMap<>();
         private List<String> audience = List.of(AUDIENCE);
         private Duration expiresIn = Duration.ofMinutes(10);
         private Duration notBeforeIn;
@@ -253,13 +255,13 @@ final class OidcFixture implements AutoCloseable {
             return this;
         }
 
-        /** Seconds from now to {@code exp}; negative for a token that has expired. */
+        /** Time from now to {@code exp}; negative for a token that has expired. */
         TokenSpec expiresIn(Duration value) {
             expiresIn = value;
             return this;
         }
 
-        /** Seconds from now to {@code nbf}; positive for a token not valid yet. */
+        /** Time from now to {@code nbf}; positive for a token not valid yet. */
         TokenSpec notBeforeIn(Duration value) {
             notBeforeIn = value;
             return this;
@@ -295,7 +297,7 @@ final class OidcFixture implements AutoCloseable {
             if (rotated != null) {
                 token = sign(rotated, claimsSet());
             } else {
-                Map<String, Object> extra = new java.util.LinkedHashMap<>(claims);
+                Map<String, Object> extra = new LinkedHashMap<>(claims);
                 extra.put("aud", audience);
                 if (notBeforeIn != null) {
                     extra.put("nbf", Instant.now().plus(notBeforeIn).getEpochSecond());
@@ -312,7 +314,7 @@ final class OidcFixture implements AutoCloseable {
          */
         String fromTokenEndpoint() throws IOException, InterruptedException {
             MockOAuth2Server running = provider.requireRunning();
-            Map<String, Object> extra = new java.util.LinkedHashMap<>(claims);
+            Map<String, Object> extra = new LinkedHashMap<>(claims);
             running.enqueueCallback(new DefaultOAuth2TokenCallback(provider.issuerId, subject, JOSEObjectType.JWT.getType(),
                     audience, extra, expiresIn.toSeconds()));
             // mock-oauth2-server makes the client id the subject of a client-credentials token.

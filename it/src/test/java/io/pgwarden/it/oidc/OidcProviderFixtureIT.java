@@ -13,6 +13,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,10 +64,10 @@ class OidcProviderFixtureIT {
 
     @Test
     void expiryAndNotBeforeAreWhatTheTestAskedFor() throws Exception {
-        JWTClaimsSet expired = SignedJWT.parse(provider.token("alice").expiresIn(java.time.Duration.ofMinutes(-10)).issue())
+        JWTClaimsSet expired = SignedJWT.parse(provider.token("alice").expiresIn(Duration.ofMinutes(-10)).issue())
                 .getJWTClaimsSet();
         assertThat(expired.getExpirationTime()).isInThePast();
-        JWTClaimsSet early = SignedJWT.parse(provider.token("alice").notBeforeIn(java.time.Duration.ofMinutes(10)).issue())
+        JWTClaimsSet early = SignedJWT.parse(provider.token("alice").notBeforeIn(Duration.ofMinutes(10)).issue())
                 .getJWTClaimsSet();
         assertThat(early.getNotBeforeTime()).isInTheFuture();
     }
