@@ -22,6 +22,7 @@ import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.TlsInfo;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -48,6 +49,7 @@ public final class ClientSession {
     private final ClientAuthExchange.PasswordCache passwords = new ClientAuthExchange.PasswordCache();
     private final AuthPhaseInbound authPhase = new AuthPhaseInbound(this);
     private final RelayState relayState = new RelayState();
+    private final SessionExpiry expiry = new SessionExpiry();
 
     private Phase phase = Phase.STARTUP;
     private AuthenticationFlow authentication;
@@ -55,6 +57,8 @@ public final class ClientSession {
     private CancelKey key;
     private ServerAttachment attachment;
     private boolean draining;
+    /** The deadline of {@link #expiry} passed while the session was busy: it ends at its next idle ReadyForQuery. */
+    private boolean expired;
 
     private ClientSession(ProxyRuntime runtime, Channel client, StartupMessage startup, TlsInfo tls, byte[] channelBinding) {
         this.runtime = runtime;
@@ -117,6 +121,42 @@ public final class ClientSession {
 
     boolean closed() {
         return phase == Phase.CLOSED;
+    }
+
+    /** @return where onAuth interceptors set the session's deadline */
+    SessionExpiry expiry() {
+        return expiry;
+    }
+
+    /**
+     * onAuth is over: the deadline an interceptor set starts counting on the event loop.
+     *
+     * @return false when it has passed already, and the session was ended
+     */
+    boolean startExpiry() {
+        if (expiry.start(Clock.systemUTC(), loop(), this::deadlineReached)) {
+            return true;
+        }
+        LOG.info("[{}] the session's deadline {} has passed already", id(), expiry.deadline());
+        fatal("28000", expiry.message());
+        return false;
+    }
+
+    /**
+     * The deadline of {@link #expiry}: an idle session ends now (so does one still waiting for its
+     * first server), a busy one at its next idle ReadyForQuery, as a draining one does.
+     */
+    private void deadlineReached() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        if (phase != Phase.READY || idle()) {
+            LOG.info("[{}] the session's deadline {} passed", id(), expiry.deadline());
+            fatal("28000", expiry.message());
+        } else {
+            LOG.info("[{}] the session's deadline {} passed; it ends at its next idle ReadyForQuery", id(), expiry.deadline());
+            expired = true;
+        }
     }
 
     /** Hands a client message to the pending authentication request; false when none is pending. */
@@ -227,11 +267,15 @@ public final class ClientSession {
     /** Called by the backend relay at each ReadyForQuery. */
     void readyForQuery(char status) {
         attachment.readyForQuery(status);
-        if (draining && idle()) {
+        if ((draining || expired) && idle()) {
             // The ReadyForQuery is still in the relay's run: end the session after this read is flushed.
             loop().execute(() -> {
                 if (phase == Phase.READY) {
-                    fatal("57P01", "terminating connection due to administrator command");
+                    if (expired) {
+                        fatal("28000", expiry.message());
+                    } else {
+                        fatal("57P01", "terminating connection due to administrator command");
+                    }
                 }
             });
         }
@@ -368,6 +412,7 @@ public final class ClientSession {
         if (authTimer != null) {
             authTimer.cancel(false);
         }
+        expiry.cancel();
         if (authentication != null) {
             authentication.abort();
         }
