@@ -38,6 +38,7 @@ public final class ClientSession {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
     private static final SecureRandom IDS = new SecureRandom();
     private static final long DRAIN_GRACE_MILLIS = 100;
+    private static final ErrorResponse SHUTDOWN = ErrorResponse.fatal("57P01", "terminating connection due to administrator command");
 
     private enum Phase { STARTUP, AUTHENTICATING, CONNECTING, READY, CLOSED }
 
@@ -56,9 +57,11 @@ public final class ClientSession {
     private ScheduledFuture<?> authTimer;
     private CancelKey key;
     private ServerAttachment attachment;
-    private boolean draining;
-    /** The deadline of {@link #expiry} passed while the session was busy: it ends at its next idle ReadyForQuery. */
-    private boolean expired;
+    /**
+     * Shutdown, or the deadline of {@link #expiry}, came while the session was busy: it ends with this
+     * error at its next idle ReadyForQuery. The first reason stays.
+     */
+    private ErrorResponse endWhenIdle;
 
     private ClientSession(ProxyRuntime runtime, Channel client, StartupMessage startup, TlsInfo tls, byte[] channelBinding) {
         this.runtime = runtime;
@@ -155,7 +158,7 @@ public final class ClientSession {
             fatal("28000", expiry.message());
         } else {
             LOG.info("[{}] the session's deadline {} passed; it ends at its next idle ReadyForQuery", id(), expiry.deadline());
-            expired = true;
+            endWhenIdle(ErrorResponse.fatal("28000", expiry.message()));
         }
     }
 
@@ -267,15 +270,12 @@ public final class ClientSession {
     /** Called by the backend relay at each ReadyForQuery. */
     void readyForQuery(char status) {
         attachment.readyForQuery(status);
-        if ((draining || expired) && idle()) {
+        ErrorResponse end = endWhenIdle;
+        if (end != null && idle()) {
             // The ReadyForQuery is still in the relay's run: end the session after this read is flushed.
             loop().execute(() -> {
                 if (phase == Phase.READY) {
-                    if (expired) {
-                        fatal("28000", expiry.message());
-                    } else {
-                        fatal("57P01", "terminating connection due to administrator command");
-                    }
+                    fatal(end);
                 }
             });
         }
@@ -328,17 +328,23 @@ public final class ClientSession {
      */
     public void drain() {
         loop().execute(() -> {
-            draining = true;
+            endWhenIdle(SHUTDOWN);
             if (phase != Phase.READY) {
-                fatal("57P01", "terminating connection due to administrator command");
+                fatal(SHUTDOWN);
             } else if (idle()) {
                 loop().schedule(() -> {
                     if (phase == Phase.READY && idle()) {
-                        fatal("57P01", "terminating connection due to administrator command");
+                        fatal(SHUTDOWN);
                     }
                 }, DRAIN_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    private void endWhenIdle(ErrorResponse error) {
+        if (endWhenIdle == null) {
+            endWhenIdle = error;
+        }
     }
 
     private boolean idle() {
@@ -347,7 +353,7 @@ public final class ClientSession {
 
     /** Shutdown timeout: ends the session whatever it is doing. */
     public void kill() {
-        loop().execute(() -> fatal("57P01", "terminating connection due to administrator command"));
+        loop().execute(() -> fatal(SHUTDOWN));
     }
 
     /** The attached server's connection closed. */
