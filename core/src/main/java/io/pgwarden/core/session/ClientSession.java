@@ -260,8 +260,9 @@ public final class ClientSession {
         authTimer.cancel(false);
         phase = Phase.READY;
         PoolKey pool = attachment.poolKey();
-        LOG.info("[{}] ready: backend {} as user {} database {} ({} pool{})", id(), pool.backend(), pool.user(), pool.database(),
-                attachment.transactionMode() ? "transaction" : "session", attachment.server() == null ? ", no server yet" : "");
+        LOG.info("[{}] ready: backend {} as user {}{} database {} ({} pool{})", id(), pool.backend(), pool.user(),
+                pool.role() == null ? "" : " role " + pool.role(), pool.database(), attachment.transactionMode() ? "transaction" : "session",
+                attachment.server() == null ? ", no server yet" : "");
         attachment.started(fromClient, backendPolicy);
         client.flush();
         fromClient.updateAutoRead();
