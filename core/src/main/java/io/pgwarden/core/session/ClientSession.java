@@ -153,7 +153,8 @@ public final class ClientSession {
         if (phase == Phase.CLOSED) {
             return;
         }
-        if (phase != Phase.READY || idle()) {
+        // A message the relay holds (waiting for a server or an interceptor's decision) is a query in flight.
+        if (phase != Phase.READY || idle() && relayState.clientQuiet()) {
             LOG.info("[{}] the session's deadline {} passed", id(), expiry.deadline());
             fatal("28000", expiry.message());
         } else {
