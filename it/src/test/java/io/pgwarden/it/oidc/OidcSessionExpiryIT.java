@@ -28,7 +28,7 @@ import org.postgresql.util.PSQLException;
 
 /**
  * Ending a session when its token expires ({@code session_expiry}), through the real auth-oidc plugin jar against a
- * real PostgreSQL: tokens live 3 seconds; with {@code session_expiry: { enabled: true, grace: 0s }} an idle session is
+ * real PostgreSQL: tokens live 4 seconds; with {@code session_expiry: { enabled: true, grace: 0s }} an idle session is
  * ended at {@code exp} with FATAL 28000 and a message telling the person to sign in again (a raw client sees it
  * arrive unasked; pgjdbc sees it on its next statement), while a session inside a transaction keeps working past
  * {@code exp} until its COMMIT and is ended right after it. With session_expiry disabled (explicitly or by default)
@@ -41,7 +41,7 @@ class OidcSessionExpiryIT {
 
     private static final String SERVICE = "svc_expiry";
     private static final String SERVICE_PASSWORD = "expiry-Pw-2bV7q";
-    private static final Duration TOKEN_LIFETIME = Duration.ofSeconds(3);
+    private static final Duration TOKEN_LIFETIME = Duration.ofSeconds(4);
     /** How long after {@code exp} a test waits before it expects the session to be gone (timer and scheduling slack). */
     private static final Duration PAST_EXPIRY = Duration.ofMillis(700);
 

@@ -339,6 +339,15 @@ class OidcSetRoleIT {
         }
     }
 
+    @Test
+    void theSetRoleStrategyWithoutItsSectionIsAConfigurationError() {
+        String yaml = config("session", "unused").replaceAll("(?s)\\n *set_role:.*", "\n");
+        assertThat(yaml).doesNotContain("set_role").contains("strategy: set-role");
+        Throwable refused = catchThrowable(() -> plugin.startProxy(yaml));
+        assertThat(refused).as("a proxy whose set-role strategy has no set_role section").isNotNull();
+        assertThat(refused.getMessage()).contains("plugins[0]").contains("set_role");
+    }
+
     @FunctionalInterface
     private interface SqlAction {
         void run() throws SQLException;
