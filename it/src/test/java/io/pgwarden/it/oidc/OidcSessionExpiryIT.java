@@ -31,7 +31,8 @@ import org.postgresql.util.PSQLException;
  * real PostgreSQL: tokens live 4 seconds; with {@code session_expiry: { enabled: true, grace: 0s }} an idle session is
  * ended at {@code exp} with FATAL 28000 and a message telling the person to sign in again (a raw client sees it
  * arrive unasked; pgjdbc sees it on its next statement), while a session inside a transaction keeps working past
- * {@code exp} until its COMMIT and is ended right after it. With session_expiry disabled (explicitly or by default)
+ * {@code exp} until its COMMIT and is ended right after it; a {@code grace} delays the end, the message still names
+ * the token's {@code exp}. With session_expiry disabled (explicitly or by default)
  * a session outlives its token.
  *
  * <p>The service-account strategy keeps the backend side simple; the rule allows tokens without TLS.
@@ -50,6 +51,7 @@ class OidcSessionExpiryIT {
     private static OidcFixture provider;
     private static OidcPluginFixture plugin;
     private static ProxyFixture expiring;
+    private static ProxyFixture graced;
     private static ProxyFixture disabled;
     private static ProxyFixture byDefault;
 
@@ -67,6 +69,7 @@ class OidcSessionExpiryIT {
         plugin = OidcPluginFixture.create();
         String secret = plugin.secretReference("svc_expiry.password", SERVICE_PASSWORD);
         expiring = plugin.startProxy(config(secret, "session_expiry: { enabled: true, grace: 0s }"));
+        graced = plugin.startProxy(config(secret, "session_expiry: { enabled: true, grace: 2s }"));
         disabled = plugin.startProxy(config(secret, "session_expiry: { enabled: false }"));
         byDefault = plugin.startProxy(config(secret, ""));
     }
@@ -163,6 +166,29 @@ class OidcSessionExpiryIT {
             assertThat(fatal.message()).isEqualTo(expiredMessage("bob@example.com", exp));
             assertThat(arrived).as("not before the token expired").isAfterOrEqualTo(exp.minusMillis(250));
             assertThat(arrived).as("soon after the token expired").isBefore(exp.plusSeconds(3));
+            assertThat(client.isClosedByPeer(Duration.ofSeconds(5))).as("the proxy closes the connection").isTrue();
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
+    void theGraceDelaysTheEndButTheMessageNamesTheTokensExpiry() throws Exception {
+        String token = shortLivedToken("erin");
+        Instant exp = expiryOf(token);
+        RawPgClient client = TokenLogins.rawLogin(graced, "postgres", "erin", token);
+        try {
+            sleepUntil(exp.plus(PAST_EXPIRY));
+            client.sendQuery("SELECT 1");
+            assertThat(client.readUntilReadyForQuery()).as("within the grace the session works")
+                    .noneMatch(message -> message.type() == 'E');
+            RawMessage fatal = client.readMessage();
+            Instant arrived = Instant.now();
+            assertThat(fatal.type()).as("%s", fatal).isEqualTo('E');
+            assertThat(fatal.sqlState()).isEqualTo("28000");
+            assertThat(fatal.message()).isEqualTo(expiredMessage("erin@example.com", exp));
+            assertThat(arrived).as("not before exp + grace").isAfterOrEqualTo(exp.plusSeconds(2).minusMillis(250));
+            assertThat(arrived).as("soon after exp + grace").isBefore(exp.plusSeconds(5));
             assertThat(client.isClosedByPeer(Duration.ofSeconds(5))).as("the proxy closes the connection").isTrue();
         } finally {
             client.close();
