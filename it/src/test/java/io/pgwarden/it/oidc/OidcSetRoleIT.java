@@ -285,10 +285,10 @@ class OidcSetRoleIT {
     void peopleOnTransactionPoolsOfOneServerNeverSeeEachOthersRole() throws Exception {
         // Two logins of alice with different groups (so her server runs two different identity inits) and bob.
         String alice1 = "alice|" + SSO + "|alice|staff";
-        String alice2 = "alice|" + SSO + "|alice|staff,auditors";
+        String alice2 = "alice|" + SSO + "|alice|auditors,staff";
         String bob = "bob|" + SSO + "|bob|staff";
         try (Connection a1 = login(transactionProxy, "alice", Map.of(), "staff");
-             Connection a2 = login(transactionProxy, "alice", Map.of(), "staff", "auditors");
+             Connection a2 = login(transactionProxy, "alice", Map.of(), "auditors", "staff");
              Connection b = login(transactionProxy, "bob", Map.of(), "staff")) {
             for (Connection connection : List.of(a1, a2, b)) {
                 connection.setAutoCommit(false);
