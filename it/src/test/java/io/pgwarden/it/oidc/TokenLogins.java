@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgwarden.testkit.ProxyFixture;
+import io.pgwarden.testkit.RawMessage;
+import io.pgwarden.testkit.RawPgClient;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -12,6 +15,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import org.postgresql.util.PSQLException;
@@ -29,6 +34,12 @@ final class TokenLogins {
 
     static Connection connect(ProxyFixture proxy, String database, String user, String token, String sslmode)
             throws SQLException {
+        return connect(proxy, database, user, token, sslmode, Map.of());
+    }
+
+    /** Like {@link #connect(ProxyFixture, String, String, String, String)} with more pgjdbc properties. */
+    static Connection connect(ProxyFixture proxy, String database, String user, String token, String sslmode,
+                              Map<String, String> extraProperties) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);
         // In the properties, not the URL: a token never sits in a URL that might be printed.
@@ -40,6 +51,7 @@ final class TokenLogins {
         properties.setProperty("assumeMinServerVersion", "12");
         properties.setProperty("connectTimeout", "20");
         properties.setProperty("socketTimeout", "60");
+        extraProperties.forEach(properties::setProperty);
         String url = "jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/"
                 + URLEncoder.encode(database, StandardCharsets.UTF_8);
         return DriverManager.getConnection(url, properties);
@@ -73,6 +85,27 @@ final class TokenLogins {
             assertThat(detail).doesNotContain("\tat ").doesNotContain("Exception");
         }
         return message;
+    }
+
+    /**
+     * Logs in with a raw protocol client without TLS (the rule must allow it), answering the cleartext password request
+     * with the token, and reads up to the first ReadyForQuery; the caller closes the client.
+     */
+    static RawPgClient rawLogin(ProxyFixture proxy, String database, String user, String token) throws IOException {
+        RawPgClient client = RawPgClient.connect(proxy.host(), proxy.port(), Duration.ofSeconds(20));
+        try {
+            client.sendStartup(Map.of("user", user, "database", database));
+            RawMessage request = client.readMessage();
+            assertThat(request.type()).as("an authentication request: %s", request).isEqualTo('R');
+            assertThat(request.int32At(0)).as("AuthenticationCleartextPassword").isEqualTo(3);
+            client.sendPassword(token);
+            List<RawMessage> login = client.readUntilReadyForQuery();
+            assertThat(login).as("login of %s", user).noneMatch(message -> message.type() == 'E');
+            return client;
+        } catch (IOException | RuntimeException | Error e) {
+            client.close();
+            throw e;
+        }
     }
 
     static boolean logsIn(ProxyFixture proxy, String database, String user, String token) {
