@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * The {@code oidc} plugin type: single sign-on with an OIDC access token given as the password
  * (method {@code oidc}), validated against the configured issuers, mapped to a person, authorized,
- * and logged in to the backend with a minted client certificate or a service account.
+ * and logged in to the backend with a minted client certificate, a service account, or a service
+ * account that takes the person's role (set-role, whose sessions a statement guard watches).
  *
  * <pre>
  * plugins:
@@ -54,7 +55,9 @@ public final class OidcAuthFactory implements InterceptorFactory {
                     IdentityPropagation.fromConfig(config)::apply);
             OidcAuthenticator authenticator = new OidcAuthenticator(settings, parts, new OidcMetrics(services.metrics(), issuers),
                     services.blockingExecutor(), services.logger());
-            return new OidcAuthPlugin(authenticator, closeValidator, services.logger());
+            RoleChangeGuard guard = parts.strategies().get(SetRoleStrategy.NAME) instanceof SetRoleStrategy setRole
+                    ? new RoleChangeGuard(setRole.user(), services.logger()) : null;
+            return OidcAuthPlugin.create(authenticator, closeValidator, services.logger(), guard);
         } catch (Exception e) {
             try {
                 closeValidator.close();
@@ -108,6 +111,7 @@ public final class OidcAuthFactory implements InterceptorFactory {
         Map<String, LoginStrategy> strategies = new LinkedHashMap<>();
         ClientCertStrategy.fromConfig(config, services).ifPresent(strategy -> strategies.put(strategy.name(), strategy));
         ServiceAccountStrategy.fromConfig(config, services).ifPresent(strategy -> strategies.put(strategy.name(), strategy));
+        SetRoleStrategy.fromConfig(config, services).ifPresent(strategy -> strategies.put(strategy.name(), strategy));
         for (String name : settings.configuredStrategies()) {
             if (!strategies.containsKey(name)) {
                 throw new PluginConfigException(config.pathOf(OidcAuthSettings.sectionOf(name)), "configures no " + name + " login");

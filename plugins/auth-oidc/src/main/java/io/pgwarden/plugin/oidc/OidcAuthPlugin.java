@@ -1,19 +1,48 @@
 package io.pgwarden.plugin.oidc;
 
+import io.pgwarden.spi.AuthContext;
 import io.pgwarden.spi.Authenticator;
+import io.pgwarden.spi.Decision;
 import io.pgwarden.spi.Interceptor;
+import io.pgwarden.spi.QueryContext;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The oidc plugin's interceptor: it hooks nothing and provides the method {@code oidc} for the auth
- * rules. Closing it releases what the token validation holds (its key sources).
+ * The oidc plugin's interceptor: it provides the method {@code oidc} for the auth rules and, in
+ * onAuth, marks set-role sessions for the {@link RoleChangeGuard}. Closing it releases what the
+ * token validation holds (its key sources).
+ *
+ * <p>The core calls onQuery only on interceptors whose class overrides it, and then takes every
+ * Query and Parse of every session out of the byte stream. So only {@link Guarded}, made when
+ * {@code set_role} is configured, overrides onQuery: without set-role the plugin costs statements
+ * nothing.
  */
-final class OidcAuthPlugin implements Interceptor {
+sealed class OidcAuthPlugin implements Interceptor permits OidcAuthPlugin.Guarded {
 
     private final List<Authenticator> authenticators;
     private final AutoCloseable resources;
     private final System.Logger logger;
+    /** Null without set_role. */
+    private final RoleChangeGuard guard;
+
+    /**
+     * Creates the plugin without set-role.
+     *
+     * @param authenticator the method {@code oidc}
+     * @param resources closed with the plugin
+     * @param logger the plugin's logger
+     */
+    OidcAuthPlugin(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger) {
+        this(authenticator, resources, logger, null);
+    }
+
+    private OidcAuthPlugin(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard) {
+        this.authenticators = List.of(Objects.requireNonNull(authenticator, "authenticator"));
+        this.resources = Objects.requireNonNull(resources, "resources");
+        this.logger = Objects.requireNonNull(logger, "logger");
+        this.guard = guard;
+    }
 
     /**
      * Creates the plugin.
@@ -21,16 +50,24 @@ final class OidcAuthPlugin implements Interceptor {
      * @param authenticator the method {@code oidc}
      * @param resources closed with the plugin
      * @param logger the plugin's logger
+     * @param guard the guard of set-role sessions, or null without {@code set_role}
+     * @return a plugin that hooks onQuery only when there is a guard
      */
-    OidcAuthPlugin(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger) {
-        this.authenticators = List.of(Objects.requireNonNull(authenticator, "authenticator"));
-        this.resources = Objects.requireNonNull(resources, "resources");
-        this.logger = Objects.requireNonNull(logger, "logger");
+    static OidcAuthPlugin create(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard) {
+        return guard == null ? new OidcAuthPlugin(authenticator, resources, logger) : new Guarded(authenticator, resources, logger, guard);
     }
 
     @Override
     public List<Authenticator> authenticators() {
         return authenticators;
+    }
+
+    @Override
+    public Decision onAuth(AuthContext context) {
+        if (guard != null) {
+            return guard.mark(context);
+        }
+        return Decision.proceed();
     }
 
     @Override
@@ -45,6 +82,22 @@ final class OidcAuthPlugin implements Interceptor {
 
     @Override
     public String toString() {
-        return "OidcAuthPlugin" + authenticators;
+        return getClass().getSimpleName() + authenticators;
+    }
+
+    /** The plugin with set-role configured: it checks the statements of marked sessions. */
+    static final class Guarded extends OidcAuthPlugin {
+
+        private final RoleChangeGuard guard;
+
+        Guarded(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard) {
+            super(authenticator, resources, logger, Objects.requireNonNull(guard, "guard"));
+            this.guard = guard;
+        }
+
+        @Override
+        public Decision onQuery(QueryContext context) {
+            return guard.check(context);
+        }
     }
 }

@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * The plugin's top-level settings: {@code max_token_size}, {@code startup_user} and the default
  * {@code strategy}, and the unknown-key check for the whole section. The sections {@code issuers},
- * {@code authorization}, {@code client_cert} and {@code service_accounts} and the keys
+ * {@code authorization}, {@code client_cert}, {@code service_accounts}, {@code set_role} and
+ * {@code session_expiry} and the keys
  * {@code application_name} and {@code identity_settings} belong to the classes that use them, which
  * parse them; this class only knows which strategies have a section.
  *
@@ -25,6 +26,9 @@ record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, 
 
     static final String CLIENT_CERT = "client-cert";
     static final String SERVICE_ACCOUNT = "service-account";
+    static final String SET_ROLE = "set-role";
+    static final String SET_ROLE_SECTION = "set_role";
+    static final String SESSION_EXPIRY_SECTION = "session_expiry";
     static final String CLIENT_CERT_SECTION = "client_cert";
     static final String SERVICE_ACCOUNTS_SECTION = "service_accounts";
     static final String ISSUERS = "issuers";
@@ -33,7 +37,8 @@ record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, 
     static final int MAX_MAX_TOKEN_SIZE = 1 << 20;
 
     private static final Set<String> KEYS = Set.of("max_token_size", ISSUERS, "startup_user", "authorization", "strategy",
-            CLIENT_CERT_SECTION, SERVICE_ACCOUNTS_SECTION, "application_name", "identity_settings");
+            CLIENT_CERT_SECTION, SERVICE_ACCOUNTS_SECTION, SET_ROLE_SECTION, "application_name", "identity_settings",
+            SESSION_EXPIRY_SECTION);
 
     /** Whether the startup packet's user must be the person's role. */
     enum StartupUser {
@@ -62,7 +67,8 @@ record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, 
         for (String key : config.values().keySet()) {
             if (!KEYS.contains(key)) {
                 throw new PluginConfigException(config.pathOf(key), "unknown setting; the oidc plugin knows max_token_size, issuers, "
-                        + "startup_user, authorization, strategy, client_cert, service_accounts, application_name and identity_settings");
+                        + "startup_user, authorization, strategy, client_cert, service_accounts, set_role, application_name, "
+                        + "identity_settings and session_expiry");
             }
         }
         int maxTokenSize = config.integer("max_token_size", DEFAULT_MAX_TOKEN_SIZE);
@@ -80,16 +86,20 @@ record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, 
         if (config.has(CLIENT_CERT_SECTION)) {
             configured.add(CLIENT_CERT);
         }
+        // In order of preference for the default: the person as session_user, as current_user, a shared account.
+        if (config.has(SET_ROLE_SECTION)) {
+            configured.add(SET_ROLE);
+        }
         if (config.has(SERVICE_ACCOUNTS_SECTION)) {
             configured.add(SERVICE_ACCOUNT);
         }
         if (configured.isEmpty()) {
-            throw new PluginConfigException(config.path(), "needs client_cert or service_accounts: how pgwarden logs in to the "
-                    + "backend for a person");
+            throw new PluginConfigException(config.path(), "needs client_cert, service_accounts or set_role: how pgwarden logs in "
+                    + "to the backend for a person");
         }
         String strategy = config.string("strategy")
                 .map(value -> strategyName(value, config.pathOf("strategy")))
-                // Without a choice, the only one configured, or the recommended one when both are.
+                // Without a choice, the only one configured, or the most recommended of those configured.
                 .orElse(configured.iterator().next());
         if (!configured.contains(strategy)) {
             throw new PluginConfigException(config.pathOf("strategy"), strategy + " needs a " + sectionOf(strategy) + " section");
@@ -102,13 +112,13 @@ record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, 
      *
      * @param value the text
      * @param path the YAML path, for the message
-     * @return {@link #CLIENT_CERT} or {@link #SERVICE_ACCOUNT}
-     * @throws PluginConfigException when it is neither
+     * @return {@link #CLIENT_CERT}, {@link #SERVICE_ACCOUNT} or {@link #SET_ROLE}
+     * @throws PluginConfigException when it is none of them
      */
     static String strategyName(String value, String path) {
         String name = value.trim().toLowerCase(Locale.ROOT);
-        if (!name.equals(CLIENT_CERT) && !name.equals(SERVICE_ACCOUNT)) {
-            throw new PluginConfigException(path, "expected client-cert or service-account, found '" + value + "'");
+        if (!name.equals(CLIENT_CERT) && !name.equals(SERVICE_ACCOUNT) && !name.equals(SET_ROLE)) {
+            throw new PluginConfigException(path, "expected client-cert, service-account or set-role, found '" + value + "'");
         }
         return name;
     }
@@ -116,11 +126,15 @@ record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, 
     /**
      * The YAML section a strategy needs.
      *
-     * @param strategy {@link #CLIENT_CERT} or {@link #SERVICE_ACCOUNT}
+     * @param strategy {@link #CLIENT_CERT}, {@link #SERVICE_ACCOUNT} or {@link #SET_ROLE}
      * @return the section's key
      */
     static String sectionOf(String strategy) {
-        return strategy.equals(CLIENT_CERT) ? CLIENT_CERT_SECTION : SERVICE_ACCOUNTS_SECTION;
+        return switch (strategy) {
+            case CLIENT_CERT -> CLIENT_CERT_SECTION;
+            case SET_ROLE -> SET_ROLE_SECTION;
+            default -> SERVICE_ACCOUNTS_SECTION;
+        };
     }
 
     private static StartupUser startupUser(PluginConfig config) {

@@ -41,7 +41,7 @@ final class RuleOptions {
      * @param options the rule's options
      * @param settings the plugin's settings, for the default
      * @return the strategy name, the plugin's default when absent
-     * @throws PluginConfigException when the value is not client-cert or service-account
+     * @throws PluginConfigException when the value is not client-cert, service-account or set-role
      */
     static String strategy(Map<String, String> options, OidcAuthSettings settings) {
         String value = options.get(STRATEGY);

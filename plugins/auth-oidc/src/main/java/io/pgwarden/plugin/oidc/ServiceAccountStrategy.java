@@ -107,8 +107,11 @@ final class ServiceAccountStrategy implements LoginStrategy {
         return Optional.of(new ServiceAccountStrategy(accounts, fallback, pluginSection.pathOf("service_accounts")));
     }
 
-    /** A password reference, resolved; without one the backend must trust the proxy (or its own client certificate). */
-    private static Credential credential(PluginConfig entry, Services services) {
+    /**
+     * A password reference, resolved; without one the backend must trust the proxy (or its own
+     * client certificate). Also read by {@link SetRoleStrategy}.
+     */
+    static Credential credential(PluginConfig entry, Services services) {
         Optional<String> text = entry.string("password");
         if (text.isEmpty()) {
             return Credential.none();

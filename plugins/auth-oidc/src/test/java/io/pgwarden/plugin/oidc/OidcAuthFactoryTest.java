@@ -59,6 +59,24 @@ class OidcAuthFactoryTest {
     }
 
     @Test
+    void withSetRoleThePluginGuardsStatementsAndTheRuleMayChooseSetRole() throws Exception {
+        FactoryTestServices services = new FactoryTestServices(Map.of("APP_RO_PASSWORD", "app-secret", "SSO_PASSWORD", "sso-secret"));
+        Map<String, Object> values = new java.util.HashMap<>(config().values());
+        values.put("set_role", Map.of("user", "pgwarden_sso", "password", "${env:SSO_PASSWORD}"));
+
+        try (Interceptor plugin = new OidcAuthFactory().create(new PluginConfig("plugins[0]", values), services)) {
+            assertThat(plugin).isInstanceOf(OidcAuthPlugin.Guarded.class);
+            plugin.authenticators().get(0).checkRuleOptions(Map.of("strategy", "set-role"));
+        }
+        try (Interceptor plugin = new OidcAuthFactory().create(config(), services)) {
+            assertThat(plugin).isNotInstanceOf(OidcAuthPlugin.Guarded.class);
+            assertThatThrownBy(() -> plugin.authenticators().get(0).checkRuleOptions(Map.of("strategy", "set-role")))
+                    .isInstanceOf(PluginConfigException.class)
+                    .hasMessageContaining("set-role is not configured: plugins[0] has no set_role section");
+        }
+    }
+
+    @Test
     void aPasswordThatIsNotATokenFallsThroughTheAssembledPlugin() throws Exception {
         FactoryTestServices services = new FactoryTestServices(Map.of("APP_RO_PASSWORD", "app-secret"));
 

@@ -14,6 +14,7 @@ class OidcAuthSettingsTest {
 
     private static final Map<String, Object> ISSUERS = Map.of("issuers", List.of(Map.of("issuer", "https://idp", "audience", "pgwarden")));
     private static final Map<String, Object> CLIENT_CERT = Map.of("ca_cert", "/ca.pem", "ca_key", "${file:/ca.key}");
+    private static final Map<String, Object> SET_ROLE = Map.of("user", "pgwarden_sso", "password", "${env:P}");
     private static final List<Object> SERVICE_ACCOUNTS = List.of(Map.of("default", true, "user", "app_ro", "password", "${env:P}"));
 
     @Test
@@ -38,13 +39,27 @@ class OidcAuthSettingsTest {
         values.put("service_accounts", SERVICE_ACCOUNTS);
         values.put("application_name", "pgwarden:{role}");
         values.put("identity_settings", false);
+        values.put("set_role", SET_ROLE);
+        values.put("session_expiry", Map.of("enabled", true, "grace", "30s"));
 
         OidcAuthSettings settings = OidcAuthSettings.parse(config(values));
 
         assertThat(settings.maxTokenSize()).isEqualTo(8000);
         assertThat(settings.startupUser()).isEqualTo(OidcAuthSettings.StartupUser.IGNORE);
         assertThat(settings.defaultStrategy()).isEqualTo("service-account");
-        assertThat(settings.configuredStrategies()).containsExactlyInAnyOrder("client-cert", "service-account");
+        assertThat(settings.configuredStrategies()).containsExactlyInAnyOrder("client-cert", "service-account", "set-role");
+    }
+
+    @Test
+    void setRoleIsAStrategyWhenItsSectionIsThereAndTheDefaultBeforeServiceAccount() {
+        assertThat(OidcAuthSettings.parse(config(Map.of("set_role", SET_ROLE))).defaultStrategy()).isEqualTo("set-role");
+        assertThat(OidcAuthSettings.parse(config(Map.of("set_role", SET_ROLE, "service_accounts", SERVICE_ACCOUNTS))).defaultStrategy())
+                .isEqualTo("set-role");
+        assertThat(OidcAuthSettings.parse(config(Map.of("set_role", SET_ROLE, "client_cert", CLIENT_CERT))).defaultStrategy())
+                .isEqualTo("client-cert");
+        assertThat(OidcAuthSettings.parse(config(Map.of("set_role", SET_ROLE, "client_cert", CLIENT_CERT, "strategy", "SET-ROLE")))
+                .defaultStrategy()).isEqualTo("set-role");
+        assertThat(OidcAuthSettings.parse(config(Map.of("client_cert", CLIENT_CERT))).configuredStrategies()).doesNotContain("set-role");
     }
 
     @Test
@@ -64,7 +79,6 @@ class OidcAuthSettingsTest {
     @Test
     void unknownKeysAreNamedWithTheirPath() {
         assertError(Map.of("client_cert", CLIENT_CERT, "issuer", "https://idp"), "plugins[3].issuer", "unknown setting");
-        assertError(Map.of("client_cert", CLIENT_CERT, "set_role", Map.of()), "plugins[3].set_role", "unknown setting");
         assertError(Map.of("client_cert", CLIENT_CERT, "session_lifetime", "1h"), "plugins[3].session_lifetime",
                 "the oidc plugin knows max_token_size, issuers");
     }
@@ -79,8 +93,10 @@ class OidcAuthSettingsTest {
 
     @Test
     void badStrategyIsNamed() {
+        assertError(Map.of("client_cert", CLIENT_CERT, "strategy", "setrole"), "plugins[3].strategy",
+                "expected client-cert, service-account or set-role, found 'setrole'");
         assertError(Map.of("client_cert", CLIENT_CERT, "strategy", "set-role"), "plugins[3].strategy",
-                "expected client-cert or service-account, found 'set-role'");
+                "set-role needs a set_role section");
         assertError(Map.of("client_cert", CLIENT_CERT, "strategy", "service-account"), "plugins[3].strategy",
                 "service-account needs a service_accounts section");
         assertError(Map.of("service_accounts", SERVICE_ACCOUNTS, "strategy", "client-cert"), "plugins[3].strategy",
@@ -89,7 +105,7 @@ class OidcAuthSettingsTest {
 
     @Test
     void aSectionWithoutAnyStrategyIsRefusedAtTheSection() {
-        assertError(Map.of(), "plugins[3]", "needs client_cert or service_accounts");
+        assertError(Map.of(), "plugins[3]", "needs client_cert, service_accounts or set_role");
     }
 
     @Test

@@ -370,8 +370,16 @@ class OidcAuthenticatorTest {
 
     @Test
     void checkRuleOptionsRefusesABadStrategyValue() {
+        assertRuleOptionError(authenticator(), Map.of("strategy", "set_role"), "strategy",
+                "expected client-cert, service-account or set-role, found 'set_role'");
+    }
+
+    @Test
+    void checkRuleOptionsAcceptsSetRoleOnlyWhenItIsConfigured() {
+        authenticator(new OidcAuthSettings("plugins[3]", 16384, StartupUser.MATCH, "client-cert", Set.of("client-cert", "set-role")))
+                .checkRuleOptions(Map.of("strategy", "Set-Role"));
         assertRuleOptionError(authenticator(), Map.of("strategy", "set-role"), "strategy",
-                "expected client-cert or service-account, found 'set-role'");
+                "set-role is not configured: plugins[3] has no set_role section");
     }
 
     @Test
