@@ -57,7 +57,7 @@ public final class OidcAuthFactory implements InterceptorFactory {
                     services.blockingExecutor(), services.logger());
             RoleChangeGuard guard = parts.strategies().get(SetRoleStrategy.NAME) instanceof SetRoleStrategy setRole
                     ? new RoleChangeGuard(setRole.user(), services.logger()) : null;
-            return OidcAuthPlugin.create(authenticator, closeValidator, services.logger(), guard);
+            return OidcAuthPlugin.create(authenticator, closeValidator, services.logger(), guard, SessionExpiry.fromConfig(config));
         } catch (Exception e) {
             try {
                 closeValidator.close();

@@ -10,7 +10,8 @@ import java.util.Objects;
 
 /**
  * The oidc plugin's interceptor: it provides the method {@code oidc} for the auth rules and, in
- * onAuth, marks set-role sessions for the {@link RoleChangeGuard}. Closing it releases what the
+ * onAuth, marks set-role sessions for the {@link RoleChangeGuard} and sets the end of the session
+ * at token expiry ({@link SessionExpiry}). Closing it releases what the
  * token validation holds (its key sources).
  *
  * <p>The core calls onQuery only on interceptors whose class overrides it, and then takes every
@@ -25,6 +26,7 @@ sealed class OidcAuthPlugin implements Interceptor permits OidcAuthPlugin.Guarde
     private final System.Logger logger;
     /** Null without set_role. */
     private final RoleChangeGuard guard;
+    private final SessionExpiry expiry;
 
     /**
      * Creates the plugin without set-role.
@@ -34,14 +36,16 @@ sealed class OidcAuthPlugin implements Interceptor permits OidcAuthPlugin.Guarde
      * @param logger the plugin's logger
      */
     OidcAuthPlugin(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger) {
-        this(authenticator, resources, logger, null);
+        this(authenticator, resources, logger, null, SessionExpiry.DISABLED);
     }
 
-    private OidcAuthPlugin(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard) {
+    private OidcAuthPlugin(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard,
+                           SessionExpiry expiry) {
         this.authenticators = List.of(Objects.requireNonNull(authenticator, "authenticator"));
         this.resources = Objects.requireNonNull(resources, "resources");
         this.logger = Objects.requireNonNull(logger, "logger");
         this.guard = guard;
+        this.expiry = Objects.requireNonNull(expiry, "expiry");
     }
 
     /**
@@ -51,10 +55,13 @@ sealed class OidcAuthPlugin implements Interceptor permits OidcAuthPlugin.Guarde
      * @param resources closed with the plugin
      * @param logger the plugin's logger
      * @param guard the guard of set-role sessions, or null without {@code set_role}
+     * @param expiry {@code session_expiry}
      * @return a plugin that hooks onQuery only when there is a guard
      */
-    static OidcAuthPlugin create(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard) {
-        return guard == null ? new OidcAuthPlugin(authenticator, resources, logger) : new Guarded(authenticator, resources, logger, guard);
+    static OidcAuthPlugin create(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard,
+                                 SessionExpiry expiry) {
+        return guard == null ? new OidcAuthPlugin(authenticator, resources, logger, null, expiry)
+                : new Guarded(authenticator, resources, logger, guard, expiry);
     }
 
     @Override
@@ -65,9 +72,12 @@ sealed class OidcAuthPlugin implements Interceptor permits OidcAuthPlugin.Guarde
     @Override
     public Decision onAuth(AuthContext context) {
         if (guard != null) {
-            return guard.mark(context);
+            Decision marked = guard.mark(context);
+            if (marked != Decision.proceed()) {
+                return marked;
+            }
         }
-        return Decision.proceed();
+        return expiry.apply(context);
     }
 
     @Override
@@ -90,8 +100,9 @@ sealed class OidcAuthPlugin implements Interceptor permits OidcAuthPlugin.Guarde
 
         private final RoleChangeGuard guard;
 
-        Guarded(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard) {
-            super(authenticator, resources, logger, Objects.requireNonNull(guard, "guard"));
+        Guarded(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard,
+                SessionExpiry expiry) {
+            super(authenticator, resources, logger, Objects.requireNonNull(guard, "guard"), expiry);
             this.guard = guard;
         }
 

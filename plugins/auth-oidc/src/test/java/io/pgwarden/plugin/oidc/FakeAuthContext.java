@@ -5,6 +5,7 @@ import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.ClientInfo;
 import io.pgwarden.spi.Identity;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +17,8 @@ final class FakeAuthContext implements AuthContext {
     final Map<String, String> startupParameters = new HashMap<>(Map.of("user", "alice", "database", "app"));
     final Identity identity;
     BackendLogin login;
+    Instant deadline;
+    String expiryMessage;
 
     FakeAuthContext(Identity identity, BackendLogin login) {
         this.identity = identity;
@@ -60,5 +63,11 @@ final class FakeAuthContext implements AuthContext {
     @Override
     public void setLogin(BackendLogin newLogin) {
         login = newLogin;
+    }
+
+    @Override
+    public void expireAt(Instant newDeadline, String message) {
+        deadline = newDeadline;
+        expiryMessage = message;
     }
 }

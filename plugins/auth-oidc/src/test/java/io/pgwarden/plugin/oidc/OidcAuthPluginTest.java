@@ -24,7 +24,7 @@ class OidcAuthPluginTest {
 
     @Test
     void withoutSetRoleThePluginDoesNotHookStatements() throws Exception {
-        OidcAuthPlugin plugin = OidcAuthPlugin.create(authenticator, () -> { }, logger, null);
+        OidcAuthPlugin plugin = OidcAuthPlugin.create(authenticator, () -> { }, logger, null, SessionExpiry.DISABLED);
 
         assertThat(overrides(plugin, "onQuery", QueryContext.class)).isFalse();
         FakeAuthContext context = new FakeAuthContext(RoleChangeGuardTest.oidcIdentity("alice"), RoleChangeGuardTest.setRoleLogin("alice"));
@@ -34,7 +34,8 @@ class OidcAuthPluginTest {
 
     @Test
     void withSetRoleThePluginMarksAtAuthenticationAndGuardsStatements() throws Exception {
-        OidcAuthPlugin plugin = OidcAuthPlugin.create(authenticator, () -> { }, logger, new RoleChangeGuard("pgwarden_sso", logger));
+        OidcAuthPlugin plugin = OidcAuthPlugin.create(authenticator, () -> { }, logger, new RoleChangeGuard("pgwarden_sso", logger),
+                SessionExpiry.DISABLED);
 
         assertThat(overrides(plugin, "onQuery", QueryContext.class)).isTrue();
         assertThat(overrides(plugin, "onAuth", AuthContext.class)).isTrue();
@@ -43,5 +44,29 @@ class OidcAuthPluginTest {
         assertThat(plugin.onQuery(new FakeQuery(context, "RESET ROLE"))).isInstanceOf(Decision.Reject.class);
         assertThat(plugin.onQuery(new FakeQuery(context, "RESET ALL"))).isSameAs(Decision.proceed());
         assertThat(plugin.authenticators()).containsExactly(authenticator);
+        assertThat(context.deadline).isNull();
+    }
+
+    @Test
+    void withSessionExpiryOnAuthSetsTheDeadlineAfterMarking() {
+        OidcAuthPlugin plugin = OidcAuthPlugin.create(authenticator, () -> { }, logger, new RoleChangeGuard("pgwarden_sso", logger),
+                new SessionExpiry(true, java.time.Duration.ofSeconds(30)));
+        FakeAuthContext context = new FakeAuthContext(RoleChangeGuardTest.oidcIdentity("alice"), RoleChangeGuardTest.setRoleLogin("alice"));
+
+        assertThat(plugin.onAuth(context)).isSameAs(Decision.proceed());
+
+        assertThat(context.attributes).containsKey(RoleChangeGuard.ATTRIBUTE);
+        assertThat(context.deadline).isEqualTo(java.time.Instant.ofEpochSecond(1_800_000_030L));
+    }
+
+    @Test
+    void aSessionRefusedByTheGuardGetsNoDeadline() {
+        OidcAuthPlugin plugin = OidcAuthPlugin.create(authenticator, () -> { }, logger, new RoleChangeGuard("pgwarden_sso", logger),
+                new SessionExpiry(true, java.time.Duration.ZERO));
+        FakeAuthContext context = new FakeAuthContext(RoleChangeGuardTest.oidcIdentity("alice"), RoleChangeGuardTest.setRoleLogin("alice"));
+        context.startupParameters.put("client_encoding", "BIG5");
+
+        assertThat(plugin.onAuth(context)).isInstanceOf(Decision.Reject.class);
+        assertThat(context.deadline).isNull();
     }
 }
