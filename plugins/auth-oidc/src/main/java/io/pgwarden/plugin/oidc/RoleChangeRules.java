@@ -20,6 +20,7 @@ import java.util.Set;
  *   <li>{@code set_config} however qualified or quoted, unless its first argument is a plain
  *       string literal naming a setting other than {@code role}, {@code session_authorization} and
  *       {@code client_encoding};</li>
+ *   <li>{@code DISCARD ALL}, which runs {@code SET SESSION AUTHORIZATION DEFAULT};</li>
  *   <li>a change of {@code pg_settings}, whose update rule calls {@code set_config};</li>
  *   <li>a {@code client_encoding} whose characters may hold a backslash byte (this scanner reads
  *       text as UTF-8, the server in the session's encoding);</li>
@@ -139,6 +140,9 @@ final class RoleChangeRules {
             case "set" -> commandPosition(tokens, i, start) || createOrAlter ? afterSet(tokens, i + 1) : null;
             case "reset" -> (commandPosition(tokens, i, start) || createOrAlter) && namesRoleSetting(tokens, i + 1)
                     ? "RESET ROLE or RESET SESSION AUTHORIZATION" : null;
+            // DISCARD ALL runs SET SESSION AUTHORIZATION DEFAULT, which makes the service account current_user.
+            case "discard" -> commandPosition(tokens, i, start) && at(tokens, i + 1).isWord("all")
+                    ? "DISCARD ALL (it runs SET SESSION AUTHORIZATION DEFAULT)" : null;
             // At the top level EXECUTE runs a prepared statement, which cannot be a SET; in a body it is dynamic SQL.
             case "execute" -> inBody ? "EXECUTE (dynamic SQL) in a function body or DO block" : null;
             case "language" -> routine ? language(at(tokens, i + 1)) : null;

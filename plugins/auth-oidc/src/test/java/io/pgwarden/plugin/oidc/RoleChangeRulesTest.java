@@ -36,6 +36,9 @@ class RoleChangeRulesTest {
         "RESET SESSION AUTHORIZATION",
         "RESET session_authorization",
         "RESET \"role\"",
+        "DISCARD ALL",
+        "discard /* x */ all",
+        "SELECT 1; DISCARD ALL",
     })
     void roleAndSessionAuthorizationStatementsAreRefused(String sql) {
         assertThat(RoleChangeRules.refusal(sql)).as(sql).isPresent();
@@ -187,6 +190,9 @@ class RoleChangeRulesTest {
         "SET NAMES 'utf8'",
         "SET client_encoding TO DEFAULT",
         "RESET ALL",
+        "DISCARD PLANS",
+        "DISCARD TEMP",
+        "SELECT discard, all_rows FROM t",
         "RESET search_path",
         "SHOW role",
         "SELECT current_setting('role')",
