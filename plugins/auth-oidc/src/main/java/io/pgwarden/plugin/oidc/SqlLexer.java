@@ -114,9 +114,11 @@ final class SqlLexer {
             } else if (isIdentStart(c)) {
                 word();
             } else if (c == '$' || (c >= '0' && c <= '9')) {
-                // A parameter ($1) or a number: digits, letters and dots; its end matters, not its value.
+                // A parameter ($1) or a number: digits, dots and underscores; its end matters, not its value. Letters
+                // after it start a new token, as in PostgreSQL before 15, where 1E'...' is 1 and an escape string.
                 int start = position++;
-                while (position < length && (isIdentPart(sql.charAt(position)) || sql.charAt(position) == '.')) {
+                while (position < length && (Character.isDigit(sql.charAt(position)) && sql.charAt(position) < 0x80
+                        || sql.charAt(position) == '.' || sql.charAt(position) == '_')) {
                     position++;
                 }
                 tokens.add(new Token(Type.OTHER, sql.substring(start, position), false));

@@ -151,6 +151,13 @@ class RoleChangeRulesTest {
     }
 
     @Test
+    void anEscapeStringRightAfterANumberIsAnEscapeString() {
+        assertThat(RoleChangeRules.refusal("SELECT 1E'\\' , ' ; SET ROLE bob; --'")).isPresent();
+        assertThat(SqlLexer.tokenize("1E'a'", true).tokens()).extracting(SqlLexer.Token::type)
+                .containsExactly(SqlLexer.Type.OTHER, SqlLexer.Type.STRING);
+    }
+
+    @Test
     void anEscapeStringContinuedOnTheNextLineKeepsItsEscapes() {
         assertThat(RoleChangeRules.refusal("SELECT E'a'\n'\\' , ' ; SET ROLE bob; --'")).isPresent();
         assertThat(RoleChangeRules.refusal("SELECT E'a' -- c\n'\\' , ' ; SET ROLE bob; --'")).isPresent();
