@@ -2,7 +2,6 @@ package io.pgwarden.plugin.oidc;
 
 import io.pgwarden.plugin.oidc.SqlLexer.Token;
 import io.pgwarden.plugin.oidc.SqlLexer.Type;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -71,23 +70,23 @@ final class RoleChangeRules {
         if (depth > MAX_DEPTH) {
             return Optional.of("function bodies nested more than " + MAX_DEPTH + " deep");
         }
-        SqlLexer.Result standard = SqlLexer.tokenize(sql, true);
-        Optional<String> found = check(standard.tokens(), depth);
+        SqlLexer standard = SqlLexer.of(sql, true);
+        Optional<String> found = check(new Window(standard), depth);
         if (found.isEmpty() && standard.backslashInPlainString()) {
             // The session may have standard_conforming_strings off: then the server reads these strings differently.
-            found = check(SqlLexer.tokenize(sql, false).tokens(), depth);
+            found = check(new Window(SqlLexer.of(sql, false)), depth);
         }
         return found;
     }
 
-    private static Optional<String> check(List<Token> tokens, int depth) {
+    private static Optional<String> check(Window tokens, int depth) {
         boolean inBody = depth > 0;
         int start = 0;
         boolean createOrAlter = false;
         boolean routine = false;
         boolean changesTables = false;
         boolean pgSettings = false;
-        for (int i = 0; i < tokens.size(); i++) {
+        for (int i = 0; tokens.get(i) != END; i++) {
             Token token = tokens.get(i);
             if (token.isPunctuation(';')) {
                 start = i + 1;
@@ -125,8 +124,8 @@ final class RoleChangeRules {
     }
 
     /** CREATE [OR REPLACE] FUNCTION|PROCEDURE. */
-    private static boolean createsRoutine(List<Token> tokens, int create) {
-        for (int i = create + 1; i < Math.min(tokens.size(), create + 4); i++) {
+    private static boolean createsRoutine(Window tokens, int create) {
+        for (int i = create + 1; i < create + 4; i++) {
             if (tokens.get(i).isWord("function") || tokens.get(i).isWord("procedure")) {
                 return true;
             }
@@ -134,7 +133,7 @@ final class RoleChangeRules {
         return false;
     }
 
-    private static String word(List<Token> tokens, int i, int start, boolean createOrAlter, boolean inBody, boolean routine) {
+    private static String word(Window tokens, int i, int start, boolean createOrAlter, boolean inBody, boolean routine) {
         Token token = tokens.get(i);
         return switch (token.text()) {
             case "set" -> commandPosition(tokens, i, start) || createOrAlter ? afterSet(tokens, i + 1) : null;
@@ -151,7 +150,7 @@ final class RoleChangeRules {
     }
 
     /** A statement starts here: first of its text, or after a PL/pgSQL block word or a label ({@code <<l>>}). */
-    private static boolean commandPosition(List<Token> tokens, int i, int start) {
+    private static boolean commandPosition(Window tokens, int i, int start) {
         if (i == start) {
             return true;
         }
@@ -160,7 +159,7 @@ final class RoleChangeRules {
                 || previous.isPunctuation('>') || previous.isPunctuation('(');
     }
 
-    private static String afterSet(List<Token> tokens, int i) {
+    private static String afterSet(Window tokens, int i) {
         if (namesRoleSetting(tokens, scoped(tokens, i))) {
             return "SET ROLE or SET SESSION AUTHORIZATION";
         }
@@ -179,19 +178,19 @@ final class RoleChangeRules {
     }
 
     /** Skips SESSION or LOCAL before a setting name, but not the SESSION of SESSION AUTHORIZATION. */
-    private static int scoped(List<Token> tokens, int i) {
+    private static int scoped(Window tokens, int i) {
         Token first = at(tokens, i);
         return (first.isWord("session") || first.isWord("local")) && !at(tokens, i + 1).isWord("authorization") ? i + 1 : i;
     }
 
-    private static boolean namesRoleSetting(List<Token> tokens, int i) {
+    private static boolean namesRoleSetting(Window tokens, int i) {
         Token name = at(tokens, i);
         return name.namesSetting("role") || name.namesSetting("session_authorization")
                 || name.isWord("session") && at(tokens, i + 1).isWord("authorization");
     }
 
     /** {@code set_config('<plain literal>', ...)} with a harmless setting, else why not. */
-    private static String setConfig(List<Token> tokens, int i) {
+    private static String setConfig(Window tokens, int i) {
         Token argument = at(tokens, i + 2);
         boolean literal = at(tokens, i + 1).isPunctuation('(') && argument.type() == Type.STRING && argument.plain()
                 && at(tokens, i + 3).isPunctuation(',');
@@ -208,9 +207,39 @@ final class RoleChangeRules {
         return known ? null : "a function body or DO block in a language other than sql and plpgsql";
     }
 
+    /** After the last token: no word, no punctuation. */
     private static final Token END = new Token(Type.OTHER, "", false);
 
-    private static Token at(List<Token> tokens, int i) {
-        return i < tokens.size() ? tokens.get(i) : END;
+    private static Token at(Window tokens, int i) {
+        return tokens.get(i);
+    }
+
+    /**
+     * The tokens around the one being checked, read from the lexer as they are needed: the rules
+     * look one token back and three ahead, so eight are kept and a statement of any length costs
+     * no more memory than its text.
+     */
+    private static final class Window {
+
+        private static final int SIZE = 8;
+
+        private final SqlLexer lexer;
+        private final Token[] ring = new Token[SIZE];
+        private int read;
+
+        Window(SqlLexer lexer) {
+            this.lexer = lexer;
+        }
+
+        Token get(int index) {
+            while (read <= index) {
+                Token token = lexer.next();
+                ring[read++ % SIZE] = token == null ? END : token;
+            }
+            if (index < read - SIZE) {
+                throw new IllegalStateException("token " + index + " is no longer kept");
+            }
+            return ring[index % SIZE];
+        }
     }
 }

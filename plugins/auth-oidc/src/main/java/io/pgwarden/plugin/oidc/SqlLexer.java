@@ -1,5 +1,6 @@
 package io.pgwarden.plugin.oidc;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,7 +63,8 @@ final class SqlLexer {
 
     private final String sql;
     private final boolean backslashEscapes;
-    private final List<Token> tokens = new ArrayList<>();
+    /** Tokens found by the last step and not yet taken: one, or none for space and comments. */
+    private final ArrayDeque<Token> tokens = new ArrayDeque<>();
     private boolean backslashInPlainString;
     private int position;
 
@@ -80,14 +82,49 @@ final class SqlLexer {
      * @return the tokens
      */
     static Result tokenize(String sql, boolean standardConformingStrings) {
-        SqlLexer lexer = new SqlLexer(sql, !standardConformingStrings);
-        lexer.run();
-        return new Result(List.copyOf(lexer.tokens), lexer.backslashInPlainString);
+        SqlLexer lexer = of(sql, standardConformingStrings);
+        List<Token> all = new ArrayList<>();
+        for (Token token = lexer.next(); token != null; token = lexer.next()) {
+            all.add(token);
+        }
+        return new Result(List.copyOf(all), lexer.backslashInPlainString());
     }
 
-    private void run() {
+    /**
+     * A lexer that hands out one token at a time, so a long statement is never held as tokens.
+     *
+     * @param sql the text
+     * @param standardConformingStrings as for {@link #tokenize}
+     * @return the lexer
+     */
+    static SqlLexer of(String sql, boolean standardConformingStrings) {
+        return new SqlLexer(sql, !standardConformingStrings);
+    }
+
+    /**
+     * The next token.
+     *
+     * @return the token, or null at the end of the text
+     */
+    Token next() {
+        while (tokens.isEmpty() && position < sql.length()) {
+            step();
+        }
+        return tokens.poll();
+    }
+
+    /**
+     * Whether a plain string read so far held a backslash; complete once {@link #next} returned null.
+     *
+     * @return true when the server's reading of the text depends on standard_conforming_strings
+     */
+    boolean backslashInPlainString() {
+        return backslashInPlainString;
+    }
+
+    private void step() {
         int length = sql.length();
-        while (position < length) {
+        {
             char c = sql.charAt(position);
             char next = position + 1 < length ? sql.charAt(position + 1) : 0;
             if (isSpace(c)) {
@@ -110,7 +147,7 @@ final class SqlLexer {
             } else if (c == '"') {
                 tokens.add(new Token(Type.IDENT, quotedIdentifier(), false));
             } else if (c == '$' && dollarQuote()) {
-                continue;
+                return;
             } else if (isIdentStart(c)) {
                 word();
             } else if (c == '$' || (c >= '0' && c <= '9')) {

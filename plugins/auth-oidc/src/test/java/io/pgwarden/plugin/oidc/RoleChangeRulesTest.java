@@ -164,6 +164,16 @@ class RoleChangeRulesTest {
     }
 
     @Test
+    void aLongStatementIsScannedToItsEnd() {
+        StringBuilder insert = new StringBuilder("INSERT INTO t (id, role) VALUES (0, 'x')");
+        for (int i = 1; i < 200_000; i++) {
+            insert.append(", (").append(i).append(", 'role ").append(i).append("')");
+        }
+        assertThat(RoleChangeRules.refusal(insert.toString())).isEmpty();
+        assertThat(RoleChangeRules.refusal(insert + "; SET ROLE bob")).isPresent();
+    }
+
+    @Test
     void bodiesNestedTooDeepAreRefused() {
         String sql = "SELECT 1";
         for (int i = 0; i < 10; i++) {
