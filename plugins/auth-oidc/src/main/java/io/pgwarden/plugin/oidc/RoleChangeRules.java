@@ -27,7 +27,8 @@ import java.util.Set;
  *       is scanned the same way, recursively, and in such bodies the word {@code EXECUTE}
  *       (dynamic SQL) is refused, and so is a language other than {@code sql} and
  *       {@code plpgsql};</li>
- *   <li>a {@code U&"..."} identifier, whose name this scanner does not decode.</li>
+ *   <li>a {@code U&"..."} identifier, and a {@code U&'...'} string as a body, whose text this
+ *       scanner does not decode.</li>
  * </ul>
  * {@code RESET ALL} is allowed: it returns {@code role} to the startup packet's value, the person.
  */
@@ -102,6 +103,7 @@ final class RoleChangeRules {
             String found = switch (token.type()) {
                 case UNICODE_IDENT -> "a Unicode-escaped identifier (U&\"...\")";
                 case STRING, DOLLAR_STRING -> inBody || routine ? refusal(token.text(), depth + 1).orElse(null) : null;
+                case UNICODE_STRING -> inBody || routine ? "a Unicode-escaped string (U&'...') in a function body or DO block" : null;
                 case WORD -> word(tokens, i, start, createOrAlter, inBody, routine);
                 default -> null;
             };

@@ -28,6 +28,8 @@ final class SqlLexer {
         UNICODE_IDENT,
         /** A string constant; {@link Token#plain} when its text is exactly what was written. */
         STRING,
+        /** A {@code U&'...'} string: its text is as written, its Unicode escapes not decoded. */
+        UNICODE_STRING,
         /** A dollar-quoted string: the text between the tags. */
         DOLLAR_STRING,
         /** A number, a parameter ({@code $1}) or any other character. */
@@ -141,6 +143,7 @@ final class SqlLexer {
                 string(position + 2, false, false, false);
             } else if ((c == 'u' || c == 'U') && next == '&' && position + 2 < length && sql.charAt(position + 2) == '\'') {
                 string(position + 3, false, false, false);
+                tokens.add(new Token(Type.UNICODE_STRING, tokens.removeLast().text(), false));
             } else if ((c == 'u' || c == 'U') && next == '&' && position + 2 < length && sql.charAt(position + 2) == '"') {
                 position += 2;
                 tokens.add(new Token(Type.UNICODE_IDENT, quotedIdentifier(), false));

@@ -118,6 +118,8 @@ class RoleChangeRulesTest {
         "ALTER FUNCTION f() SET role = bob",
         "ALTER PROCEDURE p() SET ROLE TO bob",
         "ALTER ROUTINE f RESET role",
+        "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS U&'SET \\0052OLE bob'",
+        "DO U&'BEGIN SET \\0052OLE bob; END'",
         "ALTER ROLE alice SET role = bob",
         "ALTER DATABASE app SET session_authorization = bob",
     })

@@ -65,6 +65,7 @@ class SqlLexerTest {
     void prefixedStringsAreNotPlain() {
         assertThat(tokens("U&'x' B'1' X'f' N'n'")).extracting(Token::plain).containsOnly(false);
         assertThat(tokens("U&\"x\"")).extracting(Token::type).containsExactly(Type.UNICODE_IDENT);
+        assertThat(tokens("U&'\\0041'")).containsExactly(new Token(Type.UNICODE_STRING, "\\0041", false));
     }
 
     @Test
