@@ -92,7 +92,8 @@ class FunctionCallIT {
             client.sendMessage('F', setConfig("application_name", "changed_by_oid"));
             List<RawMessage> answer = client.readUntilReadyForQuery();
 
-            assertThat(answer).extracting(RawMessage::type).containsExactly('V', 'Z');
+            // FunctionCallResponse, then the ParameterStatus a changed application_name reports.
+            assertThat(answer).extracting(RawMessage::type).containsExactly('V', 'S', 'Z');
             client.sendQuery("SHOW application_name");
             assertThat(firstValue(client.readUntilReadyForQuery())).isEqualTo("changed_by_oid");
         }
