@@ -6,8 +6,12 @@ package io.pgwarden.spi;
  * <p>A plugin declares the version it was built against in its jar manifest as
  * {@code Plugin-Requires: 1.0}. The proxy loads it when the major versions are equal and the
  * plugin's minor version is not newer than the proxy's; otherwise startup stops with a message
- * naming the plugin. Minor versions only add (new default methods, new record factories); a
- * major version may remove or change.
+ * naming the plugin. Minor versions only add (new default methods, new record factories, and new
+ * methods of interfaces that only the proxy implements, such as the hook contexts); a major
+ * version may remove or change.
+ *
+ * <p>History: 1.0 the first; 1.1 {@code Authenticator.checkRuleOptions}, {@code Credential.Md5Hash};
+ * 1.2 {@code AuthContext.expireAt}, the {@code role} parameter of {@code BackendLogin}.
  */
 public final class SpiVersion {
 
@@ -15,7 +19,7 @@ public final class SpiVersion {
     public static final int MAJOR = 1;
 
     /** The minor version: grows when something is added. */
-    public static final int MINOR = 1;
+    public static final int MINOR = 2;
 
     /** {@code MAJOR.MINOR} as text, the form used in manifests. */
     public static final String CURRENT = MAJOR + "." + MINOR;

@@ -13,10 +13,14 @@ import java.util.Set;
  * (as the client last saw them in ParameterStatus), the settings from its startup packet that the
  * server does not report (such as {@code extra_float_digits}, or {@code -c} options), and the
  * session initialization of its login.
+ *
+ * <p>The {@code role} startup parameter is not a setting here: it goes into the startup packet of the
+ * pool's servers and into the {@link PoolKey}, so that {@code RESET ROLE} returns to it; it is never
+ * applied or reset on attach.
  */
 public final class ClientSettings {
 
-    private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "replication", "options");
+    private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "replication", "options", PoolKey.ROLE);
 
     private final Map<String, String> reported = new LinkedHashMap<>();
     private final Map<String, String> unreported = new HashMap<>();
@@ -34,7 +38,8 @@ public final class ClientSettings {
      * @param serverReported the names a server of the pool reports
      * @param init the login's session initialization
      * @return the settings; the reported values are the raw requests until {@link #seen} is called
-     * @throws IllegalArgumentException when {@code options} holds something other than {@code -c name=value}
+     * @throws IllegalArgumentException when {@code options} holds something other than {@code -c name=value}, or
+     *         the role is asked for in another way than the {@code role} startup parameter
      */
     public static ClientSettings fromStartup(Map<String, String> startup, Set<String> serverReported, List<String> init) {
         ClientSettings settings = new ClientSettings(init);
@@ -54,6 +59,11 @@ public final class ClientSettings {
         }
         for (Map.Entry<String, String> entry : requested.entrySet()) {
             String lower = entry.getKey().toLowerCase(Locale.ROOT);
+            if (lower.equals(PoolKey.ROLE)) {
+                // Set on attach, RESET ROLE would return to the pool's startup role: another client's.
+                throw new IllegalArgumentException("pgwarden takes the role only as the startup parameter \"role\","
+                        + " not as \"" + entry.getKey() + "\" or in the options parameter");
+            }
             String reportedName = byLowerName.get(lower);
             if (reportedName != null) {
                 settings.reported.put(reportedName, entry.getValue());

@@ -70,8 +70,9 @@ public final class PoolRegistry implements AutoCloseable {
 
     /**
      * The pool of a backend login, created on first use. Pooled servers are opened with the login's
-     * backend, database, user and credential only: startup settings and session initialization are
-     * each client's, applied when it gets a server.
+     * backend, database, user, credential and {@code role} parameter only (the {@link PoolKey}):
+     * other startup settings and session initialization are each client's, applied when it gets a
+     * server.
      *
      * @param login the login
      * @param relayed whether the client's password was relayed to the server (passthrough)
@@ -88,8 +89,9 @@ public final class PoolRegistry implements AutoCloseable {
             if (backend == null) {
                 throw new IllegalArgumentException("no backend named '" + login.backend() + "'");
             }
+            Map<String, String> startup = k.role() == null ? Map.of() : Map.of(PoolKey.ROLE, k.role());
             BackendLogin neutral = new BackendLogin(login.backend(), login.database(), login.user(), login.credential(),
-                    Map.of(), List.of());
+                    startup, List.of());
             PoolSettings settings = config.settings(login.database(), login.user());
             return new ServerPool(k, backend, neutral, settings, this);
         });

@@ -6,6 +6,7 @@ package io.pgwarden.core.pool;
  * @param backend the backend name
  * @param database the database
  * @param user the database user
+ * @param role the {@code role} the servers start with, or null
  * @param mode {@code session} or {@code transaction}
  * @param active servers lent to sessions
  * @param idle servers in the pool
@@ -13,6 +14,6 @@ package io.pgwarden.core.pool;
  * @param waiting sessions waiting for a server
  * @param pinned sessions pinned to their server since the start
  */
-public record PoolStats(String backend, String database, String user, String mode, int active, int idle, int opening,
+public record PoolStats(String backend, String database, String user, String role, String mode, int active, int idle, int opening,
                         int waiting, long pinned) {
 }

@@ -245,7 +245,7 @@ public final class ServerPool {
         for (LoopShard shard : shards) {
             idle += shard.idleCount();
         }
-        return new PoolStats(key.backend(), key.database(), key.user(), settings.mode().yamlName(), active.get(), idle,
+        return new PoolStats(key.backend(), key.database(), key.user(), key.role(), settings.mode().yamlName(), active.get(), idle,
                 opening.get(), waiters.size(), pinned.sum());
     }
 

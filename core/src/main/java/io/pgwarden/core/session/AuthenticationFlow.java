@@ -128,13 +128,17 @@ final class AuthenticationFlow {
             LOG.info("[{}] authenticated as {} by method {} (rule {})", state.sessionId(), success.identity().displayName(),
                     rule.method(), rule.path());
             BackendLogin login = success.login() != null ? success.login() : current.defaultLogin();
-            AuthView view = new AuthView(state, login);
+            AuthView view = new AuthView(state, login, session.expiry());
             HookRunner.run(session.runtime().chain().authHooks(), hook -> hook.onAuth(view), decision -> false, session.loop(),
                     decision -> {
                         if (session.closed()) {
                             ClientSession.closeQuietly(current.takeAuthenticatedServer());
                         } else if (decision instanceof Decision.Proceed) {
-                            session.attach(view.login(), current);
+                            if (session.startExpiry()) {
+                                session.attach(view.login(), current);
+                            } else {
+                                ClientSession.closeQuietly(current.takeAuthenticatedServer());
+                            }
                         } else {
                             ClientSession.closeQuietly(current.takeAuthenticatedServer());
                             session.refuse("onAuth", decision);

@@ -22,6 +22,7 @@ import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.TlsInfo;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,6 +38,7 @@ public final class ClientSession {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
     private static final SecureRandom IDS = new SecureRandom();
     private static final long DRAIN_GRACE_MILLIS = 100;
+    private static final ErrorResponse SHUTDOWN = ErrorResponse.fatal("57P01", "terminating connection due to administrator command");
 
     private enum Phase { STARTUP, AUTHENTICATING, CONNECTING, READY, CLOSED }
 
@@ -48,13 +50,18 @@ public final class ClientSession {
     private final ClientAuthExchange.PasswordCache passwords = new ClientAuthExchange.PasswordCache();
     private final AuthPhaseInbound authPhase = new AuthPhaseInbound(this);
     private final RelayState relayState = new RelayState();
+    private final SessionExpiry expiry = new SessionExpiry();
 
     private Phase phase = Phase.STARTUP;
     private AuthenticationFlow authentication;
     private ScheduledFuture<?> authTimer;
     private CancelKey key;
     private ServerAttachment attachment;
-    private boolean draining;
+    /**
+     * Shutdown, or the deadline of {@link #expiry}, came while the session was busy: it ends with this
+     * error at its next idle ReadyForQuery. The first reason stays.
+     */
+    private ErrorResponse endWhenIdle;
 
     private ClientSession(ProxyRuntime runtime, Channel client, StartupMessage startup, TlsInfo tls, byte[] channelBinding) {
         this.runtime = runtime;
@@ -117,6 +124,43 @@ public final class ClientSession {
 
     boolean closed() {
         return phase == Phase.CLOSED;
+    }
+
+    /** @return where onAuth interceptors set the session's deadline */
+    SessionExpiry expiry() {
+        return expiry;
+    }
+
+    /**
+     * onAuth is over: the deadline an interceptor set starts counting on the event loop.
+     *
+     * @return false when it has passed already, and the session was ended
+     */
+    boolean startExpiry() {
+        if (expiry.start(Clock.systemUTC(), loop(), this::deadlineReached)) {
+            return true;
+        }
+        LOG.info("[{}] the session's deadline {} has passed already", id(), expiry.deadline());
+        fatal("28000", expiry.message());
+        return false;
+    }
+
+    /**
+     * The deadline of {@link #expiry}: an idle session ends now (so does one still waiting for its
+     * first server), a busy one at its next idle ReadyForQuery, as a draining one does.
+     */
+    private void deadlineReached() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        // A message the relay holds (waiting for a server or an interceptor's decision) is a query in flight.
+        if (phase != Phase.READY || idle() && relayState.clientQuiet()) {
+            LOG.info("[{}] the session's deadline {} passed", id(), expiry.deadline());
+            fatal("28000", expiry.message());
+        } else {
+            LOG.info("[{}] the session's deadline {} passed; it ends at its next idle ReadyForQuery", id(), expiry.deadline());
+            endWhenIdle(ErrorResponse.fatal("28000", expiry.message()));
+        }
     }
 
     /** Hands a client message to the pending authentication request; false when none is pending. */
@@ -217,8 +261,9 @@ public final class ClientSession {
         authTimer.cancel(false);
         phase = Phase.READY;
         PoolKey pool = attachment.poolKey();
-        LOG.info("[{}] ready: backend {} as user {} database {} ({} pool{})", id(), pool.backend(), pool.user(), pool.database(),
-                attachment.transactionMode() ? "transaction" : "session", attachment.server() == null ? ", no server yet" : "");
+        LOG.info("[{}] ready: backend {} as user {}{} database {} ({} pool{})", id(), pool.backend(), pool.user(),
+                pool.role() == null ? "" : " role " + pool.role(), pool.database(), attachment.transactionMode() ? "transaction" : "session",
+                attachment.server() == null ? ", no server yet" : "");
         attachment.started(fromClient, backendPolicy);
         client.flush();
         fromClient.updateAutoRead();
@@ -227,11 +272,12 @@ public final class ClientSession {
     /** Called by the backend relay at each ReadyForQuery. */
     void readyForQuery(char status) {
         attachment.readyForQuery(status);
-        if (draining && idle()) {
+        ErrorResponse end = endWhenIdle;
+        if (end != null && idle()) {
             // The ReadyForQuery is still in the relay's run: end the session after this read is flushed.
             loop().execute(() -> {
                 if (phase == Phase.READY) {
-                    fatal("57P01", "terminating connection due to administrator command");
+                    fatal(end);
                 }
             });
         }
@@ -284,17 +330,23 @@ public final class ClientSession {
      */
     public void drain() {
         loop().execute(() -> {
-            draining = true;
+            endWhenIdle(SHUTDOWN);
             if (phase != Phase.READY) {
-                fatal("57P01", "terminating connection due to administrator command");
+                fatal(SHUTDOWN);
             } else if (idle()) {
                 loop().schedule(() -> {
                     if (phase == Phase.READY && idle()) {
-                        fatal("57P01", "terminating connection due to administrator command");
+                        fatal(SHUTDOWN);
                     }
                 }, DRAIN_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    private void endWhenIdle(ErrorResponse error) {
+        if (endWhenIdle == null) {
+            endWhenIdle = error;
+        }
     }
 
     private boolean idle() {
@@ -303,7 +355,7 @@ public final class ClientSession {
 
     /** Shutdown timeout: ends the session whatever it is doing. */
     public void kill() {
-        loop().execute(() -> fatal("57P01", "terminating connection due to administrator command"));
+        loop().execute(() -> fatal(SHUTDOWN));
     }
 
     /** The attached server's connection closed. */
@@ -368,6 +420,7 @@ public final class ClientSession {
         if (authTimer != null) {
             authTimer.cancel(false);
         }
+        expiry.cancel();
         if (authentication != null) {
             authentication.abort();
         }

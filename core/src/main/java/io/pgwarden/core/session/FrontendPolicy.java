@@ -10,6 +10,7 @@ import io.pgwarden.core.protocol.frontend.Close;
 import io.pgwarden.core.protocol.frontend.Describe;
 import io.pgwarden.core.protocol.frontend.Execute;
 import io.pgwarden.core.protocol.frontend.Parse;
+import io.pgwarden.core.protocol.frontend.Query;
 import io.pgwarden.spi.Decision;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.MessageContext;
@@ -58,6 +59,7 @@ final class FrontendPolicy implements FramePolicy {
             case MessageType.BIND, MessageType.DESCRIBE, MessageType.CLOSE -> tracker != null ? INSPECT
                     : statements != null ? REWRITE : FORWARD;
             case MessageType.EXECUTE -> tracker != null ? INSPECT : FORWARD;
+            case MessageType.FUNCTION_CALL -> queryHooks.length > 0 ? INSPECT : FORWARD;
             default -> FORWARD;
         };
     }
@@ -250,6 +252,10 @@ final class FrontendPolicy implements FramePolicy {
         if ((type == MessageType.QUERY || type == MessageType.PARSE) && queryHooks.length > 0) {
             return runQueryHooks(type, frame, out);
         }
+        if (type == MessageType.FUNCTION_CALL && queryHooks.length > 0) {
+            refuseFunctionCall(frame, out);
+            return true;
+        }
         long group = relay.currentGroup();
         countSync(type);
         try {
@@ -345,6 +351,32 @@ final class FrontendPolicy implements FramePolicy {
             frame.release();
             session.clientViolation(e.getMessage());
         }
+    }
+
+    /**
+     * A FunctionCall runs a function by its OID without SQL text, so statement interceptors (a
+     * guard, a mask, an audit log) would never see it: while any interceptor implements onQuery it
+     * is refused, by the server, so that the transaction state stays PostgreSQL's (an error inside
+     * a transaction block aborts it). The client gets the ErrorResponse and ReadyForQuery it would
+     * get for a failing call.
+     */
+    private void refuseFunctionCall(ByteBuf frame, RelayHandler out) {
+        attachment.clientActive();
+        long group = relay.syncSent();
+        Substitution.Rejection rejection = new Substitution.Rejection(group, SubstituteSql.token(), new Decision.Reject("0A000",
+                "pgwarden does not relay function calls by OID (the FunctionCall message) while statement interceptors are active",
+                "Call the function in an SQL statement instead; with pgjdbc, large objects need the statement interceptors off."));
+        ByteBuf replacement = frame.alloc().buffer();
+        try {
+            new Query(SubstituteSql.rejection(rejection.token())).encode(replacement);
+        } catch (RuntimeException e) {
+            replacement.release();
+            throw e;
+        } finally {
+            frame.release();
+        }
+        relay.expect(rejection);
+        out.write(replacement);
     }
 
     private static Substitution.Rejection notSupported(long group, String message) {

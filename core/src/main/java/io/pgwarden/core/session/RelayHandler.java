@@ -138,6 +138,11 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         this.out = channel;
     }
 
+    /** @return true when nothing waits here: no frame half read or held for a server or a decision */
+    boolean quiet() {
+        return !paused && betweenFrames();
+    }
+
     /** @return true when no frame is half read: nothing is buffered and no forwarded frame is incomplete */
     boolean betweenFrames() {
         return passthroughRemaining == 0 && (cumulation == null || !cumulation.isReadable());

@@ -27,6 +27,11 @@ final class RelayState {
         this.fromServer = server;
     }
 
+    /** @return true when the client's relay holds no message it has not passed on (waiting for a server or a decision) */
+    boolean clientQuiet() {
+        return fromClient == null || fromClient.quiet();
+    }
+
     void stop() {
         if (fromClient != null) {
             fromClient.stop();

@@ -43,6 +43,27 @@ class ClientSettingsTest {
     }
 
     @Test
+    void theRoleParameterIsNoSetting() {
+        ClientSettings settings = ClientSettings.fromStartup(startup("role", "alice", "application_name", "batch"), REPORTED,
+                List.of());
+
+        assertThat(settings.reported()).containsExactlyEntriesOf(Map.of("application_name", "batch"));
+        assertThat(settings.unreported()).isEmpty();
+    }
+
+    @Test
+    void roleInOptionsOrSpeltOtherwiseIsRefusedRatherThanSetOnAttach() {
+        assertThatThrownBy(() -> ClientSettings.fromStartup(startup("options", "-c role=bob"), REPORTED, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("only as the startup parameter \"role\"");
+        assertThatThrownBy(() -> ClientSettings.fromStartup(startup("options", "--ROLE=bob"), REPORTED, List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ClientSettings.fromStartup(startup("Role", "bob"), REPORTED, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"Role\"");
+    }
+
+    @Test
     void optionsGiveSettingsAndExplicitParametersWinOverThem() {
         ClientSettings settings = ClientSettings.fromStartup(
                 startup("options", "-c TimeZone=Asia/Tokyo -c geqo=off", "TimeZone", "UTC"), REPORTED, List.of());

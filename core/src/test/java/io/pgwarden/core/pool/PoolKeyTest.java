@@ -29,6 +29,32 @@ class PoolKeyTest {
         BackendLogin decorated = plain.withParameters(Map.of("application_name", "x")).withSessionInit(List.of("SET ROLE r"));
 
         assertThat(PoolKey.of(decorated, false)).isEqualTo(PoolKey.of(plain, false));
+        assertThat(PoolKey.of(decorated, false).role()).isNull();
+    }
+
+    @Test
+    void theRoleParameterSplitsPoolsOfOneLogin() {
+        BackendLogin shared = login("pgwarden_sso", Credential.password("s3cret"));
+        PoolKey alice = PoolKey.of(shared.withParameters(Map.of("role", "alice", "application_name", "a")), false);
+        PoolKey aliceElsewhere = PoolKey.of(shared.withParameters(Map.of("role", "alice", "application_name", "b")), false);
+        PoolKey bob = PoolKey.of(shared.withParameters(Map.of("role", "bob")), false);
+        PoolKey none = PoolKey.of(shared, false);
+
+        assertThat(alice.role()).isEqualTo("alice");
+        assertThat(aliceElsewhere).isEqualTo(alice).hasSameHashCodeAs(alice);
+        assertThat(bob).isNotEqualTo(alice).isNotEqualTo(none);
+        assertThat(none).isNotEqualTo(alice);
+        assertThat(alice.toString()).isEqualTo("main/app/pgwarden_sso role=alice");
+        assertThat(PoolKey.of(shared.withParameters(Map.of("role", "bob")), true).toString())
+                .isEqualTo("main/app/pgwarden_sso role=bob (passthrough)");
+    }
+
+    @Test
+    void onlyTheExactParameterNameRoleEntersTheKey() {
+        // Other spellings are refused by ClientSettings; they must not make a pool of their own either.
+        PoolKey key = PoolKey.of(login("alice", Credential.none()).withParameters(Map.of("Role", "bob")), false);
+
+        assertThat(key.role()).isNull();
     }
 
     @Test

@@ -226,7 +226,7 @@ class ServerPoolTest {
         assertThat(on(loop, () -> pool.adopt(second.connection()))).isNotNull();
         assertThat(on(loop, () -> pool.adopt(third.connection()))).as("the pool is full").isNull();
 
-        assertThat(pool.stats()).isEqualTo(new PoolStats("main", "app", "app", "transaction", 2, 0, 0, 0, 0));
+        assertThat(pool.stats()).isEqualTo(new PoolStats("main", "app", "app", null, "transaction", 2, 0, 0, 0, 0));
     }
 
     @Test

@@ -99,6 +99,20 @@ class SettingsPlanTest {
     }
 
     @Test
+    void theRoleIsNeverInAPlanNeitherSetNorReset() {
+        PooledServer server = server();
+        ClientSettings withRole = client(Map.of("role", "alice", "extra_float_digits", "3"), List.of());
+        assertThat(statements(plan(server, withRole))).containsExactly(set("extra_float_digits", "3"));
+        SettingsPlan.applied(server, withRole);
+
+        assertThat(server.unreported()).doesNotContainKey("role");
+        assertThat(plan(server, client(Map.of("role", "bob", "extra_float_digits", "3"), List.of()))).isNull();
+        assertThat(plan(server, client(Map.of("extra_float_digits", "3"), List.of()))).isNull();
+        ClientSettings withInit = client(Map.of("role", "alice"), List.of("SET pgwarden.user = E'alice'"));
+        assertThat(plan(server, withInit)).endsWith("SET pgwarden.user = E'alice';").doesNotContainIgnoringCase("role");
+    }
+
+    @Test
     void unreportedSettingWithAnotherValueIsSetAgain() {
         PooledServer server = server();
         SettingsPlan.applied(server, client(Map.of("extra_float_digits", "3"), List.of()));

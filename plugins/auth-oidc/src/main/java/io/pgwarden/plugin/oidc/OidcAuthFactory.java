@@ -1,0 +1,122 @@
+package io.pgwarden.plugin.oidc;
+
+import io.pgwarden.spi.Interceptor;
+import io.pgwarden.spi.InterceptorFactory;
+import io.pgwarden.spi.PluginConfig;
+import io.pgwarden.spi.PluginConfigException;
+import io.pgwarden.spi.Services;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code oidc} plugin type: single sign-on with an OIDC access token given as the password
+ * (method {@code oidc}), validated against the configured issuers, mapped to a person, authorized,
+ * and logged in to the backend with a minted client certificate, a service account, or a service
+ * account that takes the person's role (set-role, whose sessions a statement guard watches).
+ *
+ * <pre>
+ * plugins:
+ *   - type: oidc
+ *     issuers:
+ *       - { issuer: https://login.example.com/realms/main, audience: [pgwarden] }
+ *     authorization: { allowed_groups: [db-users] }
+ *     strategy: client-cert
+ *     client_cert: { ca_cert: /etc/pgwarden/db-client-ca.pem, ca_key: "${file:/etc/pgwarden/db-client-ca.key}" }
+ * auth:
+ *   - { method: oidc }
+ * </pre>
+ */
+public final class OidcAuthFactory implements InterceptorFactory {
+
+    /** The type name in the YAML chain. */
+    public static final String TYPE = "oidc";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Interceptor create(PluginConfig config, Services services) throws Exception {
+        // The unknown-key check first, so that a misspelt section is named before its owner complains.
+        OidcAuthSettings settings = OidcAuthSettings.parse(config);
+        TokenValidator validator = TokenValidator.fromConfig(config, services);
+        AutoCloseable closeValidator = () -> {
+            if ((Object) validator instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+        };
+        try {
+            List<String> issuers = issuers(config);
+            OidcAuthenticator.Parts parts = new OidcAuthenticator.Parts(tokens(validator), mapping(validator, issuers),
+                    AccessPolicy.fromConfig(config)::refusal, strategies(config, services, settings),
+                    IdentityPropagation.fromConfig(config)::apply);
+            OidcAuthenticator authenticator = new OidcAuthenticator(settings, parts, new OidcMetrics(services.metrics(), issuers),
+                    services.blockingExecutor(), services.logger());
+            RoleChangeGuard guard = parts.strategies().get(SetRoleStrategy.NAME) instanceof SetRoleStrategy setRole
+                    ? new RoleChangeGuard(setRole.user(), services.logger()) : null;
+            return OidcAuthPlugin.create(authenticator, closeValidator, services.logger(), guard, SessionExpiry.fromConfig(config));
+        } catch (Exception e) {
+            try {
+                closeValidator.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** The issuers as TokenValidator read them (trimmed), in configuration order. */
+    private static List<String> issuers(PluginConfig config) {
+        List<String> issuers = new ArrayList<>();
+        for (PluginConfig issuer : config.sections(OidcAuthSettings.ISSUERS)) {
+            issuers.add(issuer.requireString("issuer").trim());
+        }
+        return List.copyOf(issuers);
+    }
+
+    private static OidcAuthenticator.Tokens tokens(TokenValidator validator) {
+        return new OidcAuthenticator.Tokens() {
+            @Override
+            public boolean recognizes(String token) {
+                return validator.recognizes(token);
+            }
+
+            @Override
+            public VerifiedToken validate(String token) throws TokenRejectedException {
+                return validator.validate(token);
+            }
+        };
+    }
+
+    /** One claim mapping per issuer, built now so that a bad {@code claims} section stops the start. */
+    private static OidcAuthenticator.Mapping mapping(TokenValidator validator, List<String> issuers) {
+        Map<String, ClaimMapping> mappings = new LinkedHashMap<>();
+        for (String issuer : issuers) {
+            mappings.put(issuer, ClaimMapping.fromConfig(validator.claimsConfigFor(issuer)));
+        }
+        Map<String, ClaimMapping> byIssuer = Map.copyOf(mappings);
+        return token -> {
+            ClaimMapping mapping = byIssuer.get(token.issuer());
+            if (mapping == null) {
+                throw new IllegalStateException("no claim mapping for a verified issuer");
+            }
+            return mapping.map(token);
+        };
+    }
+
+    private static Map<String, LoginStrategy> strategies(PluginConfig config, Services services, OidcAuthSettings settings) {
+        Map<String, LoginStrategy> strategies = new LinkedHashMap<>();
+        ClientCertStrategy.fromConfig(config, services).ifPresent(strategy -> strategies.put(strategy.name(), strategy));
+        ServiceAccountStrategy.fromConfig(config, services).ifPresent(strategy -> strategies.put(strategy.name(), strategy));
+        SetRoleStrategy.fromConfig(config, services).ifPresent(strategy -> strategies.put(strategy.name(), strategy));
+        for (String name : settings.configuredStrategies()) {
+            if (!strategies.containsKey(name)) {
+                throw new PluginConfigException(config.pathOf(OidcAuthSettings.sectionOf(name)), "configures no " + name + " login");
+            }
+        }
+        return strategies;
+    }
+}

@@ -1,0 +1,156 @@
+package io.pgwarden.plugin.oidc;
+
+import io.pgwarden.spi.AuthExchange;
+import io.pgwarden.spi.BackendLogin;
+import io.pgwarden.spi.ClientInfo;
+import io.pgwarden.spi.Credential;
+import io.pgwarden.spi.Identity;
+import io.pgwarden.spi.SessionContext;
+import io.pgwarden.spi.TlsInfo;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * An {@link AuthExchange} for unit tests (adapted from auth-scram's): the "client" answers a
+ * cleartext request with a fixed password, and every request the authenticator makes is recorded.
+ * The bytes handed out are kept, so a test can check that the authenticator cleared them.
+ */
+final class FakeExchange implements AuthExchange {
+
+    final List<String> requests = new ArrayList<>();
+    final List<byte[]> handedOut = new ArrayList<>();
+
+    String user = "alice";
+    String database = "appdb";
+    boolean tls;
+    Map<String, String> ruleOptions = new HashMap<>();
+    BackendLogin defaultLogin = new BackendLogin("pg", "appdb", "alice", Credential.none(), Map.of("client_encoding", "UTF8"), List.of());
+    private String password;
+
+    FakeExchange user(String name) {
+        this.user = name;
+        return this;
+    }
+
+    FakeExchange database(String name) {
+        this.database = name;
+        return this;
+    }
+
+    FakeExchange tls() {
+        this.tls = true;
+        return this;
+    }
+
+    FakeExchange option(String key, String value) {
+        ruleOptions.put(key, value);
+        return this;
+    }
+
+    FakeExchange cleartext(String value) {
+        this.password = value;
+        return this;
+    }
+
+    @Override
+    public SessionContext session() {
+        ClientInfo client = new ClientInfo(new InetSocketAddress("192.0.2.7", 40000),
+                tls ? new TlsInfo("TLSv1.3", "TLS_AES_128_GCM_SHA256", null, List.of(), false) : null);
+        return new SessionContext() {
+            @Override
+            public String sessionId() {
+                return "s-test";
+            }
+
+            @Override
+            public ClientInfo client() {
+                return client;
+            }
+
+            @Override
+            public Map<String, String> startupParameters() {
+                return Map.of("user", user, "database", database);
+            }
+
+            @Override
+            public Optional<Identity> identity() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Map<String, Object> attributes() {
+                return new HashMap<>();
+            }
+        };
+    }
+
+    @Override
+    public String user() {
+        return user;
+    }
+
+    @Override
+    public String database() {
+        return database;
+    }
+
+    @Override
+    public Map<String, String> ruleOptions() {
+        return Map.copyOf(ruleOptions);
+    }
+
+    @Override
+    public BackendLogin defaultLogin() {
+        return defaultLogin;
+    }
+
+    @Override
+    public CompletionStage<byte[]> cleartextPassword() {
+        requests.add("Cleartext");
+        if (password == null) {
+            return CompletableFuture.failedFuture(new AssertionError("cleartext not expected"));
+        }
+        byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+        handedOut.add(bytes);
+        return CompletableFuture.completedFuture(bytes);
+    }
+
+    @Override
+    public CompletionStage<byte[]> md5Password(byte[] salt) {
+        requests.add("MD5");
+        return CompletableFuture.failedFuture(new AssertionError("md5 not expected"));
+    }
+
+    @Override
+    public CompletionStage<SaslInitial> saslStart(List<String> mechanisms) {
+        requests.add("SASL " + mechanisms);
+        return CompletableFuture.failedFuture(new AssertionError("SASL not expected"));
+    }
+
+    @Override
+    public CompletionStage<byte[]> saslContinue(byte[] challenge) {
+        requests.add("SASLContinue");
+        return CompletableFuture.failedFuture(new AssertionError("SASLContinue not expected"));
+    }
+
+    @Override
+    public void saslFinal(byte[] outcome) {
+        requests.add("SASLFinal");
+    }
+
+    @Override
+    public Optional<byte[]> tlsServerEndPoint() {
+        return Optional.empty();
+    }
+
+    List<String> requests() {
+        return new ArrayList<>(requests);
+    }
+}
