@@ -1,9 +1,11 @@
 package io.pgwarden.spi;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -128,6 +130,46 @@ public final class PluginConfig {
     }
 
     /**
+     * A duration or a default: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, or a plain number
+     * of seconds; zero or more. Since SPI 1.2.
+     *
+     * @param key the key
+     * @param defaultValue used when absent
+     * @return the value
+     * @throws PluginConfigException naming the key's path when the value is not a duration
+     */
+    public Duration duration(String key, Duration defaultValue) {
+        Optional<String> text = string(key);
+        if (text.isEmpty()) {
+            return defaultValue;
+        }
+        String value = text.get().trim().toLowerCase(Locale.ROOT);
+        try {
+            Duration duration;
+            if (value.endsWith("ms")) {
+                duration = Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2).trim()));
+            } else if (value.length() < 2 || Character.isDigit(value.charAt(value.length() - 1))) {
+                duration = Duration.ofSeconds(Long.parseLong(value));
+            } else {
+                long amount = Long.parseLong(value.substring(0, value.length() - 1).trim());
+                duration = switch (value.charAt(value.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(amount);
+                    case 'm' -> Duration.ofMinutes(amount);
+                    case 'h' -> Duration.ofHours(amount);
+                    default -> throw new NumberFormatException();
+                };
+            }
+            if (duration.isNegative()) {
+                throw new NumberFormatException();
+            }
+            return duration;
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new PluginConfigException(pathOf(key), "expected a duration such as 250ms, 5s, 2m or 1h, found '"
+                    + text.get() + "'");
+        }
+    }
+
+    /**
      * A boolean value or a default.
      *
      * @param key the key
@@ -140,7 +182,7 @@ public final class PluginConfig {
         if (text.isEmpty()) {
             return defaultValue;
         }
-        return switch (text.get().trim().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (text.get().trim().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
             default -> throw new PluginConfigException(pathOf(key), "expected true or false, found '" + text.get() + "'");

@@ -48,7 +48,7 @@ class ScramPluginConfigIT {
     void pluginJarIsTheShadedPluginAndItsClassesAreNotOnTheTestClassPath() throws Exception {
         try (JarFile jar = new JarFile(ScramPluginFixture.pluginJar().toFile())) {
             assertThat(jar.getManifest().getMainAttributes().getValue("Plugin-Id")).isEqualTo("auth-scram");
-            assertThat(jar.getManifest().getMainAttributes().getValue("Plugin-Requires")).isEqualTo("1.1");
+            assertThat(jar.getManifest().getMainAttributes().getValue("Plugin-Requires")).isEqualTo("1.2");
             assertThat(jar.getEntry("io/pgwarden/scram/ScramVerifier.class")).as("pgwarden-scram is shaded in").isNotNull();
             assertThat(jar.getEntry("io/pgwarden/spi/Authenticator.class")).as("the SPI is never bundled").isNull();
         }

@@ -61,11 +61,11 @@ final class ClientCertStrategy implements LoginStrategy {
                         "unknown setting; client_cert knows ca_cert, ca_key, validity and renew_before");
             }
         }
-        Duration validity = Durations.parse(section, "validity", DEFAULT_VALIDITY);
+        Duration validity = section.duration("validity", DEFAULT_VALIDITY);
         if (validity.isZero()) {
             throw new PluginConfigException(section.pathOf("validity"), "must be more than 0");
         }
-        Duration renewBefore = Durations.parse(section, "renew_before", DEFAULT_RENEW_BEFORE);
+        Duration renewBefore = section.duration("renew_before", DEFAULT_RENEW_BEFORE);
         if (renewBefore.compareTo(validity) >= 0) {
             throw new PluginConfigException(section.pathOf("renew_before"), (section.has("renew_before") ? "" : "(default 10m) ")
                     + "must be less than validity (" + validity.toSeconds() + "s), or every login would mint a new certificate");

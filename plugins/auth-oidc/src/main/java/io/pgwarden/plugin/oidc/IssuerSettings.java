@@ -126,18 +126,18 @@ record IssuerSettings(String path, String issuer, Optional<URI> jwksUri, Optiona
             }
         }
 
-        Duration clockSkew = Durations.parse(section, "clock_skew", Duration.ofSeconds(60));
+        Duration clockSkew = section.duration("clock_skew", Duration.ofSeconds(60));
         if (clockSkew.compareTo(MAX_CLOCK_SKEW) > 0) {
             throw new PluginConfigException(section.pathOf("clock_skew"), "must be at most 5m, found " + clockSkew.toSeconds() + "s");
         }
-        Duration jwksCache = Durations.parse(section, "jwks_cache", Duration.ofMinutes(5));
-        Duration jwksMinRefresh = Durations.parse(section, "jwks_min_refresh", Duration.ofSeconds(30));
+        Duration jwksCache = section.duration("jwks_cache", Duration.ofMinutes(5));
+        Duration jwksMinRefresh = section.duration("jwks_min_refresh", Duration.ofSeconds(30));
         if (jwksCache.compareTo(jwksMinRefresh) <= 0) {
             throw new PluginConfigException(section.pathOf("jwks_cache"), "must be longer than jwks_min_refresh ("
                     + jwksMinRefresh.toMillis() + "ms)");
         }
-        Duration outageTolerance = Durations.parse(section, "jwks_outage_tolerance", Duration.ofHours(24));
-        Duration httpTimeout = Durations.parse(section, "http_timeout", Duration.ofSeconds(5));
+        Duration outageTolerance = section.duration("jwks_outage_tolerance", Duration.ofHours(24));
+        Duration httpTimeout = section.duration("http_timeout", Duration.ofSeconds(5));
         if (httpTimeout.isZero() || httpTimeout.compareTo(MAX_HTTP_TIMEOUT) > 0) {
             throw new PluginConfigException(section.pathOf("http_timeout"), "must be more than 0 and at most 1m");
         }

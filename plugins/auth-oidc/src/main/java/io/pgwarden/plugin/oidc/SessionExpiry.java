@@ -51,7 +51,7 @@ record SessionExpiry(boolean enabled, Duration grace) {
                 throw new PluginConfigException(section.pathOf(key), "unknown setting; session_expiry has enabled and grace");
             }
         }
-        Duration grace = Durations.parse(section, "grace", Duration.ZERO);
+        Duration grace = section.duration("grace", Duration.ZERO);
         if (grace.compareTo(MAX_GRACE) > 0) {
             throw new PluginConfigException(section.pathOf("grace"), "must be at most 24h");
         }

@@ -74,8 +74,8 @@ final class AuthQuerySettings {
                 password(section, services, null),
                 name(section, "database", null),
                 name(section, "backend", null),
-                Durations.parse(section, "cache_ttl", DEFAULT_CACHE_TTL),
-                Durations.parse(section, "negative_cache_ttl", DEFAULT_NEGATIVE_CACHE_TTL),
+                section.duration("cache_ttl", DEFAULT_CACHE_TTL),
+                section.duration("negative_cache_ttl", DEFAULT_NEGATIVE_CACHE_TTL),
                 negativeCacheSize(section, DEFAULT_NEGATIVE_CACHE_SIZE),
                 services);
     }
@@ -93,8 +93,8 @@ final class AuthQuerySettings {
                     password(entry, services, base.password),
                     name(entry, "database", base.database),
                     name(entry, "backend", base.backend),
-                    Durations.parse(entry, "cache_ttl", base.cacheTtl),
-                    Durations.parse(entry, "negative_cache_ttl", base.negativeCacheTtl),
+                    entry.duration("cache_ttl", base.cacheTtl),
+                    entry.duration("negative_cache_ttl", base.negativeCacheTtl),
                     negativeCacheSize(entry, base.negativeCacheSize),
                     services));
         }

@@ -62,8 +62,8 @@ record ScramAuthSettings(int iterations, boolean md5, String md5Path, FailureThr
                         "unknown setting; failures knows delay, max_delay, lockout_after, lockout and max_tracked");
             }
         }
-        Duration delay = Durations.parse(section, "delay", Duration.ofMillis(200));
-        Duration maxDelay = Durations.parse(section, "max_delay", Duration.ofSeconds(5));
+        Duration delay = section.duration("delay", Duration.ofMillis(200));
+        Duration maxDelay = section.duration("max_delay", Duration.ofSeconds(5));
         if (maxDelay.compareTo(delay) < 0) {
             throw new PluginConfigException(section.pathOf("max_delay"), "must be at least delay (" + delay.toMillis() + "ms)");
         }
@@ -71,7 +71,7 @@ record ScramAuthSettings(int iterations, boolean md5, String md5Path, FailureThr
         if (lockoutAfter < 0) {
             throw new PluginConfigException(section.pathOf("lockout_after"), "must be 0 (never lock out) or more, found " + lockoutAfter);
         }
-        Duration lockout = Durations.parse(section, "lockout", Duration.ofMinutes(5));
+        Duration lockout = section.duration("lockout", Duration.ofMinutes(5));
         if (lockout.isZero()) {
             throw new PluginConfigException(section.pathOf("lockout"),
                     "must be more than 0: failures are counted for this long after the last one");

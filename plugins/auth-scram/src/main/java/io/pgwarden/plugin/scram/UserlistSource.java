@@ -97,7 +97,7 @@ final class UserlistSource implements CredentialSource {
         Objects.requireNonNull(services, "services");
         Userlist.checkIterations(iterations);
         Optional<String> name = pluginSection.string("userlist");
-        Duration interval = Durations.parse(pluginSection, "userlist_reload_interval", DEFAULT_RELOAD_INTERVAL);
+        Duration interval = pluginSection.duration("userlist_reload_interval", DEFAULT_RELOAD_INTERVAL);
         if (name.isEmpty()) {
             if (pluginSection.has("userlist_reload_interval")) {
                 throw new PluginConfigException(pluginSection.pathOf("userlist_reload_interval"), "has no effect without userlist");

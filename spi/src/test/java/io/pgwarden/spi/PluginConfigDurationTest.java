@@ -1,20 +1,18 @@
-package io.pgwarden.plugin.scram;
+package io.pgwarden.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgwarden.spi.PluginConfig;
-import io.pgwarden.spi.PluginConfigException;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class DurationsTest {
+class PluginConfigDurationTest {
 
     private static Duration parse(String value) {
-        return Durations.parse(new PluginConfig("plugins[0]", Map.of("wait", value)), "wait", Duration.ZERO);
+        return new PluginConfig("plugins[0]", Map.of("wait", value)).duration("wait", Duration.ZERO);
     }
 
     @Test
@@ -29,7 +27,7 @@ class DurationsTest {
 
     @Test
     void anAbsentKeyGivesTheDefault() {
-        assertThat(Durations.parse(new PluginConfig("plugins[0]", Map.of()), "wait", Duration.ofSeconds(9)))
+        assertThat(new PluginConfig("plugins[0]", Map.of()).duration("wait", Duration.ofSeconds(9)))
                 .isEqualTo(Duration.ofSeconds(9));
     }
 
