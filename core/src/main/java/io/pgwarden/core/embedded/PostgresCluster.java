@@ -256,6 +256,12 @@ public final class PostgresCluster {
     }
 
     private void stop() {
+        if (!Files.exists(data.resolve("postmaster.pid"))) {
+            // Stopped already: a signal that reached the whole process group (Ctrl-C in some
+            // terminals) or an administrator; pg_ctl would only fail to find it.
+            running = false;
+            return;
+        }
         try {
             run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "-t", "20", "stop"));
         } catch (IOException fastFailed) {

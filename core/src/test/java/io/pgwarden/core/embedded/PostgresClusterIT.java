@@ -63,6 +63,29 @@ class PostgresClusterIT {
     }
 
     @Test
+    void destroyAfterTheServerWasStoppedByItsOwnSignalLeavesNothingAndDoesNotFail() throws Exception {
+        PostgresCluster cluster = PostgresCluster.initialize(PREFIX);
+        try {
+            cluster.appendSettings(loopback());
+            cluster.start();
+            long pid = cluster.pid();
+            // What Ctrl-C does when it reaches the postmaster too: a fast shutdown of its own.
+            ProcessHandle.of(pid).ifPresent(postmaster -> {
+                try {
+                    new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+                    postmaster.onExit().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        } finally {
+            cluster.destroy();
+        }
+
+        assertThat(cluster.root()).doesNotExist();
+    }
+
+    @Test
     void dataFilesBelongToTheServerUserWithTheirMode() throws Exception {
         PostgresCluster cluster = PostgresCluster.initialize(PREFIX);
         try {
