@@ -8,6 +8,7 @@ import io.pgwarden.core.backend.BackendConnector;
 import io.pgwarden.core.backend.BackendException;
 import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.config.ProxyConfig;
+import io.pgwarden.core.pool.PoolRegistry;
 import io.pgwarden.core.protocol.frontend.PasswordMessage;
 import io.pgwarden.core.protocol.frontend.SaslInitialResponse;
 import io.pgwarden.core.protocol.frontend.SaslResponse;
@@ -73,13 +74,11 @@ public final class PassthroughAuthenticator implements Authenticator {
                     "no backend named \"" + defaults.backend() + "\"", "unknown backend"));
         }
         // Always the client's own user and database: the backend checks the client's password. The
-        // connection starts without the client's settings, like every pooled one: the pool applies
-        // each client's settings when it gets a server, and RESET must lead back to the defaults.
+        // connection starts as every pooled one does, since it joins the login's pool.
         BackendLogin login = new BackendLogin(defaults.backend(), exchange.database(), exchange.user(),
                 io.pgwarden.spi.Credential.none(), defaults.parameters(), List.of());
-        BackendLogin neutral = new BackendLogin(login.backend(), login.database(), login.user(), login.credential(),
-                java.util.Map.of(), List.of());
-        return connector.connect(backend, neutral, core.eventLoop(), new Relay(exchange)).handle((server, error) -> {
+        BackendLogin serverLogin = PoolRegistry.serverLogin(login);
+        return connector.connect(backend, serverLogin, core.eventLoop(), new Relay(exchange)).handle((server, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 if (cause instanceof BackendException backendError && backendError.serverError().isPresent()) {

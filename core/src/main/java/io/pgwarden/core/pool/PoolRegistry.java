@@ -89,12 +89,25 @@ public final class PoolRegistry implements AutoCloseable {
             if (backend == null) {
                 throw new IllegalArgumentException("no backend named '" + login.backend() + "'");
             }
-            Map<String, String> startup = k.role() == null ? Map.of() : Map.of(PoolKey.ROLE, k.role());
-            BackendLogin neutral = new BackendLogin(login.backend(), login.database(), login.user(), login.credential(),
-                    startup, List.of());
+            BackendLogin neutral = serverLogin(login);
             PoolSettings settings = config.settings(login.database(), login.user());
             return new ServerPool(k, backend, neutral, settings, this);
         });
+    }
+
+    /**
+     * The login a pooled server starts with: the session's backend, database, user and credential, and
+     * of its parameters only {@code role}, which is part of the pool key (so {@code RESET ROLE} returns
+     * to it). Every other parameter and the session init are applied per session on attach, so that
+     * {@code RESET} leads back to the server's defaults.
+     *
+     * @param login the session's login
+     * @return the login for the server's startup packet
+     */
+    public static BackendLogin serverLogin(BackendLogin login) {
+        String role = login.parameters().get(PoolKey.ROLE);
+        return new BackendLogin(login.backend(), login.database(), login.user(), login.credential(),
+                role == null ? Map.of() : Map.of(PoolKey.ROLE, role), List.of());
     }
 
     /**

@@ -118,4 +118,17 @@ class PoolKeyTest {
         assertThat(key.toString()).doesNotContain("s3cret");
         assertThat(key.credential()).doesNotContain("s3cret");
     }
+
+    @Test
+    void serversStartWithTheSessionsLoginAndOfItsParametersOnlyTheRole() {
+        BackendLogin session = new BackendLogin("main", "app", "sso", Credential.password("pw"),
+                Map.of("role", "alice", "application_name", "psql", "TimeZone", "UTC"), List.of("SET pgwarden.subject = 'x'"));
+
+        BackendLogin server = PoolRegistry.serverLogin(session);
+
+        assertThat(server).isEqualTo(new BackendLogin("main", "app", "sso", Credential.password("pw"), Map.of("role", "alice"),
+                List.of()));
+        assertThat(PoolKey.of(server, false)).isEqualTo(PoolKey.of(session, false));
+        assertThat(PoolRegistry.serverLogin(session.withParameters(Map.of("application_name", "psql"))).parameters()).isEmpty();
+    }
 }
