@@ -71,6 +71,22 @@ class ReferenceConfigTest {
     }
 
     @Test
+    void commentedAuthPluginExamplesAreEntriesOfTheChainOnceUncommented() throws IOException {
+        String reference = Files.readString(REFERENCE);
+        String scram = reference.substring(reference.indexOf("#   - type: scram"), reference.indexOf("# Example: single sign-on"));
+        String oidc = reference.substring(reference.indexOf("#   - type: oidc"), reference.indexOf("# Example: log every"));
+        String yaml = "backends: { primary: { host: h } }\nauth: { rules: [ { method: trust } ] }\nplugins:\n"
+                + (scram + oidc).replaceAll("(?m)^#   ", "  ").replaceAll("(?m)^# .*\n", "");
+
+        ProxyConfig config = ConfigLoader.parse(yaml, installation, Map.of("PGWARDEN_AUTH_PASSWORD", "x")::get);
+
+        assertThat(config.plugins()).extracting(entry -> entry.type()).containsExactly("scram", "oidc");
+        assertThat(config.plugins().get(0).config().values()).containsOnlyKeys("userlist", "auth_query");
+        assertThat(config.plugins().get(1).config().values())
+                .containsOnlyKeys("issuers", "authorization", "client_cert", "session_expiry");
+    }
+
+    @Test
     void commentedPoolExampleIsValidOnceUncommented() throws IOException {
         String reference = Files.readString(REFERENCE);
         String example = reference.substring(reference.indexOf("  # databases:\n"));
