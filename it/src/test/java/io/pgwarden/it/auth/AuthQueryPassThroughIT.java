@@ -6,6 +6,7 @@ import io.pgwarden.scram.ScramVerifier;
 import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
+import io.pgwarden.testkit.LogCapture;
 import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.ProxyFixture;
 import java.sql.Connection;

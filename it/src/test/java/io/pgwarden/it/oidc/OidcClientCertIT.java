@@ -6,6 +6,7 @@ import io.pgwarden.core.pool.PoolStats;
 import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
+import io.pgwarden.testkit.LogCapture;
 import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.TestCertificates;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ class OidcClientCertIT {
     private static final int VALIDITY_SECONDS = 90;
     private static final int RENEW_BEFORE_SECONDS = 85;
 
-    private static OidcLogCapture log;
+    private static LogCapture log;
     private static TestCertificates certificates;
     private static OidcPluginFixture plugin;
     private static DatabaseClientCa clientCa;
@@ -43,7 +44,7 @@ class OidcClientCertIT {
 
     @BeforeAll
     static void start() {
-        log = OidcLogCapture.start();
+        log = LogCapture.start();
         certificates = TestCertificates.create();
         plugin = OidcPluginFixture.create();
         clientCa = DatabaseClientCa.create(plugin.directory(), "db-client-ca");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
+import io.pgwarden.testkit.LogCapture;
 import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.ProxyFixture;
 import java.sql.Connection;
@@ -40,7 +41,7 @@ class OidcServiceAccountTransactionIT {
     private static final String IDENTITY_QUERY = "SELECT current_setting('pgwarden.user') || '|' || current_setting('pgwarden.subject')"
             + " || '|' || current_setting('pgwarden.groups') || '|' || current_setting('application_name') || '|' || session_user";
 
-    private static OidcLogCapture log;
+    private static LogCapture log;
     private static EmbeddedPostgres postgres;
     private static OidcFixture provider;
     private static OidcPluginFixture plugin;
@@ -48,7 +49,7 @@ class OidcServiceAccountTransactionIT {
 
     @BeforeAll
     static void start() {
-        log = OidcLogCapture.start();
+        log = LogCapture.start();
         postgres = EmbeddedPostgres.builder()
                 .hba("host all all 127.0.0.1/32 scram-sha-256")
                 .role(SERVICE, SERVICE_PASSWORD, PasswordEncryption.SCRAM_SHA_256)

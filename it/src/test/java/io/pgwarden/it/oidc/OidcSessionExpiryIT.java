@@ -7,6 +7,7 @@ import com.nimbusds.jwt.SignedJWT;
 import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
+import io.pgwarden.testkit.LogCapture;
 import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.RawMessage;
@@ -46,7 +47,7 @@ class OidcSessionExpiryIT {
     /** How long after {@code exp} a test waits before it expects the session to be gone (timer and scheduling slack). */
     private static final Duration PAST_EXPIRY = Duration.ofMillis(700);
 
-    private static OidcLogCapture log;
+    private static LogCapture log;
     private static EmbeddedPostgres postgres;
     private static OidcFixture provider;
     private static OidcPluginFixture plugin;
@@ -57,7 +58,7 @@ class OidcSessionExpiryIT {
 
     @BeforeAll
     static void start() {
-        log = OidcLogCapture.start();
+        log = LogCapture.start();
         postgres = EmbeddedPostgres.builder()
                 .hba("host all all 127.0.0.1/32 scram-sha-256")
                 .role(SERVICE, SERVICE_PASSWORD, PasswordEncryption.SCRAM_SHA_256)

@@ -7,6 +7,7 @@ import io.pgwarden.core.pool.PoolStats;
 import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
+import io.pgwarden.testkit.LogCapture;
 import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.RawMessage;
@@ -60,7 +61,7 @@ class OidcSetRoleIT {
     private static final String IDENTITY_QUERY = "SELECT current_user || '|' || session_user || '|' || current_setting('pgwarden.user')"
             + " || '|' || current_setting('pgwarden.groups')";
 
-    private static OidcLogCapture log;
+    private static LogCapture log;
     private static EmbeddedPostgres postgres;
     private static OidcFixture provider;
     private static OidcPluginFixture plugin;
@@ -69,7 +70,7 @@ class OidcSetRoleIT {
 
     @BeforeAll
     static void start() {
-        log = OidcLogCapture.start();
+        log = LogCapture.start();
         postgres = EmbeddedPostgres.builder()
                 .hba("host all all 127.0.0.1/32 scram-sha-256")
                 .role(SSO, SSO_PASSWORD, PasswordEncryption.SCRAM_SHA_256)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
+import io.pgwarden.testkit.LogCapture;
 import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.RawMessage;
@@ -42,7 +43,7 @@ class OidcTokenValidationIT {
     private static final String CAROL_PASSWORD = "carol-Pw-7hN2x";
     private static final String ALICE = "alice";
 
-    private static OidcLogCapture log;
+    private static LogCapture log;
     private static TestCertificates certificates;
     private static EmbeddedPostgres postgres;
     private static OidcFixture provider;
@@ -55,7 +56,7 @@ class OidcTokenValidationIT {
 
     @BeforeAll
     static void start() {
-        log = OidcLogCapture.start();
+        log = LogCapture.start();
         certificates = TestCertificates.create();
         postgres = EmbeddedPostgres.builder()
                 // carol is a plain password user, checked by the server itself through passthrough.

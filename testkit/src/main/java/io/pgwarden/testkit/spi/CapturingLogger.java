@@ -1,14 +1,23 @@
-package io.pgwarden.plugin.scram;
+package io.pgwarden.testkit.spi;
 
 import java.text.MessageFormat;
 import java.util.List;
 import java.util.ResourceBundle;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A System.Logger that keeps every line it is given, at every level. */
-final class CapturingLogger implements System.Logger {
+/** A plugin's {@code System.Logger} (SPI {@code Services.logger()}) that keeps every line it is given, at every level. */
+public final class CapturingLogger implements System.Logger {
 
-    final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+
+    /**
+     * What was logged so far, each line {@code LEVEL message}, with the exception when there was one.
+     *
+     * @return the live list
+     */
+    public List<String> lines() {
+        return lines;
+    }
 
     @Override
     public String getName() {

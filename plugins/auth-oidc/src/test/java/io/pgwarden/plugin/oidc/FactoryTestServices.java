@@ -3,6 +3,7 @@ package io.pgwarden.plugin.oidc;
 import io.pgwarden.spi.Metrics;
 import io.pgwarden.spi.PluginConfigException;
 import io.pgwarden.spi.Services;
+import io.pgwarden.testkit.spi.CapturingLogger;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Executor;

@@ -2,11 +2,9 @@ package io.pgwarden.plugin.oidc;
 
 import io.pgwarden.spi.AuthExchange;
 import io.pgwarden.spi.BackendLogin;
-import io.pgwarden.spi.ClientInfo;
 import io.pgwarden.spi.Credential;
-import io.pgwarden.spi.Identity;
 import io.pgwarden.spi.SessionContext;
-import io.pgwarden.spi.TlsInfo;
+import io.pgwarden.testkit.spi.TestSession;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -61,34 +59,7 @@ final class FakeExchange implements AuthExchange {
 
     @Override
     public SessionContext session() {
-        ClientInfo client = new ClientInfo(new InetSocketAddress("192.0.2.7", 40000),
-                tls ? new TlsInfo("TLSv1.3", "TLS_AES_128_GCM_SHA256", null, List.of(), false) : null);
-        return new SessionContext() {
-            @Override
-            public String sessionId() {
-                return "s-test";
-            }
-
-            @Override
-            public ClientInfo client() {
-                return client;
-            }
-
-            @Override
-            public Map<String, String> startupParameters() {
-                return Map.of("user", user, "database", database);
-            }
-
-            @Override
-            public Optional<Identity> identity() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Map<String, Object> attributes() {
-                return new HashMap<>();
-            }
-        };
+        return TestSession.of(user, database, new InetSocketAddress("192.0.2.7", 40000), tls);
     }
 
     @Override

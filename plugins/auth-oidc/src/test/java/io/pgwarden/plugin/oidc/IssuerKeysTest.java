@@ -181,7 +181,7 @@ class IssuerKeysTest {
             // Later attempts are rate limited without reaching the network; still "unavailable", not "unknown key".
             assertThat(rejection(validator, token(OLD))).isEqualTo(Reason.KEYS_UNAVAILABLE);
         }
-        assertThat(services.logLines).anyMatch(line -> line.contains("discovery") && line.contains(idp.issuer()));
+        assertThat(services.logger.lines()).anyMatch(line -> line.contains("discovery") && line.contains(idp.issuer()));
     }
 
     @Test
@@ -201,7 +201,7 @@ class IssuerKeysTest {
         validator();
         assertThat(rejection(validator, token(OLD))).isEqualTo(Reason.KEYS_UNAVAILABLE);
         assertThat(idp.jwksRequests.get()).isZero();
-        assertThat(services.logLines).anyMatch(line -> line.contains("names the issuer 'https://evil.example.com'"));
+        assertThat(services.logger.lines()).anyMatch(line -> line.contains("names the issuer 'https://evil.example.com'"));
     }
 
     @Test
@@ -210,7 +210,7 @@ class IssuerKeysTest {
         idp.announceJwksUri("http://keys.example.com/jwks");
         validator();
         assertThat(rejection(validator, token(OLD))).isEqualTo(Reason.KEYS_UNAVAILABLE);
-        assertThat(services.logLines).anyMatch(line -> line.contains("not https"));
+        assertThat(services.logger.lines()).anyMatch(line -> line.contains("not https"));
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.InterceptorFactory;
 import io.pgwarden.spi.PluginConfig;
 import io.pgwarden.spi.PluginConfigException;
+import io.pgwarden.testkit.spi.CapturingLogger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +102,7 @@ class OidcAuthFactoryTest {
         }, logger).close();
 
         assertThat(closed).isTrue();
-        assertThat(logger.lines).anyMatch(line -> line.contains("already closed"));
+        assertThat(logger.lines()).anyMatch(line -> line.contains("already closed"));
     }
 
     /** A section both the placeholders and the real collaborators accept: keys from a file, one service account. */

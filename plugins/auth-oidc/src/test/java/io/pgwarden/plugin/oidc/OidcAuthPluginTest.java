@@ -6,6 +6,7 @@ import io.pgwarden.spi.AuthContext;
 import io.pgwarden.spi.Decision;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.QueryContext;
+import io.pgwarden.testkit.spi.CapturingLogger;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

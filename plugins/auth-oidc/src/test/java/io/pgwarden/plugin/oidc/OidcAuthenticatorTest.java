@@ -11,6 +11,7 @@ import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.Credential;
 import io.pgwarden.spi.Identity;
 import io.pgwarden.spi.PluginConfigException;
+import io.pgwarden.testkit.spi.CapturingLogger;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,7 @@ class OidcAuthenticatorTest {
 
         assertThat(exchange.requests()).containsExactly("Cleartext");
         assertThat(outcome.logReason()).doesNotContain(PASSWORD).doesNotContain("s3cret");
-        assertThat(logger.lines).noneMatch(line -> line.contains("s3cret"));
+        assertThat(logger.lines()).noneMatch(line -> line.contains("s3cret"));
         assertThat(fakes.validated).isEmpty();
         assertThat(fakes.blockingTasks).hasValue(0);
         assertThat(registry.allFailures()).isZero();
@@ -167,7 +168,7 @@ class OidcAuthenticatorTest {
         }
         assertThat(registry.logins(ISSUER)).isZero();
         assertThat(fakes.strategiesUsed).isEmpty();
-        assertThat(logger.lines).noneMatch(line -> line.contains(TOKEN) || line.contains("a cause with a stack"));
+        assertThat(logger.lines()).noneMatch(line -> line.contains(TOKEN) || line.contains("a cause with a stack"));
     }
 
     @Test
@@ -334,7 +335,7 @@ class OidcAuthenticatorTest {
         assertThat(login.sessionInit()).containsExactly("SET pgwarden.\"user\" = E'alice'");
         assertThat(registry.logins(ISSUER)).isEqualTo(1);
         assertThat(registry.allFailures()).isZero();
-        assertThat(logger.lines).noneMatch(line -> line.contains(TOKEN));
+        assertThat(logger.lines()).noneMatch(line -> line.contains(TOKEN));
         assertCleared(exchange);
     }
 
@@ -347,7 +348,7 @@ class OidcAuthenticatorTest {
         assertThat(failure.sqlState()).isEqualTo("XX000");
         assertThat(failure.message()).doesNotContain(TOKEN);
         assertThat(failure.logReason()).doesNotContain(TOKEN);
-        assertThat(logger.lines).isNotEmpty().noneMatch(line -> line.contains(TOKEN));
+        assertThat(logger.lines()).isNotEmpty().noneMatch(line -> line.contains(TOKEN));
         assertThat(registry.failures(ISSUER, "error")).isEqualTo(1);
     }
 

@@ -6,6 +6,7 @@ import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.Credential;
 import io.pgwarden.spi.Decision;
 import io.pgwarden.spi.Identity;
+import io.pgwarden.testkit.spi.CapturingLogger;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

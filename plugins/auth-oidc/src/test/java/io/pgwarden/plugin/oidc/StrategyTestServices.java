@@ -3,14 +3,12 @@ package io.pgwarden.plugin.oidc;
 import io.pgwarden.spi.Metrics;
 import io.pgwarden.spi.PluginConfigException;
 import io.pgwarden.spi.Services;
+import io.pgwarden.testkit.spi.TestClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -28,7 +26,7 @@ final class StrategyTestServices implements Services {
     private static final Pattern ENV = Pattern.compile("\\$\\{env:([^}]+)}");
     private static final Pattern FILE = Pattern.compile("\\$\\{file:([^}]+)}");
 
-    final SteppedClock clock = new SteppedClock();
+    final TestClock clock = new TestClock(Instant.now());
     private final Map<String, String> environment = new HashMap<>();
 
     StrategyTestServices env(String name, String value) {
@@ -80,30 +78,5 @@ final class StrategyTestServices implements Services {
     @Override
     public DataSource dataSource(String backend, String database, String user, String password) {
         throw new IllegalArgumentException("no backend named " + backend);
-    }
-
-    /** A clock that moves only when the test says so. */
-    static final class SteppedClock extends Clock {
-
-        private volatile Instant now = Instant.now();
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -420,7 +420,7 @@ class TokenValidatorTest {
         for (String token : tokens) {
             String signature = token.substring(token.lastIndexOf('.') + 1);
             String payload = token.split("\\.")[1];
-            assertThat(services.logLines).noneMatch(line -> line.contains(signature) || line.contains(payload));
+            assertThat(services.logger.lines()).noneMatch(line -> line.contains(signature) || line.contains(payload));
         }
     }
 }

@@ -2,7 +2,9 @@ package io.pgwarden.plugin.scram;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgwarden.testkit.spi.TestClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +16,7 @@ class FailureThrottleTest {
     private static final FailureThrottle.Key ALICE = new FailureThrottle.Key("alice", "192.0.2.7");
     private static final FailureThrottle.Key BOB = new FailureThrottle.Key("bob", "192.0.2.7");
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final List<Runnable> scheduled = new ArrayList<>();
     private final List<Duration> scheduledDelays = new ArrayList<>();
 

@@ -1,6 +1,9 @@
 package io.pgwarden.plugin.scram;
 
+import io.pgwarden.testkit.spi.CapturingLogger;
+import io.pgwarden.testkit.spi.TestClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -15,7 +18,7 @@ final class TestResources {
     static final int ITERATIONS = 4096;
 
     final InMemoryCredentialSource source = new InMemoryCredentialSource();
-    final MutableClock clock = new MutableClock();
+    final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     final RecordingMetrics metrics = new RecordingMetrics();
     final CapturingLogger logger = new CapturingLogger();
     final List<Duration> delays = new CopyOnWriteArrayList<>();
