@@ -1,5 +1,6 @@
 package io.pgwarden.plugin.oidc;
 
+import io.pgwarden.spi.Authenticator;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.InterceptorFactory;
 import io.pgwarden.spi.PluginConfig;
@@ -50,14 +51,16 @@ public final class OidcAuthFactory implements InterceptorFactory {
         };
         try {
             List<String> issuers = issuers(config);
-            OidcAuthenticator.Parts parts = new OidcAuthenticator.Parts(tokens(validator), mapping(validator, issuers),
+            TokenLogin.Parts parts = new TokenLogin.Parts(tokens(validator), mapping(validator, issuers),
                     AccessPolicy.fromConfig(config)::refusal, strategies(config, services, settings),
-                    IdentityPropagation.fromConfig(config)::apply);
-            OidcAuthenticator authenticator = new OidcAuthenticator(settings, parts, new OidcMetrics(services.metrics(), issuers),
-                    services.blockingExecutor(), services.logger());
+                    IdentityPropagation.fromConfig(config)::apply, Provisioning.fromConfig(config, services));
+            TokenLogin login = new TokenLogin(settings, parts, new OidcMetrics(services.metrics(), issuers), services.logger());
+            List<Authenticator> authenticators = List.of(new OidcAuthenticator(login, services.blockingExecutor()),
+                    new OAuthBearerAuthenticator(login, services.blockingExecutor()));
             RoleChangeGuard guard = parts.strategies().get(SetRoleStrategy.NAME) instanceof SetRoleStrategy setRole
                     ? new RoleChangeGuard(setRole.user(), services.logger()) : null;
-            return OidcAuthPlugin.create(authenticator, closeValidator, services.logger(), guard, SessionExpiry.fromConfig(config));
+            return OidcAuthPlugin.create(authenticators, closeValidator, services.logger(), guard, SessionExpiry.fromConfig(config),
+                    ConnectionLimits.fromConfig(config));
         } catch (Exception e) {
             try {
                 closeValidator.close();
@@ -77,8 +80,8 @@ public final class OidcAuthFactory implements InterceptorFactory {
         return List.copyOf(issuers);
     }
 
-    private static OidcAuthenticator.Tokens tokens(TokenValidator validator) {
-        return new OidcAuthenticator.Tokens() {
+    private static TokenLogin.Tokens tokens(TokenValidator validator) {
+        return new TokenLogin.Tokens() {
             @Override
             public boolean recognizes(String token) {
                 return validator.recognizes(token);
@@ -92,7 +95,7 @@ public final class OidcAuthFactory implements InterceptorFactory {
     }
 
     /** One claim mapping per issuer, built now so that a bad {@code claims} section stops the start. */
-    private static OidcAuthenticator.Mapping mapping(TokenValidator validator, List<String> issuers) {
+    private static TokenLogin.Mapping mapping(TokenValidator validator, List<String> issuers) {
         Map<String, ClaimMapping> mappings = new LinkedHashMap<>();
         for (String issuer : issuers) {
             mappings.put(issuer, ClaimMapping.fromConfig(validator.claimsConfigFor(issuer)));

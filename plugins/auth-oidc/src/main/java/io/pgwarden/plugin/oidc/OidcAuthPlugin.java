@@ -5,6 +5,7 @@ import io.pgwarden.spi.Authenticator;
 import io.pgwarden.spi.Decision;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.QueryContext;
+import io.pgwarden.spi.SessionContext;
 import java.util.List;
 import java.util.Objects;
 
@@ -27,41 +28,44 @@ sealed class OidcAuthPlugin implements Interceptor permits OidcAuthPlugin.Guarde
     /** Null without set_role. */
     private final RoleChangeGuard guard;
     private final SessionExpiry expiry;
+    private final ConnectionLimits limits;
 
     /**
-     * Creates the plugin without set-role.
+     * Creates the plugin without set-role, expiry or limits.
      *
-     * @param authenticator the method {@code oidc}
+     * @param authenticators the methods {@code oidc} and {@code oauth}
      * @param resources closed with the plugin
      * @param logger the plugin's logger
      */
-    OidcAuthPlugin(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger) {
-        this(authenticator, resources, logger, null, SessionExpiry.DISABLED);
+    OidcAuthPlugin(List<Authenticator> authenticators, AutoCloseable resources, System.Logger logger) {
+        this(authenticators, resources, logger, null, SessionExpiry.DISABLED, ConnectionLimits.NONE);
     }
 
-    private OidcAuthPlugin(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard,
-                           SessionExpiry expiry) {
-        this.authenticators = List.of(Objects.requireNonNull(authenticator, "authenticator"));
+    private OidcAuthPlugin(List<Authenticator> authenticators, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard,
+                           SessionExpiry expiry, ConnectionLimits limits) {
+        this.authenticators = List.copyOf(authenticators);
         this.resources = Objects.requireNonNull(resources, "resources");
         this.logger = Objects.requireNonNull(logger, "logger");
         this.guard = guard;
         this.expiry = Objects.requireNonNull(expiry, "expiry");
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
     /**
      * Creates the plugin.
      *
-     * @param authenticator the method {@code oidc}
+     * @param authenticators the methods {@code oidc} and {@code oauth}
      * @param resources closed with the plugin
      * @param logger the plugin's logger
      * @param guard the guard of set-role sessions, or null without {@code set_role}
      * @param expiry {@code session_expiry}
+     * @param limits {@code limits}
      * @return a plugin that hooks onQuery only when there is a guard
      */
-    static OidcAuthPlugin create(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard,
-                                 SessionExpiry expiry) {
-        return guard == null ? new OidcAuthPlugin(authenticator, resources, logger, null, expiry)
-                : new Guarded(authenticator, resources, logger, guard, expiry);
+    static OidcAuthPlugin create(List<Authenticator> authenticators, AutoCloseable resources, System.Logger logger,
+                                 RoleChangeGuard guard, SessionExpiry expiry, ConnectionLimits limits) {
+        return guard == null ? new OidcAuthPlugin(authenticators, resources, logger, null, expiry, limits)
+                : new Guarded(authenticators, resources, logger, guard, expiry, limits);
     }
 
     @Override
@@ -71,6 +75,10 @@ sealed class OidcAuthPlugin implements Interceptor permits OidcAuthPlugin.Guarde
 
     @Override
     public Decision onAuth(AuthContext context) {
+        Decision admitted = limits.acquire(context);
+        if (admitted != Decision.proceed()) {
+            return admitted;
+        }
         if (guard != null) {
             Decision marked = guard.mark(context);
             if (marked != Decision.proceed()) {
@@ -78,6 +86,11 @@ sealed class OidcAuthPlugin implements Interceptor permits OidcAuthPlugin.Guarde
             }
         }
         return expiry.apply(context);
+    }
+
+    @Override
+    public void onSessionEnd(SessionContext context) {
+        limits.release(context);
     }
 
     @Override
@@ -100,9 +113,9 @@ sealed class OidcAuthPlugin implements Interceptor permits OidcAuthPlugin.Guarde
 
         private final RoleChangeGuard guard;
 
-        Guarded(OidcAuthenticator authenticator, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard,
-                SessionExpiry expiry) {
-            super(authenticator, resources, logger, Objects.requireNonNull(guard, "guard"), expiry);
+        Guarded(List<Authenticator> authenticators, AutoCloseable resources, System.Logger logger, RoleChangeGuard guard,
+                SessionExpiry expiry, ConnectionLimits limits) {
+            super(authenticators, resources, logger, Objects.requireNonNull(guard, "guard"), expiry, limits);
             this.guard = guard;
         }
 

@@ -32,13 +32,15 @@ record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, 
     static final String CLIENT_CERT_SECTION = "client_cert";
     static final String SERVICE_ACCOUNTS_SECTION = "service_accounts";
     static final String ISSUERS = "issuers";
+    static final String PROVISIONING_SECTION = "provisioning";
+    static final String LIMITS_SECTION = "limits";
     static final int DEFAULT_MAX_TOKEN_SIZE = 16_384;
     static final int MIN_MAX_TOKEN_SIZE = 256;
     static final int MAX_MAX_TOKEN_SIZE = 1 << 20;
 
     private static final Set<String> KEYS = Set.of("max_token_size", ISSUERS, "startup_user", "authorization", "strategy",
             CLIENT_CERT_SECTION, SERVICE_ACCOUNTS_SECTION, SET_ROLE_SECTION, "application_name", "identity_settings",
-            SESSION_EXPIRY_SECTION);
+            SESSION_EXPIRY_SECTION, PROVISIONING_SECTION, LIMITS_SECTION);
 
     /** Whether the startup packet's user must be the person's role. */
     enum StartupUser {
@@ -68,7 +70,7 @@ record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, 
             if (!KEYS.contains(key)) {
                 throw new PluginConfigException(config.pathOf(key), "unknown setting; the oidc plugin knows max_token_size, issuers, "
                         + "startup_user, authorization, strategy, client_cert, service_accounts, set_role, application_name, "
-                        + "identity_settings and session_expiry");
+                        + "identity_settings, session_expiry, provisioning and limits");
             }
         }
         int maxTokenSize = config.integer("max_token_size", DEFAULT_MAX_TOKEN_SIZE);

@@ -53,8 +53,8 @@ final class FakeParts {
         }
     };
 
-    OidcAuthenticator.Parts parts() {
-        OidcAuthenticator.Tokens tokens = new OidcAuthenticator.Tokens() {
+    TokenLogin.Parts parts() {
+        TokenLogin.Tokens tokens = new TokenLogin.Tokens() {
             @Override
             public boolean recognizes(String token) {
                 recognitions.incrementAndGet();
@@ -73,20 +73,20 @@ final class FakeParts {
                 return new VerifiedToken(ISSUER, person.claims(), EXPIRES);
             }
         };
-        OidcAuthenticator.Mapping mapping = token -> {
+        TokenLogin.Mapping mapping = token -> {
             if (mappingRefusal != null) {
                 throw mappingRefusal;
             }
             return person;
         };
-        OidcAuthenticator.Policy policy = (who, database) -> {
+        TokenLogin.Policy policy = (who, database) -> {
             policyDatabases.add(database);
             if (policyError != null) {
                 throw policyError;
             }
             return Optional.ofNullable(policyRefusal);
         };
-        OidcAuthenticator.Propagation propagation = (login, who) -> {
+        TokenLogin.Propagation propagation = (login, who) -> {
             if (propagationRefusal != null) {
                 throw propagationRefusal;
             }
@@ -96,10 +96,10 @@ final class FakeParts {
             init.add("SET pgwarden.\"user\" = E'" + who.role() + "'");
             return login.withParameters(parameters).withSessionInit(init);
         };
-        return new OidcAuthenticator.Parts(tokens, mapping, policy, Map.of(
+        return new TokenLogin.Parts(tokens, mapping, policy, Map.of(
                 OidcAuthSettings.CLIENT_CERT, strategy(OidcAuthSettings.CLIENT_CERT, null, CERTIFICATE),
                 OidcAuthSettings.SERVICE_ACCOUNT, strategy(OidcAuthSettings.SERVICE_ACCOUNT, "app_ro", Credential.password("app-secret"))),
-                propagation);
+                propagation, Provisioner.NONE);
     }
 
     private LoginStrategy strategy(String name, String user, Credential credential) {

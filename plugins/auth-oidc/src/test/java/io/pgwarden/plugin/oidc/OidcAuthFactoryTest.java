@@ -48,7 +48,7 @@ class OidcAuthFactoryTest {
         FactoryTestServices services = new FactoryTestServices(Map.of("APP_RO_PASSWORD", "app-secret"));
 
         try (Interceptor plugin = new OidcAuthFactory().create(config(), services)) {
-            assertThat(plugin.authenticators()).extracting(Authenticator::method).containsExactly("oidc");
+            assertThat(plugin.authenticators()).extracting(Authenticator::method).containsExactly("oidc", "oauth");
             Authenticator oidc = plugin.authenticators().get(0);
             oidc.checkRuleOptions(Map.of("strategy", "service-account"));
             assertThatThrownBy(() -> oidc.checkRuleOptions(Map.of("strategy", "client-cert")))
@@ -92,12 +92,12 @@ class OidcAuthFactoryTest {
     void closingThePluginClosesItsResourcesAndAFailureIsLoggedNotThrown() {
         CapturingLogger logger = new CapturingLogger();
         AtomicBoolean closed = new AtomicBoolean();
-        OidcAuthenticator oidc = new OidcAuthenticator(
+        OidcAuthenticator oidc = new OidcAuthenticator(new TokenLogin(
                 new OidcAuthSettings("plugins[0]", 16384, OidcAuthSettings.StartupUser.MATCH, "client-cert", java.util.Set.of("client-cert")),
-                new FakeParts().parts(), new OidcMetrics(new RecordingMetrics(), List.of()), Runnable::run, logger);
+                new FakeParts().parts(), new OidcMetrics(new RecordingMetrics(), List.of()), logger), Runnable::run);
 
-        new OidcAuthPlugin(oidc, () -> closed.set(true), logger).close();
-        new OidcAuthPlugin(oidc, () -> {
+        new OidcAuthPlugin(List.of(oidc), () -> closed.set(true), logger).close();
+        new OidcAuthPlugin(List.of(oidc), () -> {
             throw new java.io.IOException("already closed");
         }, logger).close();
 

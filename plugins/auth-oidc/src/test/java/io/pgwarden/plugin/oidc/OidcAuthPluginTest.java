@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 class OidcAuthPluginTest {
 
     private final CapturingLogger logger = new CapturingLogger();
-    private final OidcAuthenticator authenticator = new OidcAuthenticator(
+    private final OidcAuthenticator authenticator = new OidcAuthenticator(new TokenLogin(
             new OidcAuthSettings("plugins[0]", 16384, OidcAuthSettings.StartupUser.MATCH, "set-role", Set.of("set-role")),
-            new FakeParts().parts(), new OidcMetrics(new RecordingMetrics(), List.of()), Runnable::run, logger);
+            new FakeParts().parts(), new OidcMetrics(new RecordingMetrics(), List.of()), logger), Runnable::run);
 
     /** The core calls onQuery only on a class that overrides it (PluginInterceptor.overrides). */
     private static boolean overrides(Interceptor interceptor, String method, Class<?> parameter) throws Exception {
@@ -25,7 +25,8 @@ class OidcAuthPluginTest {
 
     @Test
     void withoutSetRoleThePluginDoesNotHookStatements() throws Exception {
-        OidcAuthPlugin plugin = OidcAuthPlugin.create(authenticator, () -> { }, logger, null, SessionExpiry.DISABLED);
+        OidcAuthPlugin plugin = OidcAuthPlugin.create(List.of(authenticator), () -> { }, logger, null, SessionExpiry.DISABLED,
+                ConnectionLimits.NONE);
 
         assertThat(overrides(plugin, "onQuery", QueryContext.class)).isFalse();
         FakeAuthContext context = new FakeAuthContext(RoleChangeGuardTest.oidcIdentity("alice"), RoleChangeGuardTest.setRoleLogin("alice"));
@@ -35,8 +36,9 @@ class OidcAuthPluginTest {
 
     @Test
     void withSetRoleThePluginMarksAtAuthenticationAndGuardsStatements() throws Exception {
-        OidcAuthPlugin plugin = OidcAuthPlugin.create(authenticator, () -> { }, logger, new RoleChangeGuard("pgwarden_sso", logger),
-                SessionExpiry.DISABLED);
+        OidcAuthPlugin plugin = OidcAuthPlugin.create(List.of(authenticator), () -> { }, logger,
+                new RoleChangeGuard("pgwarden_sso", logger),
+                SessionExpiry.DISABLED, ConnectionLimits.NONE);
 
         assertThat(overrides(plugin, "onQuery", QueryContext.class)).isTrue();
         assertThat(overrides(plugin, "onAuth", AuthContext.class)).isTrue();
@@ -50,8 +52,9 @@ class OidcAuthPluginTest {
 
     @Test
     void withSessionExpiryOnAuthSetsTheDeadlineAfterMarking() {
-        OidcAuthPlugin plugin = OidcAuthPlugin.create(authenticator, () -> { }, logger, new RoleChangeGuard("pgwarden_sso", logger),
-                new SessionExpiry(true, java.time.Duration.ofSeconds(30)));
+        OidcAuthPlugin plugin = OidcAuthPlugin.create(List.of(authenticator), () -> { }, logger,
+                new RoleChangeGuard("pgwarden_sso", logger),
+                new SessionExpiry(true, java.time.Duration.ofSeconds(30)), ConnectionLimits.NONE);
         FakeAuthContext context = new FakeAuthContext(RoleChangeGuardTest.oidcIdentity("alice"), RoleChangeGuardTest.setRoleLogin("alice"));
 
         assertThat(plugin.onAuth(context)).isSameAs(Decision.proceed());
@@ -62,8 +65,9 @@ class OidcAuthPluginTest {
 
     @Test
     void aSessionRefusedByTheGuardGetsNoDeadline() {
-        OidcAuthPlugin plugin = OidcAuthPlugin.create(authenticator, () -> { }, logger, new RoleChangeGuard("pgwarden_sso", logger),
-                new SessionExpiry(true, java.time.Duration.ZERO));
+        OidcAuthPlugin plugin = OidcAuthPlugin.create(List.of(authenticator), () -> { }, logger,
+                new RoleChangeGuard("pgwarden_sso", logger),
+                new SessionExpiry(true, java.time.Duration.ZERO), ConnectionLimits.NONE);
         FakeAuthContext context = new FakeAuthContext(RoleChangeGuardTest.oidcIdentity("alice"), RoleChangeGuardTest.setRoleLogin("alice"));
         context.startupParameters.put("client_encoding", "BIG5");
 

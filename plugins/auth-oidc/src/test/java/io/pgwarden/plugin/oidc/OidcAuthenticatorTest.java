@@ -412,7 +412,8 @@ class OidcAuthenticatorTest {
     }
 
     private OidcAuthenticator authenticator(OidcAuthSettings settings) {
-        return new OidcAuthenticator(settings, fakes.parts(), new OidcMetrics(registry, List.of(ISSUER)), fakes.blockingExecutor, logger);
+        return new OidcAuthenticator(new TokenLogin(settings, fakes.parts(), new OidcMetrics(registry, List.of(ISSUER)), logger),
+                fakes.blockingExecutor);
     }
 
     private static OidcAuthSettings settings(int maxTokenSize, StartupUser startupUser) {
