@@ -10,9 +10,11 @@ import io.pgwarden.spi.Decision;
 import io.pgwarden.spi.Identity;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.PluginConfig;
+import io.pgwarden.testkit.spi.CapturingLogger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +66,8 @@ class ConnectionLimitsTest {
         assertThat(limits.acquire(session(alice))).isSameAs(Decision.proceed());
         Decision refused = limits.acquire(session(alice));
 
-        assertThat(refused).isEqualTo(Decision.reject("53300", "too many connections for alice@example.com: max_connections_per_person is 2",
+        assertThat(refused).isEqualTo(Decision.reject("53300",
+                "too many connections for alice@example.com: max_connections_per_person is 2",
                 "close another of your sessions, or ask the administrator to raise max_connections_per_person"));
         assertThat(refusals("max_connections_per_person")).isEqualTo(1);
         assertThat(refusals("max_connections_per_group")).isZero();
@@ -94,8 +97,10 @@ class ConnectionLimitsTest {
     @Test
     void aGroupLimitCountsAllItsPeopleAndOnlyConfiguredGroupsAreCounted() {
         ConnectionLimits limits = limits(0, Map.of("analysts", 2));
-        assertThat(limits.acquire(session(person("alice", "sub-alice", OidcAuthenticator.METHOD, "analysts", "staff")))).isSameAs(Decision.proceed());
-        assertThat(limits.acquire(session(person("bob", "sub-bob", OAuthBearerAuthenticator.METHOD, "analysts")))).isSameAs(Decision.proceed());
+        Identity alice = person("alice", "sub-alice", OidcAuthenticator.METHOD, "analysts", "staff");
+        Identity bob = person("bob", "sub-bob", OAuthBearerAuthenticator.METHOD, "analysts");
+        assertThat(limits.acquire(session(alice))).isSameAs(Decision.proceed());
+        assertThat(limits.acquire(session(bob))).isSameAs(Decision.proceed());
 
         Decision refused = limits.acquire(session(person("carol", "sub-carol", OidcAuthenticator.METHOD, "analysts")));
 
@@ -156,8 +161,8 @@ class ConnectionLimitsTest {
 
     @Test
     void aSessionThePluginItselfRefusesAfterTakingItsSlotGetsItBackAtItsEnd() {
-        OidcAuthPlugin plugin = OidcAuthPlugin.create(List.of(), () -> { }, new io.pgwarden.testkit.spi.CapturingLogger(), null,
-                new SessionExpiry(true, java.time.Duration.ZERO), limits(1, Map.of()));
+        OidcAuthPlugin plugin = OidcAuthPlugin.create(List.of(), () -> { }, new CapturingLogger(), null,
+                new SessionExpiry(true, Duration.ZERO), limits(1, Map.of()));
         // No exp claim: session_expiry refuses the session after the limits let it in.
         FakeAuthContext refused = session(person("alice", "sub-alice", OidcAuthenticator.METHOD));
 
