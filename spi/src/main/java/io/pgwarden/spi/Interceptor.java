@@ -28,6 +28,11 @@ public interface Interceptor extends AutoCloseable {
      * Called after an {@link Authenticator} accepted the client. May adjust the backend login
      * (database user, credential, session initialization) or reject the client.
      *
+     * <p>Never called after the session's {@link #onSessionEnd}: when the client leaves (or its
+     * auth time runs out) while an earlier interceptor's {@link Decision#later later} decision is
+     * pending, the interceptors after it are not called. So whatever onAuth takes for the session,
+     * onSessionEnd can give back.
+     *
      * @param context the identity and the backend login chosen so far
      * @return {@link Decision#proceed()}, {@link Decision#reject} or {@link Decision#later}
      */

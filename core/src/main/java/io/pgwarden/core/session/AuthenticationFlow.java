@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
 final class AuthenticationFlow {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuthenticationFlow.class);
+    /**
+     * What the onAuth walk takes in place of the next interceptor's decision once the session has ended (its client left
+     * or its auth time ran out while an earlier interceptor's later decision was pending): onSessionEnd has run already,
+     * so whatever a later onAuth took for the session, a connection slot say, would never be given back.
+     */
+    private static final Decision SESSION_ENDED = Decision.reject("08006", "the session ended during authentication", null);
 
     private final ClientSession session;
     private final SessionState state;
@@ -129,7 +135,8 @@ final class AuthenticationFlow {
                     rule.method(), rule.path());
             BackendLogin login = success.login() != null ? success.login() : current.defaultLogin();
             AuthView view = new AuthView(state, login, session.expiry());
-            HookRunner.run(session.runtime().chain().authHooks(), hook -> hook.onAuth(view), decision -> false, session.loop(),
+            HookRunner.run(session.runtime().chain().authHooks(), hook -> session.closed() ? SESSION_ENDED : hook.onAuth(view),
+                    decision -> false, session.loop(),
                     decision -> {
                         if (session.closed()) {
                             ClientSession.closeQuietly(current.takeAuthenticatedServer());

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@code oidc} plugin type: single sign-on with an OIDC access token given as the password
@@ -33,6 +34,12 @@ public final class OidcAuthFactory implements InterceptorFactory {
 
     /** The type name in the YAML chain. */
     public static final String TYPE = "oidc";
+
+    /**
+     * The session counts of each plugin entry, by its YAML path ({@code plugins[0]}). They belong to the factory, which
+     * lives as long as the proxy, so that the instance a reload makes counts on where the last one stopped.
+     */
+    private final Map<String, SessionCounts> sessionCounts = new ConcurrentHashMap<>();
 
     @Override
     public String type() {
@@ -60,7 +67,8 @@ public final class OidcAuthFactory implements InterceptorFactory {
             RoleChangeGuard guard = parts.strategies().get(SetRoleStrategy.NAME) instanceof SetRoleStrategy setRole
                     ? new RoleChangeGuard(setRole.user(), services.logger()) : null;
             return OidcAuthPlugin.create(authenticators, closeValidator, services.logger(), guard, SessionExpiry.fromConfig(config),
-                    ConnectionLimits.fromConfig(config));
+                    ConnectionLimits.fromConfig(config, services.metrics(),
+                            sessionCounts.computeIfAbsent(config.path(), path -> new SessionCounts())));
         } catch (Exception e) {
             try {
                 closeValidator.close();
