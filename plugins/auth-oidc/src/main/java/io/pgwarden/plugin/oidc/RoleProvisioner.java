@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -30,9 +31,18 @@ final class RoleProvisioner implements Provisioner {
 
     private static final String LOCK = "SELECT pg_advisory_xact_lock(?, hashtext(?))";
     private static final String ROLE_EXISTS = "SELECT 1 FROM pg_roles WHERE rolname::text = ?";
+    /**
+     * The role's LOGIN attribute, whether it is managed, its managed memberships, and whether the service account is a
+     * member of it. Managed means a direct member of the marker without ADMIN OPTION: PostgreSQL 16 makes a
+     * CREATEROLE admin a member of every role it creates, with ADMIN OPTION, so the admin is a member of the marker
+     * too and must not count as a person. Roles with powers a person's role never gets from pgwarden, the admin and
+     * the service account never count either, whatever was granted to them.
+     */
     private static final String STATE = "SELECT r.rolcanlogin,"
             + " EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
-            + " WHERE m.member = r.oid AND g.rolname::text = ?),"
+            + " WHERE m.member = r.oid AND g.rolname::text = ? AND NOT m.admin_option)"
+            + " AND NOT (r.rolsuper OR r.rolcreaterole OR r.rolcreatedb OR r.rolreplication OR r.rolbypassrls)"
+            + " AND r.rolname::text <> ALL (?),"
             + " ARRAY (SELECT DISTINCT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
             + " WHERE m.member = r.oid AND g.rolname::text = ANY (?)),"
             + " EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles s ON s.oid = m.member"
@@ -102,8 +112,8 @@ final class RoleProvisioner implements Provisioner {
         if (plan == null) {
             metrics.count(Action.REFUSED, 1);
             String message = "role \"" + role + "\" exists and is not managed by pgwarden";
-            logger.log(Level.WARNING, "[" + sessionId + "] provisioning refused: " + message + " (not a member of \""
-                    + settings.marker() + "\" on backend " + backend + "); it is left unchanged");
+            logger.log(Level.WARNING, "[" + sessionId + "] provisioning refused: " + message + " (pgwarden manages only roles marked by "
+                    + "membership in \"" + settings.marker() + "\" on backend " + backend + "); it is left unchanged");
             throw new LoginRefusedException(message);
         }
         metrics.count(Action.CREATED, plan.created() ? 1 : 0);
@@ -209,10 +219,13 @@ final class RoleProvisioner implements Provisioner {
         Set<RoleName> managed = settings.managed();
         try (PreparedStatement statement = connection.prepareStatement(STATE)) {
             Array managedNames = connection.createArrayOf("text", managed.stream().map(RoleName::name).toArray());
+            List<String> neverManaged = new ArrayList<>(List.of(settings.adminUser()));
+            serviceAccount.ifPresent(account -> neverManaged.add(account.name()));
             statement.setString(1, settings.marker().name());
-            statement.setArray(2, managedNames);
-            statement.setString(3, serviceAccount.map(RoleName::name).orElse(""));
-            statement.setString(4, role.name());
+            statement.setArray(2, connection.createArrayOf("text", neverManaged.toArray()));
+            statement.setArray(3, managedNames);
+            statement.setString(4, serviceAccount.map(RoleName::name).orElse(""));
+            statement.setString(5, role.name());
             try (ResultSet rows = statement.executeQuery()) {
                 if (!rows.next()) {
                     return ProvisioningPlan.Current.MISSING;
