@@ -47,6 +47,7 @@ class ProvisioningIT {
     private static final String SSO_PASSWORD = "sso-Pw-7hT2m";
     private static final String MARKER = "pgwarden_managed";
     private static final String SET_ROLE_DATABASE = "sr";
+    private static final String WRONG_PASSWORD = "not-the-adm-Pw-3";
 
     private static LogCapture log;
     private static TestCertificates certificates;
@@ -55,6 +56,8 @@ class ProvisioningIT {
     private static EmbeddedPostgres postgres;
     private static OidcFixture provider;
     private static ProxyFixture proxy;
+    private static ProxyFixture peer;
+    private static ProxyFixture wrongAdminPassword;
 
     @BeforeAll
     static void start() throws SQLException {
@@ -86,7 +89,15 @@ class ProvisioningIT {
         }
         postgres.execute("postgres", "GRANT analytics_read TO legacy_admins");
         provider = OidcFixture.start("staff");
-        proxy = plugin.startProxy("""
+        String adminPassword = plugin.secretReference("admin.password", ADMIN_PASSWORD);
+        proxy = plugin.startProxy(config(adminPassword));
+        peer = plugin.startProxy(config(adminPassword));
+        wrongAdminPassword = plugin.startProxy(config(plugin.secretReference("wrong.password", WRONG_PASSWORD)));
+    }
+
+    /** pgwarden's configuration; {@code peer} is a second pgwarden with the same one, as in a deployment of several. */
+    private static String config(String adminPasswordReference) {
+        return """
                 listen:
                   host: 127.0.0.1
                   port: 0
@@ -118,8 +129,7 @@ class ProvisioningIT {
                         engineers: [analytics_read, app_write]
                 """.formatted(certificates.serverCertificate(), certificates.serverKey(), postgres.port(),
                 certificates.caCertificate(), SET_ROLE_DATABASE, provider.issuer(), clientCa.certificate(), clientCa.key(),
-                SSO, plugin.secretReference("sso.password", SSO_PASSWORD), ADMIN,
-                plugin.secretReference("admin.password", ADMIN_PASSWORD)));
+                SSO, plugin.secretReference("sso.password", SSO_PASSWORD), ADMIN, adminPasswordReference);
     }
 
     private static Connection adminConnection() throws SQLException {
@@ -129,7 +139,7 @@ class ProvisioningIT {
     @AfterEach
     void logsNeverShowATokenOrAPassword() {
         log.assertNoneOf(provider.issuedTokens());
-        log.assertNoneOf(List.of(ADMIN_PASSWORD, SSO_PASSWORD));
+        log.assertNoneOf(List.of(ADMIN_PASSWORD, SSO_PASSWORD, WRONG_PASSWORD));
     }
 
     @AfterAll
@@ -190,18 +200,20 @@ class ProvisioningIT {
     }
 
     @Test
-    void concurrentFirstLoginsOfOnePersonAllGetInAndCreateTheRoleOnce() throws Exception {
-        int logins = 6;
+    void concurrentFirstLoginsOfOnePersonThroughTwoPgwardensAllGetInAndCreateTheRoleOnce() throws Exception {
+        int logins = 8;
         CountDownLatch ready = new CountDownLatch(logins);
         ExecutorService clients = Executors.newFixedThreadPool(logins);
         try {
             List<Future<String>> results = new ArrayList<>();
             for (int i = 0; i < logins; i++) {
                 String token = provider.token("carol").groups("engineers").issue();
+                // Half through each pgwarden: one process's lock cannot serialize them, PostgreSQL's advisory lock must.
+                ProxyFixture pgwarden = i % 2 == 0 ? proxy : peer;
                 Callable<String> login = () -> {
                     ready.countDown();
                     ready.await(10, TimeUnit.SECONDS);
-                    try (Connection carol = TokenLogins.connect(proxy, "postgres", "carol", token)) {
+                    try (Connection carol = TokenLogins.connect(pgwarden, "postgres", "carol", token)) {
                         return TokenLogins.query(carol, "SELECT session_user");
                     }
                 };
@@ -215,7 +227,7 @@ class ProvisioningIT {
         }
         assertThat(role("carol")).isEqualTo("login=true memberOf=[analytics_read, app_write, pgwarden_managed]");
         assertThat(logLines("provisioning of role \"carol\" on backend pg: created")).hasSize(1);
-        assertThat(log.lines()).noneMatch(line -> line.contains("could not provision"));
+        assertThat(log.lines()).noneMatch(line -> line.contains("could not provision role \"carol\""));
         assertThat(postgres.serverLog()).doesNotContain("already exists").doesNotContain("tuple concurrently updated");
     }
 
@@ -260,6 +272,17 @@ class ProvisioningIT {
         assertThat(after).containsAll(before).contains(hostile, ADMIN).doesNotContain("x");
         assertThat(after).hasSize(before.size() + 1);
         assertThat(role(hostile)).isEqualTo("login=false memberOf=[analytics_read, pgwarden_managed]");
+    }
+
+    @Test
+    void whenTheAdminCannotConnectTheLoginIsRefusedWith08006AndTheRoleIsNotCreated() throws Exception {
+        PSQLException refused = TokenLogins.refusal(wrongAdminPassword, "postgres", "frank",
+                provider.token("frank").groups("analysts").issue());
+
+        assertThat(TokenLogins.assertRefused(refused, "08006")).isEqualTo("could not provision role \"frank\"; pgwarden's log says why");
+        assertThat(role("frank")).isNull();
+        assertThat(logLines("could not provision role \"frank\" on backend pg as \"pgwarden_admin\" (plugins[0].provisioning)"))
+                .singleElement().satisfies(line -> assertThat(line).contains("password authentication failed"));
     }
 
     /** The role's LOGIN attribute and direct memberships, or null when it does not exist. */

@@ -254,8 +254,14 @@ final class RoleProvisioner implements Provisioner {
 
     private ProvisioningFailedException failed(String sessionId, String what, RoleName role, String backend, SQLException e) {
         metrics.count(Action.FAILED, 1);
-        // The server's message names roles and privileges, never the admin's password.
-        String cause = "SQLSTATE " + e.getSQLState() + ": " + e.getMessage();
+        // The server's and the pool's messages name roles, privileges and timeouts, never the admin's password.
+        StringBuilder cause = new StringBuilder("SQLSTATE " + e.getSQLState() + ": " + e.getMessage());
+        // The pool's "connection is not available" hides why (the server refused the password, say) in its cause.
+        for (Throwable inner = e.getCause(); inner != null && inner != inner.getCause(); inner = inner.getCause()) {
+            if (inner instanceof SQLException && inner.getMessage() != null && cause.indexOf(inner.getMessage()) < 0) {
+                cause.append("; caused by: ").append(inner.getMessage());
+            }
+        }
         logger.log(Level.WARNING, "[" + sessionId + "] could not " + what + " role \"" + role + "\" on backend " + backend + " as \""
                 + settings.adminUser() + "\" (" + settings.path() + "): " + cause);
         return new ProvisioningFailedException("could not provision role \"" + role + "\"; pgwarden's log says why",
