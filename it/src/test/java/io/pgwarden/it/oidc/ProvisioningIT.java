@@ -68,7 +68,8 @@ class ProvisioningIT {
         postgres = EmbeddedPostgres.builder()
                 .tls(certificates.serverCertificate(), certificates.serverKey(), clientCa.certificate())
                 .hba("hostssl all " + ADMIN + "," + SSO + " 127.0.0.1/32 scram-sha-256")
-                .hba("hostssl all all 127.0.0.1/32 cert")
+                // As docs/sso.md section 17 suggests: the CA logs in only roles pgwarden manages.
+                .hba("hostssl all +" + MARKER + " 127.0.0.1/32 cert")
                 .role(ADMIN, ADMIN_PASSWORD, PasswordEncryption.SCRAM_SHA_256)
                 .role(SSO, SSO_PASSWORD, PasswordEncryption.SCRAM_SHA_256)
                 .database(SET_ROLE_DATABASE, EmbeddedPostgres.SUPERUSER)
