@@ -11,12 +11,22 @@ final class ProvisioningFailedException extends Exception {
 
     private final String logReason;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message for the client
+     * @param logReason for the log
+     */
     ProvisioningFailedException(String message, String logReason) {
         super(message);
         this.logReason = logReason;
     }
 
-    /** The cause for the log: the server's SQLSTATE and message, never a password. */
+    /**
+     * The cause for the log.
+     *
+     * @return the server's SQLSTATE and message, never a password
+     */
     String logReason() {
         return logReason;
     }

@@ -35,6 +35,7 @@ final class ProvisioningMetrics {
             this.tag = tag;
         }
 
+        /** The {@code action} tag's value. */
         String tag() {
             return tag;
         }

@@ -68,6 +68,15 @@ final class RoleProvisioner implements Provisioner {
     private final System.Logger logger;
     private final RoleLocks locks = new RoleLocks();
 
+    /**
+     * Creates the provisioner.
+     *
+     * @param settings the {@code provisioning} section
+     * @param serviceAccount {@code set_role.user}, when set-role is configured
+     * @param connections the admin's pools, by backend
+     * @param metrics the counters
+     * @param logger the plugin's logger
+     */
     RoleProvisioner(ProvisioningSettings settings, Optional<RoleName> serviceAccount, AdminConnections connections,
                     ProvisioningMetrics metrics, System.Logger logger) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -91,31 +100,33 @@ final class RoleProvisioner implements Provisioner {
             throw new IllegalStateException("set-role provisioning without set_role.user");
         }
         Set<RoleName> desired = settings.desired(person.groups());
-        ProvisioningPlan plan;
+        // Empty when the role exists and is not managed: nothing was changed.
+        Optional<ProvisioningPlan> done;
         try {
-            plan = locks.withLock(role.name(), () -> inTransaction(backend, connection -> {
+            done = locks.withLock(role.name(), () -> inTransaction(backend, connection -> {
                 lock(connection, role);
                 requireMarker(connection, backend);
                 ProvisioningPlan.Current current = current(connection, role);
                 if (current.exists() && !current.managed()) {
-                    return null;
+                    return Optional.<ProvisioningPlan>empty();
                 }
                 ProvisioningPlan.Use use = new ProvisioningPlan.Use(login, login ? Optional.empty() : serviceAccount,
                         connection.getMetaData().getDatabaseMajorVersion() >= 16);
                 ProvisioningPlan changes = ProvisioningPlan.login(role, use, settings.marker(), desired, current);
                 execute(connection, changes);
-                return changes;
+                return Optional.of(changes);
             }));
         } catch (SQLException e) {
             throw failed(sessionId, "provision", role, backend, e);
         }
-        if (plan == null) {
+        if (done.isEmpty()) {
             metrics.count(Action.REFUSED, 1);
             String message = "role \"" + role + "\" exists and is not managed by pgwarden";
             logger.log(Level.WARNING, "[" + sessionId + "] provisioning refused: " + message + " (pgwarden manages only roles marked by "
                     + "membership in \"" + settings.marker() + "\" on backend " + backend + "); it is left unchanged");
             throw new LoginRefusedException(message);
         }
+        ProvisioningPlan plan = done.get();
         metrics.count(Action.CREATED, plan.created() ? 1 : 0);
         metrics.count(Action.GRANTED, plan.granted().size());
         metrics.count(Action.REVOKED, plan.revoked().size());
