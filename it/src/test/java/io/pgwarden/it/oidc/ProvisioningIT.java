@@ -261,6 +261,19 @@ class ProvisioningIT {
     }
 
     @Test
+    void aSetRolePersonWhoLostEveryAllowedGroupCanNoLongerBeTakenByTheServiceAccount() throws Exception {
+        TokenLogins.connect(proxy, SET_ROLE_DATABASE, "grace", provider.token("grace").groups("engineers").issue()).close();
+        assertThat(memberOption(SSO, "grace")).isEqualTo("inherit=false set=true");
+
+        PSQLException refused = TokenLogins.refusal(proxy, SET_ROLE_DATABASE, "grace", provider.token("grace").issue());
+
+        assertThat(TokenLogins.assertRefused(refused, "28000"))
+                .isEqualTo("grace is not in a group allowed by plugins[0].authorization.allowed_groups");
+        assertThat(role("grace")).isEqualTo("login=false memberOf=[pgwarden_managed]");
+        assertThat(memberOf(SSO)).doesNotContain("grace");
+    }
+
+    @Test
     void aHostileRoleNameCreatesExactlyThatRoleAndNothingElse() throws Exception {
         String hostile = "eve\"; DROP ROLE " + ADMIN + "; CREATE ROLE x SUPERUSER; --";
         List<String> before = roleNames();
@@ -315,6 +328,22 @@ class ProvisioningIT {
                 return "inherit=" + rows.getBoolean(1) + " set=" + rows.getBoolean(2);
             }
         }
+    }
+
+    /** The roles {@code member} is a direct member of. */
+    private static List<String> memberOf(String member) throws SQLException {
+        List<String> roles = new ArrayList<>();
+        try (Connection connection = postgres.superuserConnection();
+             PreparedStatement statement = connection.prepareStatement("SELECT r.rolname FROM pg_auth_members m"
+                     + " JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = ?")) {
+            statement.setString(1, member);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    roles.add(rows.getString(1));
+                }
+            }
+        }
+        return roles;
     }
 
     private static List<String> roleNames() throws SQLException {
