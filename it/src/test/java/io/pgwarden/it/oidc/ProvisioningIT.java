@@ -58,6 +58,7 @@ class ProvisioningIT {
     private static ProxyFixture proxy;
     private static ProxyFixture peer;
     private static ProxyFixture wrongAdminPassword;
+    private static ProxyFixture missingMarker;
 
     @BeforeAll
     static void start() throws SQLException {
@@ -91,13 +92,14 @@ class ProvisioningIT {
         postgres.execute("postgres", "GRANT analytics_read TO legacy_admins");
         provider = OidcFixture.start("staff");
         String adminPassword = plugin.secretReference("admin.password", ADMIN_PASSWORD);
-        proxy = plugin.startProxy(config(adminPassword));
-        peer = plugin.startProxy(config(adminPassword));
-        wrongAdminPassword = plugin.startProxy(config(plugin.secretReference("wrong.password", WRONG_PASSWORD)));
+        proxy = plugin.startProxy(config(adminPassword, MARKER));
+        peer = plugin.startProxy(config(adminPassword, MARKER));
+        wrongAdminPassword = plugin.startProxy(config(plugin.secretReference("wrong.password", WRONG_PASSWORD), MARKER));
+        missingMarker = plugin.startProxy(config(adminPassword, "no_such_marker"));
     }
 
     /** pgwarden's configuration; {@code peer} is a second pgwarden with the same one, as in a deployment of several. */
-    private static String config(String adminPasswordReference) {
+    private static String config(String adminPasswordReference, String marker) {
         return """
                 listen:
                   host: 127.0.0.1
@@ -125,12 +127,13 @@ class ProvisioningIT {
                       password: "%s"
                     provisioning:
                       admin: { user: %s, password: "%s" }
+                      marker_role: %s
                       groups:
                         analysts: [analytics_read]
                         engineers: [analytics_read, app_write]
                 """.formatted(certificates.serverCertificate(), certificates.serverKey(), postgres.port(),
                 certificates.caCertificate(), SET_ROLE_DATABASE, provider.issuer(), clientCa.certificate(), clientCa.key(),
-                SSO, plugin.secretReference("sso.password", SSO_PASSWORD), ADMIN, adminPasswordReference);
+                SSO, plugin.secretReference("sso.password", SSO_PASSWORD), ADMIN, adminPasswordReference, marker);
     }
 
     private static Connection adminConnection() throws SQLException {
@@ -297,6 +300,17 @@ class ProvisioningIT {
         assertThat(role("frank")).isNull();
         assertThat(logLines("could not provision role \"frank\" on backend pg as \"pgwarden_admin\" (plugins[0].provisioning)"))
                 .singleElement().satisfies(line -> assertThat(line).contains("password authentication failed"));
+    }
+
+    @Test
+    void withoutTheMarkerRoleTheLoginIsRefusedAndTheLogSaysHowToCreateIt() throws Exception {
+        PSQLException refused = TokenLogins.refusal(missingMarker, "postgres", "heidi", provider.token("heidi").groups("analysts").issue());
+
+        assertThat(TokenLogins.assertRefused(refused, "08006")).isEqualTo("could not provision role \"heidi\"; pgwarden's log says why");
+        assertThat(role("heidi")).isNull();
+        assertThat(logLines("WARN [" )).filteredOn(line -> line.contains("could not provision role \"heidi\"")).singleElement()
+                .satisfies(line -> assertThat(line).contains("the marker role \"no_such_marker\" (plugins[0].provisioning.marker_role) "
+                        + "does not exist on backend pg; create it: CREATE ROLE \"no_such_marker\" NOLOGIN"));
     }
 
     /** The role's LOGIN attribute and direct memberships, or null when it does not exist. */
