@@ -112,21 +112,35 @@ final class AccessPolicy {
     }
 
     /**
+     * Why a person may not reach a database.
+     *
+     * @param message shown to the client with SQLSTATE 28000
+     * @param noAllowedGroup true when the person has none of {@code allowed_groups} (they may not log in at all, so
+     *     provisioning takes their role's login away), false when only this database is refused
+     */
+    record Refusal(String message, boolean noAllowedGroup) {
+        /** Checks for null. */
+        Refusal {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /**
      * Why a person may not reach a database, if they may not.
      *
      * @param person the mapped person
      * @param database the database the client asked for
-     * @return the refusal, shown to the client with SQLSTATE 28000; empty when allowed
+     * @return the refusal; empty when allowed
      */
-    Optional<String> refusal(PersonIdentity person, String database) {
+    Optional<Refusal> refusal(PersonIdentity person, String database) {
         Objects.requireNonNull(person, "person");
         Objects.requireNonNull(database, "database");
         if (!allowedGroups.isEmpty() && person.groups().stream().noneMatch(allowedGroups::contains)) {
-            return Optional.of(person.role() + " is not in a group allowed by " + allowedGroupsPath);
+            return Optional.of(new Refusal(person.role() + " is not in a group allowed by " + allowedGroupsPath, true));
         }
         if (!databases.isEmpty() && !databaseAllowed(person.groups(), database)) {
-            return Optional.of("groups of " + person.role() + " do not allow database \"" + database + "\" ("
-                    + databasesPath + ")");
+            return Optional.of(new Refusal("groups of " + person.role() + " do not allow database \"" + database + "\" ("
+                    + databasesPath + ")", false));
         }
         return Optional.empty();
     }

@@ -42,7 +42,7 @@ final class OidcAuthenticator implements Authenticator {
 
     @Override
     public void checkRuleOptions(Map<String, String> options) {
-        RuleOptions.check(options, settings);
+        RuleOptions.check(options, settings, login.provisions());
     }
 
     @Override

@@ -32,6 +32,8 @@ final class OidcMetrics {
         AUTHORIZATION("authorization"),
         /** The strategy or the identity propagation found no login. */
         LOGIN("login"),
+        /** Provisioning refused the person's role (not managed by pgwarden) or failed. */
+        PROVISIONING("provisioning"),
         /** An unexpected error. */
         ERROR("error");
 

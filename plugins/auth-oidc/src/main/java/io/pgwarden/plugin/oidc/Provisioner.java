@@ -10,29 +10,41 @@ interface Provisioner {
     /** Without a {@code provisioning} section: provisions nothing. */
     Provisioner NONE = new Provisioner() {
         @Override
-        public void provision(PersonIdentity person, String strategy) {
+        public void provision(String sessionId, PersonIdentity person, String strategy, String backend) {
         }
 
         @Override
-        public void deprovision(PersonIdentity person) {
+        public void deprovision(String sessionId, PersonIdentity person, String backend) {
+        }
+
+        @Override
+        public String toString() {
+            return "Provisioner.NONE";
         }
     };
 
     /**
      * Before the backend login: creates the person's role when missing and makes its memberships
-     * match the token's groups.
+     * match the token's groups, in one transaction.
      *
+     * @param sessionId the session, for logs
      * @param person the authorized person
      * @param strategy the rule's strategy ({@code client-cert}: a LOGIN role; {@code set-role}: NOLOGIN)
-     * @throws LoginRefusedException when the role cannot be provisioned (a role of that name exists
-     *     and is not managed by pgwarden, the admin connection fails); shown to the client with 28000
+     * @param backend the backend of the rule's login, where the role lives
+     * @throws LoginRefusedException when the role may not be provisioned (a role of that name exists
+     *     and is not managed by pgwarden, or the name is reserved); shown to the client with 28000
+     * @throws ProvisioningFailedException when the admin connection or a statement failed; shown with 08006
      */
-    void provision(PersonIdentity person, String strategy) throws LoginRefusedException;
+    void provision(String sessionId, PersonIdentity person, String strategy, String backend)
+            throws LoginRefusedException, ProvisioningFailedException;
 
     /**
-     * After a refusal because the person has no allowed group any more: sets a managed role NOLOGIN.
+     * After a refusal because the person has no allowed group any more: sets a managed role NOLOGIN
+     * and revokes its managed memberships. Failures are logged, not thrown: the person is refused anyway.
      *
+     * @param sessionId the session, for logs
      * @param person the refused person
+     * @param backend the backend of the rule's login
      */
-    void deprovision(PersonIdentity person);
+    void deprovision(String sessionId, PersonIdentity person, String backend);
 }

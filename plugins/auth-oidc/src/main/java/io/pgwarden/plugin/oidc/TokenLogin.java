@@ -37,8 +37,8 @@ final class TokenLogin {
 
     /** allowed_groups and databases: AccessPolicy's part. */
     interface Policy {
-        /** Empty when allowed, else the message for the client. */
-        Optional<String> refusal(PersonIdentity person, String database);
+        /** Empty when allowed, else the message for the client and whether the person has no allowed group at all. */
+        Optional<AccessPolicy.Refusal> refusal(PersonIdentity person, String database);
     }
 
     /** application_name and the identity settings: IdentityPropagation's part. */
@@ -97,6 +97,15 @@ final class TokenLogin {
         return settings;
     }
 
+    /**
+     * Whether the plugin has a {@code provisioning} section, which rules with {@code provision: true} need.
+     *
+     * @return true with the section
+     */
+    boolean provisions() {
+        return parts.provisioner() != Provisioner.NONE;
+    }
+
     /** Cheap, unverified: whether the token names a configured issuer. */
     boolean recognizes(String token) {
         return parts.tokens().recognizes(token);
@@ -131,15 +140,29 @@ final class TokenLogin {
                 return refuse(attempt, method, issuer, Refusal.STARTUP_USER,
                         "the token is for \"" + person.role() + "\", not for user \"" + attempt.user() + "\"");
             }
-            Optional<String> refusal = parts.policy().refusal(person, attempt.database());
-            if (refusal.isPresent()) {
-                return refuse(attempt, method, issuer, Refusal.AUTHORIZATION, refusal.get());
-            }
             String strategyName = RuleOptions.strategy(attempt.options(), settings);
             LoginStrategy strategy = parts.strategies().get(strategyName);
             if (strategy == null) {
                 // checkRuleOptions refuses such a rule at startup.
                 throw new IllegalStateException("strategy " + strategyName + " is not configured");
+            }
+            boolean provision = RuleOptions.provision(attempt.options());
+            String backend = attempt.defaultLogin().backend();
+            Optional<AccessPolicy.Refusal> refusal = parts.policy().refusal(person, attempt.database());
+            if (refusal.isPresent()) {
+                if (provision && refusal.get().noAllowedGroup()) {
+                    parts.provisioner().deprovision(attempt.sessionId(), person, backend);
+                }
+                return refuse(attempt, method, issuer, Refusal.AUTHORIZATION, refusal.get().message());
+            }
+            if (provision) {
+                try {
+                    parts.provisioner().provision(attempt.sessionId(), person, strategyName, backend);
+                } catch (LoginRefusedException e) {
+                    return refuse(attempt, method, issuer, Refusal.PROVISIONING, e.getMessage());
+                } catch (ProvisioningFailedException e) {
+                    return refuse(attempt, method, issuer, Refusal.PROVISIONING, "08006", e.getMessage(), e.logReason());
+                }
             }
             BackendLogin login;
             try {

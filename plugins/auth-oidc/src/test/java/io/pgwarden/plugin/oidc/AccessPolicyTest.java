@@ -31,9 +31,9 @@ class AccessPolicyTest {
     @Test
     void personInNoAllowedGroupIsRefusedNamingTheSetting() {
         assertThat(POLICY.refusal(ClientCertStrategyTest.person("alice", "analysts"), "analytics"))
-                .contains("alice is not in a group allowed by plugins[3].authorization.allowed_groups");
+                .contains(new AccessPolicy.Refusal("alice is not in a group allowed by plugins[3].authorization.allowed_groups", true));
         assertThat(POLICY.refusal(ClientCertStrategyTest.person("alice"), "analytics"))
-                .contains("alice is not in a group allowed by plugins[3].authorization.allowed_groups");
+                .contains(new AccessPolicy.Refusal("alice is not in a group allowed by plugins[3].authorization.allowed_groups", true));
         assertThat(POLICY.refusal(ClientCertStrategyTest.person("alice", "DB-USERS", "analysts"), "analytics"))
                 .as("group names are compared exactly").isPresent();
     }
@@ -52,7 +52,8 @@ class AccessPolicyTest {
     @Test
     void databaseNoGroupAllowsIsRefusedNamingTheSetting() {
         assertThat(POLICY.refusal(ClientCertStrategyTest.person("alice", "db-users", "analysts"), "payroll"))
-                .contains("groups of alice do not allow database \"payroll\" (plugins[3].authorization.databases)");
+                .contains(new AccessPolicy.Refusal("groups of alice do not allow database \"payroll\" (plugins[3].authorization.databases)",
+                        false));
         assertThat(POLICY.refusal(ClientCertStrategyTest.person("alice", "db-users", "analysts"), "Analytics"))
                 .as("database names are compared exactly").isPresent();
         assertThat(POLICY.refusal(ClientCertStrategyTest.person("alice", "db-users", "analysts"), "xreporting_1"))
@@ -60,7 +61,8 @@ class AccessPolicyTest {
         assertThat(POLICY.refusal(ClientCertStrategyTest.person("alice", "db-users", "analysts"), "analyticsx")).isPresent();
         assertThat(POLICY.refusal(ClientCertStrategyTest.person("dave", "db-users"), "analytics"))
                 .as("in an allowed group, but in no group with databases")
-                .contains("groups of dave do not allow database \"analytics\" (plugins[3].authorization.databases)");
+                .contains(new AccessPolicy.Refusal(
+                        "groups of dave do not allow database \"analytics\" (plugins[3].authorization.databases)", false));
     }
 
     @Test

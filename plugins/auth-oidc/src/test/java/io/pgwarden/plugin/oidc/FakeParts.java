@@ -30,6 +30,9 @@ final class FakeParts {
     PersonIdentity person = new PersonIdentity("alice", "s-1", "alice@example.com", Set.of("analysts", "db-users"), ISSUER, EXPIRES,
             Map.of("sub", "s-1", "preferred_username", "alice", "groups", List.of("analysts", "db-users")));
     String policyRefusal;
+    /** Whether {@link #policyRefusal} is for having no allowed group (else for the database). */
+    boolean policyNoAllowedGroup;
+    Provisioner provisioner = Provisioner.NONE;
     RuntimeException policyError;
     LoginRefusedException strategyRefusal;
     LoginRefusedException propagationRefusal;
@@ -84,7 +87,7 @@ final class FakeParts {
             if (policyError != null) {
                 throw policyError;
             }
-            return Optional.ofNullable(policyRefusal);
+            return Optional.ofNullable(policyRefusal).map(message -> new AccessPolicy.Refusal(message, policyNoAllowedGroup));
         };
         TokenLogin.Propagation propagation = (login, who) -> {
             if (propagationRefusal != null) {
@@ -99,7 +102,7 @@ final class FakeParts {
         return new TokenLogin.Parts(tokens, mapping, policy, Map.of(
                 OidcAuthSettings.CLIENT_CERT, strategy(OidcAuthSettings.CLIENT_CERT, null, CERTIFICATE),
                 OidcAuthSettings.SERVICE_ACCOUNT, strategy(OidcAuthSettings.SERVICE_ACCOUNT, "app_ro", Credential.password("app-secret"))),
-                propagation, Provisioner.NONE);
+                propagation, provisioner);
     }
 
     private LoginStrategy strategy(String name, String user, Credential credential) {

@@ -366,7 +366,7 @@ class OidcAuthenticatorTest {
     void checkRuleOptionsRefusesAnUnknownOption() {
         assertThatThrownBy(() -> authenticator().checkRuleOptions(Map.of("channel_binding", "require")))
                 .isInstanceOf(PluginConfigException.class)
-                .hasMessage("channel_binding: unknown option for method oidc; known: strategy, allow_without_tls");
+                .hasMessage("channel_binding: unknown option for method oidc; known: strategy, allow_without_tls, provision");
     }
 
     @Test
