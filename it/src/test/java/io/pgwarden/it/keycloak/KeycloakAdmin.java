@@ -94,7 +94,8 @@ final class KeycloakAdmin {
                 return response;
             }
         }
-        throw new IllegalStateException("Keycloak answered " + method + " " + path + " with " + response.statusCode() + ": " + response.body());
+        throw new IllegalStateException("Keycloak answered " + method + " " + path + " with " + response.statusCode() + ": "
+                + response.body());
     }
 
     private synchronized String token() {

@@ -266,6 +266,7 @@ class KeycloakServerIT {
             this.server = server;
         }
 
+        /** Listens on 127.0.0.1 and a free port, answering every request to /callback. */
         static LoopbackListener start() throws IOException {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             LoopbackListener listener = new LoopbackListener(server);
@@ -281,14 +282,17 @@ class KeycloakServerIT {
             return listener;
         }
 
+        /** {@code http://127.0.0.1:PORT/callback}. */
         URI redirectUri() {
             return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/callback");
         }
 
+        /** The query of the first request, waiting up to ten seconds for it. */
         Map<String, String> received() throws Exception {
             return query.get(10, TimeUnit.SECONDS);
         }
 
+        /** How many requests came. */
         int requests() {
             return requests;
         }
@@ -306,6 +310,7 @@ class KeycloakServerIT {
             return values;
         }
 
+        /** Stops listening. */
         @Override
         public void close() {
             server.stop(0);
