@@ -215,10 +215,30 @@ class KeycloakServerIT {
     }
 
     @Test
+    void refreshFailsOnceTheSessionOutlivesItsMaximumLifespan() throws InterruptedException {
+        String user = newUser(Set.of("dba"));
+        OAuthClientCalls.Answer login;
+        try {
+            keycloak.setSessionMaxLifespan(Duration.ofSeconds(3));
+            login = deviceLogin(user);
+            assertThat(((Number) login.json().get("refresh_expires_in")).longValue()).isBetween(1L, 3L);
+        } finally {
+            keycloak.setSessionMaxLifespan(KeycloakServer.DEFAULT_SESSION_MAX_LIFESPAN);
+        }
+        Thread.sleep(4_000);
+
+        OAuthClientCalls.Answer refresh = client.refresh(login.string("refresh_token"));
+
+        assertThat(refresh.status()).isEqualTo(400);
+        assertThat(refresh.json()).containsEntry("error", "invalid_grant").doesNotContainKey("access_token");
+    }
+
+    @Test
     void badArgumentsAreRefusedBeforeKeycloakIsAsked() {
         assertThatThrownBy(() -> keycloak.setAccessTokenLifespan(Duration.ofMillis(1500)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> keycloak.setAccessTokenLifespan(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> keycloak.setSessionMaxLifespan(Duration.ofSeconds(-5))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> keycloak.setGroups("no-such-user-" + UUID.randomUUID(), Set.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no user");
         String user = newUser(Set.of());
