@@ -87,8 +87,15 @@ final class KeycloakProcess {
             throw new UncheckedIOException("cannot start " + home.resolve("bin/kc.sh"), e);
         }
         KeycloakProcess keycloak = new KeycloakProcess(process, URI.create("http://127.0.0.1:" + port), adminPassword, logFile);
-        keycloak.awaitReady(realm);
-        keycloak.writePids(home);
+        try {
+            // Written twice: the script's pid at once (killing it ends the JVM it starts), the JVM's too once it runs.
+            keycloak.writePids(home);
+            keycloak.awaitReady(realm);
+            keycloak.writePids(home);
+        } catch (RuntimeException e) {
+            keycloak.stop();
+            throw e;
+        }
         return keycloak;
     }
 
@@ -152,7 +159,6 @@ final class KeycloakProcess {
             }
             sleep(Duration.ofMillis(500));
         }
-        stop();
         throw new IllegalStateException("Keycloak did not answer " + discovery + " within " + READY_TIMEOUT.toSeconds() + " s; "
                 + logTail());
     }

@@ -37,6 +37,8 @@ public final class KeycloakServer {
     private static final String AUDIENCE = "pgwarden";
 
     private static KeycloakServer shared;
+    private static RuntimeException startFailure;
+    private static boolean shutdownHookAdded;
 
     private final KeycloakProcess process;
     private final KeycloakAdmin admin;
@@ -46,12 +48,25 @@ public final class KeycloakServer {
         this.admin = new KeycloakAdmin(process.baseUri(), REALM, KeycloakProcess.ADMIN_USERNAME, process.adminPassword());
     }
 
-    /** The one server of this JVM, started if needed (free port, in-memory database, the pgwarden realm imported). */
+    /**
+     * The one server of this JVM, started if needed (free port, in-memory database, the pgwarden realm imported). A start
+     * that failed is not tried again in the same JVM: later calls fail at once with the first failure as the cause.
+     */
     public static synchronized KeycloakServer shared() {
+        if (startFailure != null) {
+            throw new IllegalStateException("Keycloak failed to start earlier in this test JVM", startFailure);
+        }
         if (shared == null) {
-            KeycloakServer server = new KeycloakServer(KeycloakProcess.start(REALM));
-            Runtime.getRuntime().addShutdownHook(new Thread(KeycloakServer::stopShared, "keycloak-stop"));
-            shared = server;
+            try {
+                shared = new KeycloakServer(KeycloakProcess.start(REALM));
+            } catch (RuntimeException e) {
+                startFailure = e;
+                throw e;
+            }
+            if (!shutdownHookAdded) {
+                Runtime.getRuntime().addShutdownHook(new Thread(KeycloakServer::stopShared, "keycloak-stop"));
+                shutdownHookAdded = true;
+            }
         }
         return shared;
     }
