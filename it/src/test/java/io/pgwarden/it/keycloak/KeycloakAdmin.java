@@ -32,6 +32,7 @@ final class KeycloakAdmin {
     private String token;
     private Instant tokenRefreshAt = Instant.MIN;
 
+    /** The admin API of {@code realm} at {@code baseUri}, signing in as {@code username} of the master realm. */
     KeycloakAdmin(URI baseUri, String realm, String username, String password) {
         this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
         this.realm = Objects.requireNonNull(realm, "realm");

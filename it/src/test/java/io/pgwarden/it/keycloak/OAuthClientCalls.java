@@ -35,6 +35,7 @@ final class OAuthClientCalls {
     private final URI issuer;
     private final String clientId;
 
+    /** Calls to the endpoints under {@code issuer} as the public client {@code clientId}. */
     OAuthClientCalls(URI issuer, String clientId) {
         this.issuer = issuer;
         this.clientId = clientId;
