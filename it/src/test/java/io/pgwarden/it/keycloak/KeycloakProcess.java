@@ -116,19 +116,21 @@ final class KeycloakProcess {
 
     /** Ends Keycloak and every process it started, and waits for them; forcibly when they do not end in time. */
     void stop() {
-        List<ProcessHandle> tree = process.descendants().toList();
-        tree.forEach(ProcessHandle::destroy);
-        process.destroy();
-        Instant deadline = Instant.now().plus(STOP_TIMEOUT);
-        for (ProcessHandle handle : tree) {
-            awaitExit(handle, deadline);
-        }
-        awaitExit(process.toHandle(), deadline);
+        endTree(process.toHandle(), Instant.now().plus(STOP_TIMEOUT));
         try {
             Files.deleteIfExists(logFile.resolveSibling(PID_FILE));
         } catch (IOException e) {
             throw new UncheckedIOException("Keycloak stopped, but its pid file stays", e);
         }
+    }
+
+    /** Asks {@code root} and its descendants to end (SIGTERM), then waits; kills what is still there at the deadline. */
+    private static void endTree(ProcessHandle root, Instant deadline) {
+        List<ProcessHandle> tree = root.descendants().toList();
+        tree.forEach(ProcessHandle::destroy);
+        root.destroy();
+        tree.forEach(handle -> awaitExit(handle, deadline));
+        awaitExit(root, deadline);
     }
 
     private static void awaitExit(ProcessHandle handle, Instant deadline) {
@@ -218,10 +220,7 @@ final class KeycloakProcess {
             for (String line : Files.readAllLines(pidFile, StandardCharsets.US_ASCII)) {
                 Optional<ProcessHandle> leftover = ProcessHandle.of(Long.parseLong(line.strip()))
                         .filter(handle -> handle.info().commandLine().map(command -> command.contains(home.toString())).orElse(false));
-                leftover.ifPresent(handle -> {
-                    handle.destroy();
-                    awaitExit(handle, deadline);
-                });
+                leftover.ifPresent(handle -> endTree(handle, deadline));
             }
             Files.delete(pidFile);
         } catch (IOException | NumberFormatException e) {
