@@ -50,6 +50,15 @@ final class AuthenticationFlow {
         return exchange != null && exchange.deliver(frame);
     }
 
+    /**
+     * Fails the pending request with {@code error}: the frame decoder refused the answer's length.
+     *
+     * @return false when nothing was pending
+     */
+    boolean fail(AuthProtocolException error) {
+        return exchange != null && exchange.fail(error);
+    }
+
     /** The client left: fail what is pending and close a server logged into for it. */
     void abort() {
         if (exchange != null) {
