@@ -249,17 +249,31 @@ class OAuthBearerIT {
     }
 
     @Test
-    void aMessageAbovePostgresqlsLimitIsRefusedWithoutAChallenge() throws IOException {
-        // Length word 4 + "OAUTHBEARER\0" 12 + data length 4 + data: 65536 is one byte above PostgreSQL's 65535.
+    void aMessageAbovePostgresqlsLimitIsRefusedAtItsHeaderWithoutAChallenge() throws IOException {
+        // The length word counts itself: 65536 is one byte above PostgreSQL's 65535. Only the start of the body is sent,
+        // as PostgreSQL refuses at the length word and never reads the rest.
+        byte[] start = concat(ascii("OAUTHBEARER\0"), int32(65_536 - 20), ascii("n,," + KVSEP + "auth=Bearer " + "A".repeat(32)));
+        try (RawPgClient client = tlsStartup(ALICE)) {
+            client.readMessage();
+            client.send(concat(new byte[] {'p'}, int32(65_536), start));
+            assertFatal(client.readMessage(), "28000", FAILED, null);
+            assertThat(client.isClosedByPeer(Duration.ofSeconds(5))).isTrue();
+        }
+        assertTheProxyStillServes();
+    }
+
+    @Test
+    void aMessageOfExactlyPostgresqlsLimitIsRead() throws IOException {
         String prefix = "n,," + KVSEP + "auth=Bearer ";
         String suffix = KVSEP + KVSEP;
-        byte[] data = ascii(prefix + "a".repeat(65_536 - 20 - prefix.length() - suffix.length()) + suffix);
+        byte[] data = ascii(prefix + "a".repeat(65_535 - 20 - prefix.length() - suffix.length()) + suffix);
         try (RawPgClient client = tlsStartup(ALICE)) {
             client.readMessage();
             client.sendMessage('p', initialResponse("OAUTHBEARER", data));
+            assertThat(client.readMessage().int32At(0)).as("the error challenge of a refused (too large) token").isEqualTo(11);
+            client.sendMessage('p', ascii(KVSEP));
             assertFatal(client.readMessage(), "28000", FAILED, null);
         }
-        assertTheProxyStillServes();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.pgwarden.plugin.oidc;
 
 import io.pgwarden.plugin.oidc.OidcMetrics.Refusal;
 import io.pgwarden.spi.AuthExchange;
+import io.pgwarden.spi.AuthMessageLengthException;
 import io.pgwarden.spi.AuthOutcome;
 import io.pgwarden.spi.Authenticator;
 import java.util.Arrays;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
@@ -33,11 +35,6 @@ final class OAuthBearerAuthenticator implements Authenticator {
     static final String METHOD = "oauth";
     static final String MECHANISM = "OAUTHBEARER";
     static final String REFUSED_WITHOUT_TLS = "pgwarden offers OAuth sign-in only over SSL; connect with sslmode=require";
-
-    /** The SASLInitialResponse's length word, mechanism name with its NUL, and data length word. */
-    private static final int INITIAL_RESPONSE_OVERHEAD = 4 + MECHANISM.length() + 1 + 4;
-    /** The SASLResponse's length word. */
-    private static final int RESPONSE_OVERHEAD = 4;
 
     private final TokenLogin login;
     private final OAuthRuleOptions ruleOptions;
@@ -68,24 +65,31 @@ final class OAuthBearerAuthenticator implements Authenticator {
                     REFUSED_WITHOUT_TLS, "OAUTHBEARER without SSL"));
         }
         OAuthDiscovery discovery = ruleOptions.discovery(attempt.options());
-        return exchange.saslStart(List.of(MECHANISM)).thenCompose(initial -> {
+        CompletionStage<AuthOutcome> outcome = exchange.saslStart(List.of(MECHANISM)).thenCompose(initial -> {
             if (initial.initialResponse() == null) {
                 // No initial response: an empty challenge asks for it, and the answer is read as one.
-                return exchange.saslContinue(new byte[0])
-                        .thenCompose(response -> first(exchange, attempt, discovery, response, RESPONSE_OVERHEAD));
+                return exchange.saslContinue(new byte[0]).thenCompose(response -> first(exchange, attempt, discovery, response));
             }
-            return first(exchange, attempt, discovery, initial.initialResponse(), INITIAL_RESPONSE_OVERHEAD);
+            return first(exchange, attempt, discovery, initial.initialResponse());
+        });
+        return outcome.handle((result, error) -> {
+            if (error == null) {
+                return result;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof AuthMessageLengthException tooLong) {
+                // PostgreSQL drops a message above its limit unread and fails the login like a refused token.
+                return AuthOutcome.failure("28000", failedFor(attempt), "OAUTHBEARER: " + tooLong.getMessage());
+            }
+            throw error instanceof CompletionException completion ? completion : new CompletionException(cause);
         });
     }
 
     /** The client's first message: discovery, a token, or a violation. The bytes are cleared. */
     private CompletionStage<AuthOutcome> first(AuthExchange exchange, TokenLogin.Attempt attempt, OAuthDiscovery discovery,
-                                               byte[] message, int overhead) {
+                                               byte[] message) {
         String auth;
         try {
-            if (overhead + (long) message.length > OAuthBearerMessage.MAX_MESSAGE_LENGTH) {
-                return CompletableFuture.completedFuture(oversized(attempt, overhead + (long) message.length));
-            }
             auth = OAuthBearerMessage.authValue(message);
         } catch (OAuthBearerViolation e) {
             try {
@@ -123,9 +127,6 @@ final class OAuthBearerAuthenticator implements Authenticator {
                                                               OAuthDiscovery discovery, String logReason) {
         return exchange.saslContinue(discovery.challenge()).thenApply(response -> {
             try {
-                if (RESPONSE_OVERHEAD + (long) response.length > OAuthBearerMessage.MAX_MESSAGE_LENGTH) {
-                    return oversized(attempt, RESPONSE_OVERHEAD + (long) response.length);
-                }
                 OAuthBearerMessage.requireKvsep(response);
             } catch (OAuthBearerViolation e) {
                 return violation(e);
@@ -134,12 +135,6 @@ final class OAuthBearerAuthenticator implements Authenticator {
             }
             return AuthOutcome.failure("28000", failedFor(attempt), logReason);
         });
-    }
-
-    /** A message above PostgreSQL's cap: PostgreSQL drops it unread and fails the login. */
-    private AuthOutcome oversized(TokenLogin.Attempt attempt, long length) {
-        return AuthOutcome.failure("28000", failedFor(attempt), "SASL message of " + length + " bytes, above the OAUTHBEARER limit of "
-                + OAuthBearerMessage.MAX_MESSAGE_LENGTH);
     }
 
     /** PostgreSQL's words for every refused OAuth sign-in. */

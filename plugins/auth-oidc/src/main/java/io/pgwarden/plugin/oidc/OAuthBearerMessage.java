@@ -15,8 +15,6 @@ final class OAuthBearerMessage {
 
     /** The key/value separator. */
     static final byte KVSEP = 0x01;
-    /** PostgreSQL's cap on a SASL message of this mechanism, the length word included. */
-    static final int MAX_MESSAGE_LENGTH = 65_535;
 
     private static final String AUTH_KEY = "auth";
     private static final String BEARER_SCHEME = "bearer ";

@@ -31,6 +31,8 @@ final class FakeExchange implements AuthExchange {
     /** The client's SASL answers: the initial response first (null for none), then each SASLResponse. */
     private final Deque<Optional<byte[]>> saslAnswers = new ArrayDeque<>();
     private String saslMechanism = "OAUTHBEARER";
+    /** When set, the SASL request after the scripted answers fails with it (as the core fails one whose answer it refused). */
+    private RuntimeException saslFailure;
 
     String user = "alice";
     String database = "appdb";
@@ -81,6 +83,17 @@ final class FakeExchange implements AuthExchange {
         return this;
     }
 
+    /**
+     * Makes the SASL request after the scripted answers fail.
+     *
+     * @param failure what the request fails with
+     * @return this
+     */
+    FakeExchange saslFailure(RuntimeException failure) {
+        this.saslFailure = failure;
+        return this;
+    }
+
     @Override
     public SessionContext session() {
         return TestSession.of(user, database, new InetSocketAddress("192.0.2.7", 40000), tls);
@@ -127,7 +140,7 @@ final class FakeExchange implements AuthExchange {
     public CompletionStage<SaslInitial> saslStart(List<String> mechanisms) {
         requests.add("SASL " + mechanisms);
         if (saslAnswers.isEmpty()) {
-            return CompletableFuture.failedFuture(new AssertionError("SASL not expected"));
+            return CompletableFuture.failedFuture(saslFailure != null ? saslFailure : new AssertionError("SASL not expected"));
         }
         byte[] initial = saslAnswers.poll().orElse(null);
         if (initial != null) {
@@ -141,7 +154,7 @@ final class FakeExchange implements AuthExchange {
         requests.add("SASLContinue");
         challenges.add(challenge.clone());
         if (saslAnswers.isEmpty()) {
-            return CompletableFuture.failedFuture(new AssertionError("SASLContinue not expected"));
+            return CompletableFuture.failedFuture(saslFailure != null ? saslFailure : new AssertionError("SASLContinue not expected"));
         }
         byte[] response = saslAnswers.poll().orElseThrow();
         handedOut.add(response);

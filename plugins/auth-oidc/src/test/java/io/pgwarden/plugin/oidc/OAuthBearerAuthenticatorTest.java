@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgwarden.plugin.oidc.OidcAuthSettings.StartupUser;
 import io.pgwarden.plugin.oidc.TokenRejectedException.Reason;
+import io.pgwarden.spi.AuthMessageLengthException;
 import io.pgwarden.spi.AuthOutcome;
 import io.pgwarden.spi.AuthProtocolException;
 import io.pgwarden.testkit.spi.CapturingLogger;
@@ -167,22 +168,28 @@ class OAuthBearerAuthenticatorTest {
     }
 
     @Test
-    void aMessageAbovePostgresqlsLimitIsRefusedUnread() {
-        // 65535 - 4 - 12 - 4 bytes of data make the largest SASLInitialResponse PostgreSQL reads.
-        byte[] largest = padded(65_535 - 20);
-        byte[] oneMore = padded(65_535 - 19);
+    void anAnswerWhoseLengthTheCoreRefusedIsTheGenericFailure() {
+        FakeExchange initial = new FakeExchange().tls().saslFailure(new AuthMessageLengthException("invalid message length 65536"));
+        FakeExchange afterChallenge = new FakeExchange().tls().sasl("OAUTHBEARER", ascii("n,,\u0001auth=\u0001\u0001"))
+                .saslFailure(new CompletionException(new AuthMessageLengthException("invalid message length 70000")));
 
-        fakes.rejection = new TokenRejectedException(Reason.TOO_LARGE, "above max_token_size");
-        assertThat(((AuthOutcome.Failure) run(new FakeExchange().tls().sasl("OAUTHBEARER", largest, kvsep()))).logReason())
-                .contains("too_large");
-        FakeExchange exchange = new FakeExchange().tls().sasl("OAUTHBEARER", oneMore);
-        AuthOutcome.Failure failure = (AuthOutcome.Failure) run(exchange);
+        AuthOutcome.Failure first = (AuthOutcome.Failure) run(initial);
+        AuthOutcome.Failure second = (AuthOutcome.Failure) run(afterChallenge);
 
-        assertThat(exchange.requests()).containsExactly("SASL [OAUTHBEARER]");
-        assertThat(failure.sqlState()).isEqualTo("28000");
-        assertThat(failure.message()).isEqualTo(FAILED);
-        assertThat(failure.logReason()).contains("65536 bytes");
-        assertThat(fakes.validated).hasSize(1);
+        assertThat(first.sqlState()).isEqualTo("28000");
+        assertThat(first.message()).isEqualTo(FAILED);
+        assertThat(first.logReason()).contains("invalid message length 65536");
+        assertThat(afterChallenge.requests()).containsExactly("SASL [OAUTHBEARER]", "SASLContinue");
+        assertThat(second.message()).isEqualTo(FAILED);
+        assertThat(fakes.validated).isEmpty();
+    }
+
+    @Test
+    void anotherBrokenExchangeStaysAProtocolViolation() {
+        FakeExchange exchange = new FakeExchange().tls().saslFailure(new AuthProtocolException("expected SASL initial response, got 'Q'"));
+
+        assertThatThrownBy(() -> run(exchange)).isInstanceOf(CompletionException.class).cause()
+                .isInstanceOf(AuthProtocolException.class).hasMessage("expected SASL initial response, got 'Q'");
     }
 
     @Test
@@ -226,12 +233,6 @@ class OAuthBearerAuthenticatorTest {
     /** A fresh 0x01 each time: the authenticator clears what it read. */
     private static byte[] kvsep() {
         return new byte[] {1};
-    }
-
-    private static byte[] padded(int length) {
-        String prefix = "n,,\u0001auth=Bearer ";
-        String suffix = "\u0001\u0001";
-        return ascii(prefix + "a".repeat(length - prefix.length() - suffix.length()) + suffix);
     }
 
     private static byte[] ascii(String text) {
