@@ -92,11 +92,11 @@ final class OAuthBearerAuthenticator implements Authenticator {
         try {
             auth = OAuthBearerMessage.authValue(message);
         } catch (OAuthBearerViolation e) {
-            try {
-                return CompletableFuture.completedFuture(violation(e));
-            } catch (RuntimeException protocol) {
-                return CompletableFuture.failedFuture(protocol);
+            // 08P01 with PostgreSQL's detail goes through the core as a protocol violation; 0A000 (authorization identity) has none.
+            if (e.isProtocolViolation()) {
+                return CompletableFuture.failedFuture(e.toProtocolException());
             }
+            return CompletableFuture.completedFuture(AuthOutcome.failure(e.sqlState(), e.getMessage(), "OAUTHBEARER: " + e.getMessage()));
         } finally {
             Arrays.fill(message, (byte) 0);
         }
@@ -129,7 +129,7 @@ final class OAuthBearerAuthenticator implements Authenticator {
             try {
                 OAuthBearerMessage.requireKvsep(response);
             } catch (OAuthBearerViolation e) {
-                return violation(e);
+                throw e.toProtocolException();
             } finally {
                 Arrays.fill(response, (byte) 0);
             }
@@ -140,20 +140,6 @@ final class OAuthBearerAuthenticator implements Authenticator {
     /** PostgreSQL's words for every refused OAuth sign-in. */
     static String failedFor(TokenLogin.Attempt attempt) {
         return "OAuth bearer authentication failed for user \"" + attempt.user() + "\"";
-    }
-
-    /**
-     * A grammar violation as PostgreSQL reports it: {@code 08P01} with its detail goes through the
-     * core as a protocol violation (thrown, so the stage fails with it); another SQLSTATE
-     * ({@code 0A000} for an authorization identity) has no detail and is an ordinary failure.
-     *
-     * @throws io.pgwarden.spi.AuthProtocolException for {@code 08P01}
-     */
-    private static AuthOutcome violation(OAuthBearerViolation e) {
-        if (e.sqlState().equals(OAuthBearerViolation.PROTOCOL_VIOLATION)) {
-            throw e.toProtocolException();
-        }
-        return AuthOutcome.failure(e.sqlState(), e.getMessage(), "OAUTHBEARER: " + e.getMessage());
     }
 
     /** What the log says about a refused token: the decision's own reason, never the token. */

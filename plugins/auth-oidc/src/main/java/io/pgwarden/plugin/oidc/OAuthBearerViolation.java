@@ -46,6 +46,7 @@ final class OAuthBearerViolation extends RuntimeException {
         return new OAuthBearerViolation(sqlState, message, null);
     }
 
+    /** The SQLSTATE PostgreSQL reports. */
     String sqlState() {
         return sqlState;
     }
@@ -53,6 +54,11 @@ final class OAuthBearerViolation extends RuntimeException {
     /** The detail, or {@code null}. */
     String detail() {
         return detail;
+    }
+
+    /** Whether PostgreSQL reports it as a protocol violation ({@code 08P01}). */
+    boolean isProtocolViolation() {
+        return sqlState.equals(PROTOCOL_VIOLATION);
     }
 
     /** As the core reports a protocol violation: FATAL 08P01 with the message and the detail. */
