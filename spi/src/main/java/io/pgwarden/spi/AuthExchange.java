@@ -18,6 +18,13 @@ import java.util.concurrent.CompletionStage;
 public interface AuthExchange {
 
     /**
+     * The largest SASLInitialResponse or SASLResponse the core reads, its length word included:
+     * PostgreSQL's {@code PG_MAX_AUTH_TOKEN_LENGTH}, the largest limit of its SASL mechanisms. A
+     * longer answer fails the request with {@link AuthMessageLengthException}. Since SPI 1.3.
+     */
+    int MAX_SASL_MESSAGE_LENGTH = 65_535;
+
+    /**
      * The session being authenticated (startup parameters, client address, TLS facts).
      *
      * @return the session
@@ -73,7 +80,8 @@ public interface AuthExchange {
      * Offers SASL mechanisms (AuthenticationSASL) and waits for SASLInitialResponse.
      *
      * @param mechanisms mechanism names in order of preference
-     * @return completes with the client's choice and initial response
+     * @return completes with the client's choice and initial response; fails with
+     *     {@link AuthMessageLengthException} for an answer above {@link #MAX_SASL_MESSAGE_LENGTH}
      */
     CompletionStage<SaslInitial> saslStart(List<String> mechanisms);
 
@@ -81,7 +89,8 @@ public interface AuthExchange {
      * Sends AuthenticationSASLContinue and waits for the client's SASLResponse.
      *
      * @param challenge the server's challenge
-     * @return completes with the client's response
+     * @return completes with the client's response; fails with {@link AuthMessageLengthException}
+     *     for an answer above {@link #MAX_SASL_MESSAGE_LENGTH}
      */
     CompletionStage<byte[]> saslContinue(byte[] challenge);
 

@@ -19,7 +19,7 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
     /** Type byte plus Int32 length. */
     public static final int HEADER_SIZE = 5;
 
-    private final int maxMessageSize;
+    private int maxMessageSize;
     private boolean failed;
 
     /**
@@ -27,6 +27,25 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
      *     not the type byte); at least 4
      */
     public PgFrameDecoder(int maxMessageSize) {
+        if (maxMessageSize < 4) {
+            throw new IllegalArgumentException("maxMessageSize must be at least 4: " + maxMessageSize);
+        }
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    /** The largest accepted value of the length field now. */
+    public int maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    /**
+     * Changes the largest accepted value of the length field, from the next frame whose header is
+     * checked on: the authentication phase lowers it while it waits for a SASL answer, as
+     * PostgreSQL reads those with a limit of its own.
+     *
+     * @param maxMessageSize at least 4
+     */
+    public void maxMessageSize(int maxMessageSize) {
         if (maxMessageSize < 4) {
             throw new IllegalArgumentException("maxMessageSize must be at least 4: " + maxMessageSize);
         }

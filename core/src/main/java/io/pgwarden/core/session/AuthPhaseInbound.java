@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.pgwarden.core.protocol.Frame;
 import io.pgwarden.core.protocol.MessageType;
 import io.pgwarden.core.protocol.ProtocolException;
+import io.pgwarden.spi.AuthMessageLengthException;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -67,7 +68,10 @@ final class AuthPhaseInbound extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
         if (cause instanceof ProtocolException protocol) {
-            session.clientViolation(protocol.getMessage());
+            // The decoder checks lengths only: an answer to a pending request with a refused length goes to its authenticator.
+            if (!session.failAuthAnswer(new AuthMessageLengthException(protocol.getMessage()))) {
+                session.clientViolation(protocol.getMessage());
+            }
         } else {
             LOG.debug("[{}] client connection failed: {}", session.id(), cause.toString());
             context.close();

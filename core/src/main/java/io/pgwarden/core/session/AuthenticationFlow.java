@@ -3,6 +3,7 @@ package io.pgwarden.core.session;
 import io.pgwarden.core.backend.BackendException;
 import io.pgwarden.core.config.AuthRule;
 import io.pgwarden.core.protocol.Frame;
+import io.pgwarden.core.protocol.backend.ErrorResponse;
 import io.pgwarden.spi.AuthOutcome;
 import io.pgwarden.spi.AuthProtocolException;
 import io.pgwarden.spi.Authenticator;
@@ -53,6 +54,15 @@ final class AuthenticationFlow {
     /** Hands the client's message to the pending request; false when nothing was asked. */
     boolean deliver(Frame frame) {
         return exchange != null && exchange.deliver(frame);
+    }
+
+    /**
+     * Fails the pending request with {@code error}: the frame decoder refused the answer's length.
+     *
+     * @return false when nothing was pending
+     */
+    boolean fail(AuthProtocolException error) {
+        return exchange != null && exchange.fail(error);
     }
 
     /** The client left: fail what is pending and close a server logged into for it. */
@@ -118,8 +128,9 @@ final class AuthenticationFlow {
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             ClientSession.closeQuietly(current.takeAuthenticatedServer());
-            if (cause instanceof AuthProtocolException) {
-                session.fatal("08P01", cause.getMessage());
+            if (cause instanceof AuthProtocolException protocol) {
+                ErrorResponse violation = ErrorResponse.fatal("08P01", protocol.getMessage());
+                session.fatal(protocol.detail() == null ? violation : violation.withDetail(protocol.detail()));
             } else if (cause instanceof BackendException backend) {
                 session.fatalFromBackend(backend);
             } else {

@@ -7,6 +7,7 @@ import io.pgwarden.core.backend.ServerConnection;
 import io.pgwarden.core.config.AuthRule;
 import io.pgwarden.core.protocol.Frame;
 import io.pgwarden.core.protocol.MessageType;
+import io.pgwarden.core.protocol.PgFrameDecoder;
 import io.pgwarden.core.protocol.backend.Authentication;
 import io.pgwarden.core.protocol.backend.AuthenticationCleartextPassword;
 import io.pgwarden.core.protocol.backend.AuthenticationMD5Password;
@@ -41,7 +42,12 @@ public final class ClientAuthExchange implements AuthExchange {
     private final BackendLogin defaultLogin;
     private final byte[] channelBinding;
     private final PasswordCache passwordCache;
+    /** A request whose answer may be as long as the frame decoder allows (limits.max_message_size). */
+    private static final int NO_LIMIT = 0;
+
     private CompletableFuture<Frame> pending;
+    /** The decoder's limit before {@link #limitAnswer} lowered it, or {@link #NO_LIMIT}. */
+    private int decoderLimit = NO_LIMIT;
     private ServerConnection authenticatedServer;
 
     ClientAuthExchange(SessionState session, Channel channel, AuthRule rule, BackendLogin defaultLogin,
@@ -87,7 +93,7 @@ public final class ClientAuthExchange implements AuthExchange {
         if (passwordCache.password != null) {
             return CompletableFuture.completedFuture(passwordCache.password.clone());
         }
-        return ask(new AuthenticationCleartextPassword(), "password", frame -> {
+        return ask(new AuthenticationCleartextPassword(), "password", NO_LIMIT, frame -> {
             byte[] password = PasswordMessage.decode(frame.payload()).password();
             passwordCache.password = password.clone();
             return password;
@@ -96,12 +102,13 @@ public final class ClientAuthExchange implements AuthExchange {
 
     @Override
     public CompletionStage<byte[]> md5Password(byte[] salt) {
-        return ask(new AuthenticationMD5Password(salt), "md5 password", frame -> PasswordMessage.decode(frame.payload()).password());
+        return ask(new AuthenticationMD5Password(salt), "md5 password", NO_LIMIT,
+                frame -> PasswordMessage.decode(frame.payload()).password());
     }
 
     @Override
     public CompletionStage<SaslInitial> saslStart(List<String> mechanisms) {
-        return ask(new AuthenticationSASL(mechanisms), "SASL initial response", frame -> {
+        return ask(new AuthenticationSASL(mechanisms), "SASL initial response", MAX_SASL_MESSAGE_LENGTH, frame -> {
             SaslInitialResponse response = SaslInitialResponse.decode(frame.payload());
             if (!mechanisms.contains(response.mechanism())) {
                 throw new AuthProtocolException("client selected an invalid SASL authentication mechanism");
@@ -112,7 +119,8 @@ public final class ClientAuthExchange implements AuthExchange {
 
     @Override
     public CompletionStage<byte[]> saslContinue(byte[] challenge) {
-        return ask(new AuthenticationSASLContinue(challenge), "SASL response", frame -> SaslResponse.decode(frame.payload()).data());
+        return ask(new AuthenticationSASLContinue(challenge), "SASL response", MAX_SASL_MESSAGE_LENGTH,
+                frame -> SaslResponse.decode(frame.payload()).data());
     }
 
     @Override
@@ -172,15 +180,20 @@ public final class ClientAuthExchange implements AuthExchange {
         return result;
     }
 
-    private <T> CompletionStage<T> ask(Authentication request, String expected, Function<Frame, T> decode) {
+    private <T> CompletionStage<T> ask(Authentication request, String expected, int maxLength, Function<Frame, T> decode) {
         if (!channel.eventLoop().inEventLoop()) {
-            return onLoop(() -> ask(request, expected, decode));
+            return onLoop(() -> ask(request, expected, maxLength, decode));
         }
         if (pending != null) {
             throw new IllegalStateException("an authentication request is already pending");
         }
+        if (!channel.isActive()) {
+            // The client left while the authenticator worked off the loop (a token check): nobody will answer.
+            return CompletableFuture.failedFuture(new AuthProtocolException("the client closed the connection"));
+        }
         CompletableFuture<Frame> answer = new CompletableFuture<>();
         pending = answer;
+        limitAnswer(maxLength);
         ByteBuf out = channel.alloc().buffer();
         request.encode(out);
         channel.writeAndFlush(out, channel.voidPromise());
@@ -207,17 +220,47 @@ public final class ClientAuthExchange implements AuthExchange {
             return false;
         }
         pending = null;
+        restoreLimit();
         answer.complete(frame);
         return true;
     }
 
     /** Fails what is pending: the client left or broke the exchange. */
     void abort(String reason) {
+        fail(new AuthProtocolException(reason));
+    }
+
+    /**
+     * Fails the pending request with {@code error}, e.g. an answer whose length was refused.
+     *
+     * @return false when nothing was pending
+     */
+    boolean fail(AuthProtocolException error) {
         CompletableFuture<Frame> answer = pending;
         pending = null;
-        if (answer != null) {
-            answer.completeExceptionally(new AuthProtocolException(reason));
+        restoreLimit();
+        if (answer == null) {
+            return false;
         }
+        answer.completeExceptionally(error);
+        return true;
+    }
+
+    /** Lowers the frame decoder's limit for the answer to the request being sent; none in unit tests without a decoder. */
+    private void limitAnswer(int maxLength) {
+        PgFrameDecoder decoder = channel.pipeline().get(PgFrameDecoder.class);
+        if (maxLength != NO_LIMIT && decoder != null && decoder.maxMessageSize() > maxLength) {
+            decoderLimit = decoder.maxMessageSize();
+            decoder.maxMessageSize(maxLength);
+        }
+    }
+
+    private void restoreLimit() {
+        PgFrameDecoder decoder = channel.pipeline().get(PgFrameDecoder.class);
+        if (decoderLimit != NO_LIMIT && decoder != null) {
+            decoder.maxMessageSize(decoderLimit);
+        }
+        decoderLimit = NO_LIMIT;
     }
 
     /** A cleartext password the client gave, kept for the next method of the same session. */

@@ -15,6 +15,7 @@ import io.pgwarden.core.protocol.PgFrameDecoder;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
 import io.pgwarden.core.protocol.backend.ReadyForQuery;
 import io.pgwarden.core.protocol.frontend.StartupMessage;
+import io.pgwarden.spi.AuthProtocolException;
 import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.ClientInfo;
 import io.pgwarden.spi.Decision;
@@ -166,6 +167,16 @@ public final class ClientSession {
     /** Hands a client message to the pending authentication request; false when none is pending. */
     boolean deliverAuthAnswer(Frame frame) {
         return authentication != null && authentication.deliver(frame);
+    }
+
+    /**
+     * Fails the pending authentication request with {@code error} instead of ending the session
+     * here, so that the authenticator answers as its mechanism prescribes.
+     *
+     * @return false when no request is pending
+     */
+    boolean failAuthAnswer(AuthProtocolException error) {
+        return authentication != null && authentication.fail(error);
     }
 
     /** The authentication flow started asking the client. */

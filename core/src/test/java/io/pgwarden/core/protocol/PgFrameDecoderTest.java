@@ -45,6 +45,27 @@ class PgFrameDecoderTest {
     }
 
     @Test
+    void aLoweredLimitRefusesALongerFrameAtItsHeaderAndARaisedOneAcceptsIt() {
+        PgFrameDecoder decoder = new PgFrameDecoder(MAX);
+        EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        decoder.maxMessageSize(12);
+        channel.writeInbound(CodecAssertions.copy(wire().type('p').int32(12).text("abcdefgh").toArray()));
+        assertThat(drain(channel)).hasSize(1);
+
+        decoder.maxMessageSize(MAX);
+        channel.writeInbound(CodecAssertions.copy(wire().type('p').int32(13).text("abcdefghi").toArray()));
+        assertThat(drain(channel)).hasSize(1);
+
+        decoder.maxMessageSize(12);
+        assertThatThrownBy(() -> channel.writeInbound(CodecAssertions.copy(wire().type('p').int32(13).toArray())))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("invalid message length 13 for message type 'p' (allowed 4 to 12)");
+        assertThat(decoder.maxMessageSize()).isEqualTo(12);
+        assertThatThrownBy(() -> decoder.maxMessageSize(3)).isInstanceOf(IllegalArgumentException.class);
+        assertFalse(channel.finish());
+    }
+
+    @Test
     void decodesFramesFedOneByteAtATime() {
         EmbeddedChannel channel = new EmbeddedChannel(new PgFrameDecoder(MAX));
         for (byte b : STREAM) {
