@@ -11,7 +11,8 @@ package io.pgwarden.spi;
  * version may remove or change.
  *
  * <p>History: 1.0 the first; 1.1 {@code Authenticator.checkRuleOptions}, {@code Credential.Md5Hash};
- * 1.2 {@code AuthContext.expireAt}, the {@code role} parameter of {@code BackendLogin}.
+ * 1.2 {@code AuthContext.expireAt}, the {@code role} parameter of {@code BackendLogin}; 1.3 the detail of
+ * {@code AuthProtocolException}.
  */
 public final class SpiVersion {
 
@@ -19,7 +20,7 @@ public final class SpiVersion {
     public static final int MAJOR = 1;
 
     /** The minor version: grows when something is added. */
-    public static final int MINOR = 2;
+    public static final int MINOR = 3;
 
     /** {@code MAJOR.MINOR} as text, the form used in manifests. */
     public static final String CURRENT = MAJOR + "." + MINOR;

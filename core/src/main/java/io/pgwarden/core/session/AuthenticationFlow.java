@@ -3,6 +3,7 @@ package io.pgwarden.core.session;
 import io.pgwarden.core.backend.BackendException;
 import io.pgwarden.core.config.AuthRule;
 import io.pgwarden.core.protocol.Frame;
+import io.pgwarden.core.protocol.backend.ErrorResponse;
 import io.pgwarden.spi.AuthOutcome;
 import io.pgwarden.spi.AuthProtocolException;
 import io.pgwarden.spi.Authenticator;
@@ -112,8 +113,9 @@ final class AuthenticationFlow {
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             ClientSession.closeQuietly(current.takeAuthenticatedServer());
-            if (cause instanceof AuthProtocolException) {
-                session.fatal("08P01", cause.getMessage());
+            if (cause instanceof AuthProtocolException protocol) {
+                ErrorResponse violation = ErrorResponse.fatal("08P01", protocol.getMessage());
+                session.fatal(protocol.detail() == null ? violation : violation.withDetail(protocol.detail()));
             } else if (cause instanceof BackendException backend) {
                 session.fatalFromBackend(backend);
             } else {

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * The {@code oidc} plugin type: single sign-on with an OIDC access token given as the password
- * (method {@code oidc}), validated against the configured issuers, mapped to a person, authorized,
+ * (method {@code oidc}) or in a SASL OAUTHBEARER exchange as psql 18 sends it (method {@code oauth}),
+ * validated against the configured issuers, mapped to a person, authorized,
  * and logged in to the backend with a minted client certificate, a service account, or a service
  * account that takes the person's role (set-role, whose sessions a statement guard watches).
  *
@@ -56,7 +57,7 @@ public final class OidcAuthFactory implements InterceptorFactory {
                     IdentityPropagation.fromConfig(config)::apply, Provisioning.fromConfig(config, services));
             TokenLogin login = new TokenLogin(settings, parts, new OidcMetrics(services.metrics(), issuers), services.logger());
             List<Authenticator> authenticators = List.of(new OidcAuthenticator(login, services.blockingExecutor()),
-                    new OAuthBearerAuthenticator(login, services.blockingExecutor()));
+                    new OAuthBearerAuthenticator(login, new OAuthRuleOptions(requiredScopes(config)), services.blockingExecutor()));
             RoleChangeGuard guard = parts.strategies().get(SetRoleStrategy.NAME) instanceof SetRoleStrategy setRole
                     ? new RoleChangeGuard(setRole.user(), services.logger()) : null;
             return OidcAuthPlugin.create(authenticators, closeValidator, services.logger(), guard, SessionExpiry.fromConfig(config),
@@ -78,6 +79,16 @@ public final class OidcAuthFactory implements InterceptorFactory {
             issuers.add(issuer.requireString("issuer").trim());
         }
         return List.copyOf(issuers);
+    }
+
+    /** Each issuer (trimmed, as TokenValidator read it) with its required_scopes, for method oauth's discovery answer. */
+    private static Map<String, List<String>> requiredScopes(PluginConfig config) {
+        Map<String, List<String>> scopes = new LinkedHashMap<>();
+        for (PluginConfig section : config.sections(OidcAuthSettings.ISSUERS)) {
+            IssuerSettings issuer = IssuerSettings.parse(section);
+            scopes.put(issuer.issuer(), issuer.requiredScopes());
+        }
+        return scopes;
     }
 
     private static TokenLogin.Tokens tokens(TokenValidator validator) {

@@ -7,7 +7,9 @@ import io.pgwarden.spi.SessionContext;
 import io.pgwarden.testkit.spi.TestSession;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,11 @@ final class FakeExchange implements AuthExchange {
 
     final List<String> requests = new ArrayList<>();
     final List<byte[]> handedOut = new ArrayList<>();
+    /** The challenges sent with saslContinue, in order. */
+    final List<byte[]> challenges = new ArrayList<>();
+    /** The client's SASL answers: the initial response first (null for none), then each SASLResponse. */
+    private final Deque<Optional<byte[]>> saslAnswers = new ArrayDeque<>();
+    private String saslMechanism = "OAUTHBEARER";
 
     String user = "alice";
     String database = "appdb";
@@ -54,6 +61,23 @@ final class FakeExchange implements AuthExchange {
 
     FakeExchange cleartext(String value) {
         this.password = value;
+        return this;
+    }
+
+    /**
+     * Scripts the client's SASL side.
+     *
+     * @param mechanism the mechanism the client chooses
+     * @param initialResponse the initial response, or null for none
+     * @param responses the SASLResponses that follow, one per challenge
+     * @return this
+     */
+    FakeExchange sasl(String mechanism, byte[] initialResponse, byte[]... responses) {
+        this.saslMechanism = mechanism;
+        saslAnswers.add(Optional.ofNullable(initialResponse));
+        for (byte[] response : responses) {
+            saslAnswers.add(Optional.of(response));
+        }
         return this;
     }
 
@@ -102,13 +126,26 @@ final class FakeExchange implements AuthExchange {
     @Override
     public CompletionStage<SaslInitial> saslStart(List<String> mechanisms) {
         requests.add("SASL " + mechanisms);
-        return CompletableFuture.failedFuture(new AssertionError("SASL not expected"));
+        if (saslAnswers.isEmpty()) {
+            return CompletableFuture.failedFuture(new AssertionError("SASL not expected"));
+        }
+        byte[] initial = saslAnswers.poll().orElse(null);
+        if (initial != null) {
+            handedOut.add(initial);
+        }
+        return CompletableFuture.completedFuture(new SaslInitial(saslMechanism, initial));
     }
 
     @Override
     public CompletionStage<byte[]> saslContinue(byte[] challenge) {
         requests.add("SASLContinue");
-        return CompletableFuture.failedFuture(new AssertionError("SASLContinue not expected"));
+        challenges.add(challenge.clone());
+        if (saslAnswers.isEmpty()) {
+            return CompletableFuture.failedFuture(new AssertionError("SASLContinue not expected"));
+        }
+        byte[] response = saslAnswers.poll().orElseThrow();
+        handedOut.add(response);
+        return CompletableFuture.completedFuture(response);
     }
 
     @Override
