@@ -179,6 +179,10 @@ public final class ClientAuthExchange implements AuthExchange {
         if (pending != null) {
             throw new IllegalStateException("an authentication request is already pending");
         }
+        if (!channel.isActive()) {
+            // The client left while the authenticator worked off the loop (a token check): nobody will answer.
+            return CompletableFuture.failedFuture(new AuthProtocolException("the client closed the connection"));
+        }
         CompletableFuture<Frame> answer = new CompletableFuture<>();
         pending = answer;
         ByteBuf out = channel.alloc().buffer();

@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Keeps a set-role session in the person's role. At authentication a session is marked when its
- * identity comes from method {@code oidc} and its backend login is the {@code set_role} service
+ * identity comes from method {@code oidc} or {@code oauth} and its backend login is the {@code set_role} service
  * account (whichever strategy produced it: that account can become anybody): the attribute
  * {@value #ATTRIBUTE} holds the person's role. Each statement of a marked session is checked by
  * {@link RoleChangeRules}; other sessions cost one map lookup and their text is never decoded.
@@ -38,7 +38,7 @@ final class RoleChangeGuard {
     }
 
     /**
-     * Marks the session when it logs in as the service account for a person of method oidc.
+     * Marks the session when it logs in as the service account for a person of method oidc or oauth.
      * Called from onAuth, on the session's event loop.
      *
      * @param context the authenticated session
@@ -46,7 +46,7 @@ final class RoleChangeGuard {
      */
     Decision mark(AuthContext context) {
         BackendLogin login = context.login();
-        if (!OidcAuthenticator.METHOD.equals(context.authenticatedIdentity().method()) || !serviceAccount.equals(login.user())) {
+        if (!TokenLogin.isTokenMethod(context.authenticatedIdentity().method()) || !serviceAccount.equals(login.user())) {
             return Decision.proceed();
         }
         String role = login.parameters().getOrDefault(SetRoleStrategy.ROLE_PARAMETER, context.authenticatedIdentity().databaseRole());

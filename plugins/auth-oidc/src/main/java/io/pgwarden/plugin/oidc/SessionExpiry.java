@@ -12,7 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * {@code session_expiry}: when enabled, a session of method {@code oidc} ends when its token
+ * {@code session_expiry}: when enabled, a session of method {@code oidc} or {@code oauth} ends when its token
  * expires, plus {@code grace}: the core ends it then (at once when idle, else after the
  * transaction), with FATAL {@code 28000} and a message that says to sign in again. The expiry is
  * the token's {@code exp} claim, which the identity's claims carry.
@@ -59,14 +59,14 @@ record SessionExpiry(boolean enabled, Duration grace) {
     }
 
     /**
-     * Sets the session's deadline, for an identity of method oidc, when enabled.
+     * Sets the session's deadline, for an identity of method oidc or oauth, when enabled.
      *
      * @param context the authenticated session
      * @return proceed; a refusal when enabled and the identity has no readable {@code exp}
      */
     Decision apply(AuthContext context) {
         Identity identity = context.authenticatedIdentity();
-        if (!enabled || !OidcAuthenticator.METHOD.equals(identity.method())) {
+        if (!enabled || !TokenLogin.isTokenMethod(identity.method())) {
             return Decision.proceed();
         }
         Object exp = identity.claims().get("exp");

@@ -97,6 +97,17 @@ final class TokenLogin {
         return settings;
     }
 
+    /**
+     * Whether an identity came from a token, by method {@code oidc} (token as password) or
+     * {@code oauth} (SASL OAUTHBEARER): what the set-role guard and session expiry apply to.
+     *
+     * @param method the identity's method
+     * @return true for {@code oidc} and {@code oauth}
+     */
+    static boolean isTokenMethod(String method) {
+        return OidcAuthenticator.METHOD.equals(method) || OAuthBearerAuthenticator.METHOD.equals(method);
+    }
+
     /** Cheap, unverified: whether the token names a configured issuer. */
     boolean recognizes(String token) {
         return parts.tokens().recognizes(token);

@@ -12,7 +12,8 @@ class OAuthDiscoveryTest {
         OAuthDiscovery discovery = new OAuthDiscovery("https://issuer.example", "openid pgwarden");
 
         assertThat(new String(discovery.challenge(), StandardCharsets.UTF_8)).isEqualTo("{ \"status\": \"invalid_token\", "
-                + "\"openid-configuration\": \"https://issuer.example/.well-known/openid-configuration\", \"scope\": \"openid pgwarden\" }");
+                + "\"openid-configuration\": \"https://issuer.example/.well-known/openid-configuration\", "
+                + "\"scope\": \"openid pgwarden\" }");
     }
 
     @Test

@@ -44,7 +44,8 @@ class OAuthRuleOptionsTest {
 
     @Test
     void anIssuerThatIsNotConfiguredIsRefused() {
-        assertRefused(single, Map.of("issuer", "https://evil.example.com"), "issuer", "'https://evil.example.com' is not a configured issuer");
+        assertRefused(single, Map.of("issuer", "https://evil.example.com"), "issuer",
+                "'https://evil.example.com' is not a configured issuer");
         assertRefused(single, Map.of("issuer", MAIN + "/"), "issuer", "is not a configured issuer");
     }
 
@@ -58,7 +59,8 @@ class OAuthRuleOptionsTest {
 
     @Test
     void unknownOptionsAndAllowWithoutTlsAreRefused() {
-        assertRefused(single, Map.of("scopes", "openid"), "scopes", "unknown option for method oauth; known: issuer, scope, strategy, provision");
+        assertRefused(single, Map.of("scopes", "openid"), "scopes",
+                "unknown option for method oauth; known: issuer, scope, strategy, provision");
         assertRefused(single, Map.of("allow_without_tls", "true"), "allow_without_tls", "always requires SSL");
     }
 

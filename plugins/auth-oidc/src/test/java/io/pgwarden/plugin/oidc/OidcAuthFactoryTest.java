@@ -60,6 +60,30 @@ class OidcAuthFactoryTest {
     }
 
     @Test
+    void methodOauthNamesAConfiguredIssuerWithItsRequiredScopes() throws Exception {
+        FactoryTestServices services = new FactoryTestServices(Map.of("APP_RO_PASSWORD", "app-secret"));
+        Map<String, Object> values = new java.util.HashMap<>(config().values());
+        String jwks = directory.resolve("jwks.json").toString();
+        values.put("issuers", List.of(
+                Map.of("issuer", ISSUER, "discovery", false, "jwks_file", jwks, "audience", "pgwarden"),
+                Map.of("issuer", " https://partners.example.com ", "discovery", false, "jwks_file", jwks, "audience", "pgwarden",
+                        "required_scopes", List.of("db"))));
+
+        try (Interceptor plugin = new OidcAuthFactory().create(new PluginConfig("plugins[0]", values), services)) {
+            Authenticator oauth = plugin.authenticators().get(1);
+            oauth.checkRuleOptions(Map.of("issuer", "https://partners.example.com", "strategy", "service-account"));
+            FakeExchange discovery = new FakeExchange().tls().option("issuer", "https://partners.example.com")
+                    .sasl("OAUTHBEARER", "n,,\u0001auth=\u0001\u0001".getBytes(StandardCharsets.UTF_8), new byte[] {1});
+            assertThat(oauth.authenticate(discovery).toCompletableFuture().join()).isInstanceOf(AuthOutcome.Failure.class);
+            assertThat(new String(discovery.challenges.get(0), StandardCharsets.UTF_8))
+                    .contains("\"https://partners.example.com/.well-known/openid-configuration\"", "\"scope\": \"openid db\"");
+            assertThatThrownBy(() -> oauth.checkRuleOptions(Map.of()))
+                    .isInstanceOfSatisfying(PluginConfigException.class, e -> assertThat(e.path()).isEqualTo("issuer"))
+                    .hasMessageContaining("more than one issuer");
+        }
+    }
+
+    @Test
     void withSetRoleThePluginGuardsStatementsAndTheRuleMayChooseSetRole() throws Exception {
         FactoryTestServices services = new FactoryTestServices(Map.of("APP_RO_PASSWORD", "app-secret", "SSO_PASSWORD", "sso-secret"));
         Map<String, Object> values = new java.util.HashMap<>(config().values());

@@ -35,6 +35,17 @@ class RoleChangeGuardTest {
     }
 
     @Test
+    void aSessionOfMethodOauthIsMarkedToo() {
+        Identity oauth = new Identity("sub-alice", "alice", "alice@example.com", Set.of("analysts"), "oauth",
+                Map.of("exp", 1_800_000_000L));
+        FakeAuthContext context = new FakeAuthContext(oauth, setRoleLogin("alice"));
+
+        assertThat(guard.mark(context)).isSameAs(Decision.proceed());
+
+        assertThat(context.attributes).containsEntry(RoleChangeGuard.ATTRIBUTE, "alice");
+    }
+
+    @Test
     void otherSessionsAreNotMarked() {
         FakeAuthContext otherUser = new FakeAuthContext(oidcIdentity("alice"),
                 setRoleLogin("alice").withUser("analyst_ro", Credential.none()));

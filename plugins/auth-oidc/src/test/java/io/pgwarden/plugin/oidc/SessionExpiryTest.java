@@ -71,6 +71,15 @@ class SessionExpiryTest {
     }
 
     @Test
+    void aSessionOfMethodOauthEndsAtItsTokensExpiryToo() {
+        FakeAuthContext context = new FakeAuthContext(identity("oauth", Map.of("exp", EXP)), LOGIN);
+
+        assertThat(new SessionExpiry(true, Duration.ZERO).apply(context)).isSameAs(Decision.proceed());
+
+        assertThat(context.deadline).isEqualTo(Instant.ofEpochSecond(EXP));
+    }
+
+    @Test
     void disabledOrAnotherMethodSetsNothing() {
         FakeAuthContext disabled = new FakeAuthContext(identity("oidc", Map.of("exp", EXP)), LOGIN);
         FakeAuthContext scram = new FakeAuthContext(identity("scram-sha-256", Map.of("exp", EXP)), LOGIN);
