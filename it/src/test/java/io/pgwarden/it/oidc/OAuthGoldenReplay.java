@@ -7,6 +7,7 @@ import io.pgwarden.it.oidc.OAuthGoldenExchange.Message;
 import io.pgwarden.testkit.RawMessage;
 import io.pgwarden.testkit.RawPgClient;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -135,6 +136,8 @@ final class OAuthGoldenReplay {
     private static RawMessage read(RawPgClient client, String step) {
         try {
             return client.readMessage();
+        } catch (SocketTimeoutException e) {
+            return fail(step + ": expected from the server, which sent nothing in " + READ_TIMEOUT.toSeconds() + " s");
         } catch (IOException e) {
             return fail(step + ": expected from the server, but " + e);
         }
