@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.URL;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import javax.net.ssl.SSLException;
@@ -36,24 +37,38 @@ final class OAuthHttp {
         request.setConnectTimeout((int) TIMEOUT.toMillis());
         request.setReadTimeout((int) TIMEOUT.toMillis());
         request.setFollowRedirects(false);
-        String url = request.getURL().toString();
         try {
             return request.send();
-        } catch (UnknownHostException e) {
-            throw new LoginException("cannot reach " + url + ": unknown host " + request.getURL().getHost()
-                    + "; check the issuer and your network (DNS, VPN)", e);
-        } catch (ConnectException | NoRouteToHostException e) {
-            throw new LoginException("cannot reach " + url + ": connection refused or no route; check the issuer"
-                    + " and your network (VPN, proxy)", e);
-        } catch (SocketTimeoutException e) {
-            throw new LoginException("no answer from " + url + " within " + TIMEOUT.toSeconds() + " s; check your"
-                    + " network (VPN, proxy)", e);
-        } catch (SSLException e) {
-            throw new LoginException("TLS with " + url + " failed: " + e.getMessage() + "; is the provider's"
-                    + " certificate trusted by this Java (its cacerts, or -Djavax.net.ssl.trustStore in JAVA_OPTS)?", e);
         } catch (IOException e) {
-            throw new LoginException("cannot reach " + url + ": " + e.getMessage(), e);
+            throw unreachable(request.getURL(), e);
         }
+    }
+
+    /**
+     * The failure to show when a request found no answer.
+     *
+     * @param url the request's URL
+     * @param e what went wrong
+     * @return a failure naming the URL and what failed
+     */
+    static LoginException unreachable(URL url, IOException e) {
+        if (e instanceof UnknownHostException) {
+            return new LoginException("cannot reach " + url + ": unknown host " + url.getHost()
+                    + "; check the issuer and your network (DNS, VPN)", e);
+        }
+        if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+            return new LoginException("cannot reach " + url + ": connection refused or no route; check the issuer and"
+                    + " your network (VPN, proxy)", e);
+        }
+        if (e instanceof SocketTimeoutException) {
+            return new LoginException("no answer from " + url + " within " + TIMEOUT.toSeconds() + " s; check your"
+                    + " network (VPN, proxy)", e);
+        }
+        if (e instanceof SSLException) {
+            return new LoginException("TLS with " + url + " failed: " + e.getMessage() + "; is the provider's"
+                    + " certificate trusted by this Java (its cacerts, or -Djavax.net.ssl.trustStore in JAVA_OPTS)?", e);
+        }
+        return new LoginException("cannot reach " + url + ": " + e.getMessage(), e);
     }
 
     /**

@@ -144,13 +144,13 @@ public final class ProfileFile {
         String issuer = text(name, map, "issuer");
         String port = scalar(name, map, "port");
         String sslmode = text(name, map, "sslmode");
+        LoginProfile texts = new LoginProfile(null, text(name, map, "client_id"), scopes(name, map), text(name, map, "host"),
+                null, null, text(name, map, "dbname"), text(name, map, "user"));
         try {
-            return new LoginProfile(
-                    issuer == null ? null : LoginProfile.parseIssuer(where(name, "issuer"), issuer),
-                    text(name, map, "client_id"), scopes(name, map), text(name, map, "host"),
-                    port == null ? null : LoginProfile.parsePort(where(name, "port"), port),
-                    sslmode == null ? null : LoginProfile.parseSslmode(where(name, "sslmode"), sslmode),
-                    text(name, map, "dbname"), text(name, map, "user"));
+            return new LoginProfile(issuer == null ? null : LoginProfile.parseIssuer(where(name, "issuer"), issuer),
+                    null, null, null, port == null ? null : LoginProfile.parsePort(where(name, "port"), port),
+                    sslmode == null ? null : LoginProfile.parseSslmode(where(name, "sslmode"), sslmode), null, null)
+                    .orElse(texts);
         } catch (LoginException e) {
             throw new LoginException(file + ": " + e.getMessage(), e);
         }
