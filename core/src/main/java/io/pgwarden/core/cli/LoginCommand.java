@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
             "  pgwarden login --issuer https://login.example.com/realms/main --client-id pgwarden-cli \\",
             "      --host pgwarden.internal --port 6432 --dbname analytics --user alice",
             "  pgwarden login --device --profile staging"})
-final class LoginCommand implements Callable<Integer> {
+final class LoginCommand implements Callable<Integer>, ProfileCommand {
 
     @Spec
     private CommandSpec spec;
@@ -98,7 +98,8 @@ final class LoginCommand implements Callable<Integer> {
         return this;
     }
 
-    ProfileOptions options() {
+    @Override
+    public ProfileOptions options() {
         return options;
     }
 

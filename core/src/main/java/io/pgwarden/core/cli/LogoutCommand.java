@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
         description = {"Delete the cached tokens of the login profile, after revoking its refresh token at the",
             "identity provider when the provider offers revocation (a failed revocation is a warning).",
             "The profile's settings are kept. Exits 0, also when there was no login."})
-final class LogoutCommand implements Callable<Integer> {
+final class LogoutCommand implements Callable<Integer>, ProfileCommand {
 
     @Spec
     private CommandSpec spec;
@@ -21,7 +21,8 @@ final class LogoutCommand implements Callable<Integer> {
     @Mixin
     private ProfileOptions options;
 
-    ProfileOptions options() {
+    @Override
+    public ProfileOptions options() {
         return options;
     }
 

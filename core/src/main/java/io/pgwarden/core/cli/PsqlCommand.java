@@ -34,7 +34,7 @@ import picocli.CommandLine.Unmatched;
             "  pgwarden psql",
             "  pgwarden psql --profile staging -c 'select session_user'",
             "  pgwarden psql -- --help"})
-final class PsqlCommand implements Callable<Integer> {
+final class PsqlCommand implements Callable<Integer>, ProfileCommand {
 
     @Mixin
     private ProfileOptions options;
@@ -55,7 +55,8 @@ final class PsqlCommand implements Callable<Integer> {
     @Unmatched
     private List<String> unmatched = new ArrayList<>();
 
-    ProfileOptions options() {
+    @Override
+    public ProfileOptions options() {
         return options;
     }
 

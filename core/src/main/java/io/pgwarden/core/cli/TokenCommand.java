@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         footer = {"%nExamples:",
             "  PGPASSWORD=$(pgwarden token) psql \"host=pgwarden.internal port=6432 sslmode=require user=alice\"",
             "  pgwarden token --profile staging --min-validity 600"})
-final class TokenCommand implements Callable<Integer> {
+final class TokenCommand implements Callable<Integer>, ProfileCommand {
 
     @Spec
     private CommandSpec spec;
@@ -35,7 +35,8 @@ final class TokenCommand implements Callable<Integer> {
             defaultValue = "60", description = "refresh when the token expires within this many seconds (default 60)")
     private Duration minValidity;
 
-    ProfileOptions options() {
+    @Override
+    public ProfileOptions options() {
         return options;
     }
 

@@ -16,6 +16,7 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.representer.Representer;
 
@@ -104,6 +105,9 @@ public final class ProfileFile {
             return Map.of();
         } catch (IOException e) {
             throw new LoginException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (MarkedYAMLException e) {
+            throw new LoginException(file + ": not valid YAML: " + e.getProblem()
+                    + (e.getProblemMark() == null ? "" : " (line " + (e.getProblemMark().getLine() + 1) + ")"), e);
         } catch (YAMLException e) {
             throw new LoginException(file + ": not valid YAML: " + firstLine(e.getMessage()), e);
         }

@@ -109,7 +109,8 @@ class ProfileFileTest {
     @Test
     void aDuplicateKeyIsRefused() throws IOException {
         ProfileFile file = file("default:\n  user: alice\n  user: bob\n");
-        assertThatThrownBy(file::load).hasMessageStartingWith(file.path() + ": not valid YAML");
+        assertThatThrownBy(file::load).hasMessageStartingWith(file.path() + ": not valid YAML: found duplicate key user")
+                .hasMessageEndingWith("(line 3)");
     }
 
     @Test
