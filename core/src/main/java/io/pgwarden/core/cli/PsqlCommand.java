@@ -26,10 +26,11 @@ import picocli.CommandLine.Unmatched;
  * argument from the first one that is not pgwarden's own goes to psql unchanged.
  */
 @Command(name = "psql",
-        description = {"Run psql with a fresh access token as PGPASSWORD and PGHOST, PGPORT, PGSSLMODE",
-            "(default require), PGDATABASE and PGUSER from the login profile. pgwarden's options come first;",
-            "every argument after them (or after --) goes to psql. Exits with psql's exit code, or 1 when",
-            "not logged in, the login expired or psql cannot be started."},
+        description = {"Run psql with a fresh access token as PGPASSWORD, and PGHOST, PGPORT,",
+            "PGSSLMODE (default require), PGDATABASE and PGUSER from the login profile.",
+            "pgwarden's options come first; every argument after them (or after --) goes",
+            "to psql. Exits with psql's exit code, or 1 when not logged in, the login",
+            "expired or psql cannot be started."},
         footer = {"%nExamples:",
             "  pgwarden psql",
             "  pgwarden psql --profile staging -c 'select session_user'",

@@ -17,11 +17,12 @@ import picocli.CommandLine.Spec;
  * expires soon; for a client's password field or a script.
  */
 @Command(name = "token", mixinStandardHelpOptions = true,
-        description = {"Print a fresh access token of the login profile on standard output, for a client's",
-            "password (DBeaver, JDBC) or a script. A token that expires within --min-validity is refreshed",
-            "first. Exits 0 with the token, 1 when not logged in or the login expired (run pgwarden login)."},
+        description = {"Print a fresh access token of the login profile on standard output, for a",
+            "client's password (DBeaver, JDBC) or a script. A token that expires within",
+            "--min-validity seconds is refreshed first. Exits 0 with the token, 1 when not",
+            "logged in or the login expired (then run pgwarden login)."},
         footer = {"%nExamples:",
-            "  PGPASSWORD=$(pgwarden token) psql \"host=pgwarden.internal port=6432 sslmode=require user=alice\"",
+            "  PGPASSWORD=$(pgwarden token) psql \"host=pgwarden.internal sslmode=require\"",
             "  pgwarden token --profile staging --min-validity 600"})
 final class TokenCommand implements Callable<Integer>, ProfileCommand {
 
