@@ -10,6 +10,7 @@ import io.pgwarden.core.login.ProfileSettings;
 import io.pgwarden.core.login.ProviderEndpoints;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -115,14 +116,10 @@ final class LoginCommand implements Callable<Integer>, ProfileCommand {
         LoginProfile settings = ProfileSettings.requireProvider(name, options.settings(flags), file);
         ProviderEndpoints provider = ProviderEndpoints.discover(settings.issuer());
         BrowserLauncher browser = launcher != null ? launcher : BrowserLauncher.system(options.environment());
-        CachedTokens tokens;
-        if (useBrowser(browser, provider)) {
-            tokens = new BrowserFlow(options.clock()).run(provider, settings.clientId(), settings.scopesOrDefault(), err,
-                    noOpen ? null : browser);
-        } else {
-            tokens = new DeviceFlow(options.clock(), DeviceFlow.Sleeper.system()).run(provider, settings.clientId(), settings.scopesOrDefault(),
-                    err);
-        }
+        List<String> scopes = settings.scopesOrDefault();
+        CachedTokens tokens = useBrowser(browser, provider)
+                ? new BrowserFlow(options.clock()).run(provider, settings.clientId(), scopes, err, noOpen ? null : browser)
+                : new DeviceFlow(options.clock(), DeviceFlow.Sleeper.system()).run(provider, settings.clientId(), scopes, err);
         options.cache().write(name, tokens);
         if (!flags.equals(LoginProfile.EMPTY)) {
             file.update(name, flags);

@@ -18,10 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -156,7 +158,7 @@ class LoginCommandIT {
             String fresh = token.out().trim();
             SECRETS.add(fresh);
             assertThat(fresh).isNotEqualTo(before.get("access_token"));
-            assertThat(JWTParser.parse(fresh).getJWTClaimsSet().getExpirationTime()).isAfter(java.util.Date.from(Instant.now()));
+            assertThat(JWTParser.parse(fresh).getJWTClaimsSet().getExpirationTime()).isAfter(Date.from(Instant.now()));
             assertThat(cached("default")).containsEntry("access_token", fresh);
             assertThat(token.err()).isEmpty();
         } finally {
@@ -268,7 +270,7 @@ class LoginCommandIT {
     private Object cachedOrEmpty(String key) {
         try {
             return cached("default").getOrDefault(key, "");
-        } catch (IOException | java.text.ParseException e) {
+        } catch (IOException | ParseException e) {
             return "";
         }
     }
@@ -280,7 +282,7 @@ class LoginCommandIT {
         return all;
     }
 
-    private Map<String, Object> cached(String profile) throws IOException, java.text.ParseException {
+    private Map<String, Object> cached(String profile) throws IOException, ParseException {
         return JSONObjectUtils.parse(Files.readString(config.resolve("tokens/" + profile + ".json")));
     }
 
