@@ -11,7 +11,6 @@ import io.pgwarden.core.login.ProviderEndpoints;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -78,8 +77,6 @@ final class LoginCommand implements Callable<Integer>, ProfileCommand {
     @Option(names = "--no-open", description = "with the browser sign-in: print the URL only, do not open a browser")
     private boolean noOpen;
 
-    private BrowserLauncher launcher;
-
     /** {@code --device} or {@code --browser}. */
     static final class Flow {
         @Option(names = "--device", required = true, description = "use the device flow (default without a browser here)")
@@ -88,17 +85,6 @@ final class LoginCommand implements Callable<Integer>, ProfileCommand {
         @Option(names = "--browser", required = true,
                 description = "use the browser sign-in with PKCE and a redirect to 127.0.0.1 (default with a browser here)")
         boolean browser;
-    }
-
-    /**
-     * Replaces how a browser is opened (tests).
-     *
-     * @param launcher the launcher
-     * @return this command
-     */
-    LoginCommand launcher(BrowserLauncher launcher) {
-        this.launcher = Objects.requireNonNull(launcher, "launcher");
-        return this;
     }
 
     @Override
@@ -115,11 +101,11 @@ final class LoginCommand implements Callable<Integer>, ProfileCommand {
                 host, port, sslmode, dbname, user);
         LoginProfile settings = ProfileSettings.requireProvider(name, options.settings(flags), file);
         ProviderEndpoints provider = ProviderEndpoints.discover(settings.issuer());
-        BrowserLauncher browser = launcher != null ? launcher : BrowserLauncher.system(options.environment());
-        List<String> scopes = settings.scopesOrDefault();
+        BrowserLauncher browser = BrowserLauncher.system(options.environment());
+        List<String> asked = settings.scopesOrDefault();
         CachedTokens tokens = useBrowser(browser, provider)
-                ? new BrowserFlow(options.clock()).run(provider, settings.clientId(), scopes, err, noOpen ? null : browser)
-                : new DeviceFlow(options.clock(), DeviceFlow.Sleeper.system()).run(provider, settings.clientId(), scopes, err);
+                ? new BrowserFlow(options.clock()).run(provider, settings.clientId(), asked, err, noOpen ? null : browser)
+                : new DeviceFlow(options.clock()).run(provider, settings.clientId(), asked, err);
         options.cache().write(name, tokens);
         if (!flags.equals(LoginProfile.EMPTY)) {
             file.update(name, flags);

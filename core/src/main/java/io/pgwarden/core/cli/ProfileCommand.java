@@ -4,7 +4,7 @@ package io.pgwarden.core.cli;
 interface ProfileCommand {
 
     /**
-     * The command's profile options (tests replace their environment and clock).
+     * The command's profile options (tests replace their environment).
      *
      * @return the options
      */

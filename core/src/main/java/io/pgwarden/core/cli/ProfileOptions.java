@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The options every login command shares, {@code --profile} and {@code --config-dir}, and what they lead to: the
- * profile's name, its settings, the profile file and the token cache. Holds the environment and clock the command
- * runs with, which tests replace.
+ * profile's name, its settings, the profile file and the token cache. Holds the environment the command runs with,
+ * which tests replace.
  */
 final class ProfileOptions {
 
@@ -28,7 +28,6 @@ final class ProfileOptions {
     private Path configDir;
 
     private Map<String, String> environment = System.getenv();
-    private Clock clock = Clock.systemUTC();
 
     /**
      * Replaces the environment (tests; by default the process's).
@@ -39,21 +38,12 @@ final class ProfileOptions {
         this.environment = Objects.requireNonNull(environment, "environment");
     }
 
-    /**
-     * Replaces the clock (tests; by default the system's).
-     *
-     * @param clock the clock
-     */
-    void clock(Clock clock) {
-        this.clock = Objects.requireNonNull(clock, "clock");
-    }
-
     Map<String, String> environment() {
         return environment;
     }
 
     Clock clock() {
-        return clock;
+        return Clock.systemUTC();
     }
 
     String name() {

@@ -22,17 +22,14 @@ import java.util.Objects;
 public final class DeviceFlow {
 
     private final Clock clock;
-    private final Sleeper sleeper;
 
     /**
      * A device flow.
      *
      * @param clock the clock
-     * @param sleeper how to wait between polls
      */
-    public DeviceFlow(Clock clock, Sleeper sleeper) {
+    public DeviceFlow(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     }
 
     /**
@@ -68,7 +65,7 @@ public final class DeviceFlow {
         TokenEndpoint tokens = new TokenEndpoint(provider, clientId, clock);
         Duration wait = polling.interval();
         while (true) {
-            sleeper.sleep(wait);
+            Thread.sleep(wait.toMillis());
             TokenEndpoint.Outcome outcome = tokens.request(new DeviceCodeGrant(code.getDeviceCode()), null);
             if (outcome instanceof TokenEndpoint.Issued issued) {
                 return issued.tokens();
@@ -85,9 +82,9 @@ public final class DeviceFlow {
         try {
             parsed = DeviceAuthorizationResponse.parse(response);
         } catch (ParseException e) {
+            // Without the cause: its message may quote the answer, which holds the device code.
             throw new LoginException("the provider's device authorization endpoint " + provider.deviceAuthorizationEndpoint()
-                    + " sent an answer that is not a device authorization response (HTTP " + response.getStatusCode() + ")",
-                    e);
+                    + " sent an answer that is not a device authorization response (HTTP " + response.getStatusCode() + ")");
         }
         if (!parsed.indicatesSuccess()) {
             throw new LoginException("the identity provider refused to start a device login for client " + clientId + ": "
@@ -95,27 +92,5 @@ public final class DeviceFlow {
                     + "; is the device authorization grant enabled for this client?");
         }
         return parsed.toSuccessResponse();
-    }
-
-    /** Waits between polls; a test replaces it. */
-    @FunctionalInterface
-    public interface Sleeper {
-
-        /**
-         * Waits.
-         *
-         * @param duration how long
-         * @throws InterruptedException when interrupted
-         */
-        void sleep(Duration duration) throws InterruptedException;
-
-        /**
-         * {@link Thread#sleep(long)}.
-         *
-         * @return the sleeper
-         */
-        static Sleeper system() {
-            return duration -> Thread.sleep(duration.toMillis());
-        }
     }
 }

@@ -5,7 +5,6 @@ import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
@@ -58,8 +57,9 @@ public final class FreshTokens {
         }
         // Two commands refreshing at once would spend the same refresh token twice; a provider that rotates refresh
         // tokens takes that for a replay and ends the session. The second one waits and finds the first one's token.
-        try (FileChannel channel = FileChannel.open(lockFile(profile), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = channel.lock()) {
+        try (FileChannel channel = FileChannel.open(lockFile(profile), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            // Released when the channel closes.
+            channel.lock();
             cached = current(profile, settings);
             if (cached.validFor(clock.instant(), minValidity)) {
                 return cached.accessToken();
