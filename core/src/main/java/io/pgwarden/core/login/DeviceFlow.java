@@ -53,10 +53,10 @@ public final class DeviceFlow {
         Instant deadline = clock.instant().plusSeconds(code.getLifetime() > 0 ? code.getLifetime() : 600);
         if (code.getVerificationURIComplete() != null) {
             err.println("To sign in, open " + code.getVerificationURIComplete());
-            err.println("and check that it shows the code " + code.getUserCode().getValue() + ".");
+            err.println("and check that it shows the code " + ProviderText.printable(code.getUserCode().getValue()) + ".");
         } else {
             err.println("To sign in, open " + code.getVerificationURI());
-            err.println("and enter the code " + code.getUserCode().getValue() + ".");
+            err.println("and enter the code " + ProviderText.printable(code.getUserCode().getValue()) + ".");
         }
         err.println("Waiting for the sign-in (the code expires in "
                 + Duration.between(clock.instant(), deadline).toMinutes() + " minutes)...");

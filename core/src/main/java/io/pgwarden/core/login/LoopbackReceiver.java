@@ -115,8 +115,8 @@ final class LoopbackReceiver implements AutoCloseable {
                 respond(exchange, 400, "The sign-in failed: " + query.get("error") + ". Nothing was saved.");
                 String description = query.get("error_description");
                 code.completeExceptionally(new LoginException("the identity provider refused the sign-in: "
-                        + ProviderEndpoints.shorten(query.get("error"))
-                        + (description == null ? "" : " (" + ProviderEndpoints.shorten(description) + ")")));
+                        + ProviderText.printable(query.get("error"))
+                        + (description == null ? "" : " (" + ProviderText.printable(description) + ")")));
             } else if (query.get("code") == null || query.get("code").isEmpty()) {
                 respond(exchange, 400, "The answer has no authorization code. Nothing was saved.");
                 code.completeExceptionally(new LoginException("the browser's redirect carried no authorization code"));

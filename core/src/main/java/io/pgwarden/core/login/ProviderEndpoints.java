@@ -21,9 +21,6 @@ import java.util.Objects;
 public record ProviderEndpoints(URI issuer, URI authorizationEndpoint, URI tokenEndpoint, URI deviceAuthorizationEndpoint,
                                 URI revocationEndpoint) {
 
-    /** An HTML page or a long error is not shown whole. */
-    private static final int MAX_QUOTED = 200;
-
     /**
      * Endpoints; issuer and token endpoint are required.
      */
@@ -59,11 +56,11 @@ public record ProviderEndpoints(URI issuer, URI authorizationEndpoint, URI token
             metadata = AuthorizationServerMetadata.parse(response.getBody());
         } catch (ParseException e) {
             throw new LoginException("wrong issuer? " + document + " is not an OpenID provider configuration ("
-                    + shorten(e.getMessage()) + ")", e);
+                    + ProviderText.printable(e.getMessage()) + ")", e);
         }
         String named = metadata.getIssuer().getValue();
         if (!named.equals(issuer.toString())) {
-            throw new LoginException("wrong issuer: " + document + " names the issuer " + named + ", not " + issuer
+            throw new LoginException("wrong issuer: " + document + " names the issuer " + ProviderText.printable(named) + ", not " + issuer
                     + "; give exactly the issuer of the provider's tokens (scheme, host, port, path, trailing slash)");
         }
         if (metadata.getTokenEndpointURI() == null) {
@@ -90,13 +87,5 @@ public record ProviderEndpoints(URI issuer, URI authorizationEndpoint, URI token
 
     private static URI checked(String what, URI endpoint) {
         return endpoint == null ? null : OAuthHttp.checkSecure("the provider's " + what, endpoint);
-    }
-
-    static String shorten(String text) {
-        if (text == null) {
-            return "";
-        }
-        String line = text.replaceAll("\\s+", " ").trim();
-        return line.length() <= MAX_QUOTED ? line : line.substring(0, MAX_QUOTED) + "...";
     }
 }

@@ -108,8 +108,8 @@ final class TokenEndpoint {
          * @return for instance {@code invalid_grant (Token is not active)}
          */
         String describe() {
-            String code = error.getCode() == null ? "an unnamed error" : error.getCode();
-            return error.getDescription() == null ? code : code + " (" + ProviderEndpoints.shorten(error.getDescription()) + ")";
+            String code = error.getCode() == null ? "an unnamed error" : ProviderText.printable(error.getCode());
+            return error.getDescription() == null ? code : code + " (" + ProviderText.printable(error.getDescription()) + ")";
         }
     }
 }

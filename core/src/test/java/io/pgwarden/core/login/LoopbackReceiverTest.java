@@ -81,6 +81,15 @@ class LoopbackReceiverTest {
     }
 
     @Test
+    void theProvidersErrorCannotControlTheTerminal() throws Exception {
+        try (LoopbackReceiver receiver = LoopbackReceiver.start(STATE)) {
+            get(redirect(receiver, "error=%1B%5D0%3Bx%07denied&error_description=%1B%5B2Jgone&state=" + STATE));
+            assertThatThrownBy(() -> receiver.await(Duration.ofSeconds(5)))
+                    .hasMessage("the identity provider refused the sign-in: ]0;xdenied ([2Jgone)");
+        }
+    }
+
+    @Test
     void aRedirectWithoutCodeEndsTheLogin() throws Exception {
         try (LoopbackReceiver receiver = LoopbackReceiver.start(STATE)) {
             get(redirect(receiver, "state=" + STATE));
