@@ -32,6 +32,7 @@ final class KeycloakAdmin {
     private String token;
     private Instant tokenRefreshAt = Instant.MIN;
 
+    /** The admin API of {@code realm} at {@code baseUri}, signing in as {@code username} of the master realm. */
     KeycloakAdmin(URI baseUri, String realm, String username, String password) {
         this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
         this.realm = Objects.requireNonNull(realm, "realm");
@@ -94,7 +95,8 @@ final class KeycloakAdmin {
                 return response;
             }
         }
-        throw new IllegalStateException("Keycloak answered " + method + " " + path + " with " + response.statusCode() + ": " + response.body());
+        throw new IllegalStateException("Keycloak answered " + method + " " + path + " with " + response.statusCode() + ": "
+                + response.body());
     }
 
     private synchronized String token() {

@@ -39,6 +39,7 @@ public final class KeycloakBrowser {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
+    /** A browser with an empty cookie jar; made by {@link KeycloakServer#browser()}. */
     KeycloakBrowser() {
     }
 

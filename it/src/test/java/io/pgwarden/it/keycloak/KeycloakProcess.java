@@ -9,16 +9,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,10 +39,13 @@ final class KeycloakProcess {
 
     static final String ADMIN_USERNAME = "admin";
 
+    private static final String PID_FILE = "keycloak.pids";
     private static final String REALM_RESOURCE = "/keycloak/pgwarden-realm.json";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final int LOG_TAIL_LINES = 40;
+
+    private static FileChannel homeLock;
 
     private final Process process;
     private final URI baseUri;
@@ -55,6 +62,8 @@ final class KeycloakProcess {
     /** Starts Keycloak from the home named by {@value #HOME_PROPERTY} and waits until {@code realm} answers discovery. */
     static KeycloakProcess start(String realm) {
         Path home = home();
+        claimHome(home);
+        stopLeftovers(home);
         copyRealm(home);
         int port = freePort();
         String adminPassword = randomPassword();
@@ -78,7 +87,15 @@ final class KeycloakProcess {
             throw new UncheckedIOException("cannot start " + home.resolve("bin/kc.sh"), e);
         }
         KeycloakProcess keycloak = new KeycloakProcess(process, URI.create("http://127.0.0.1:" + port), adminPassword, logFile);
-        keycloak.awaitReady(realm);
+        try {
+            // Written twice: the script's pid at once (killing it ends the JVM it starts), the JVM's too once it runs.
+            keycloak.writePids(home);
+            keycloak.awaitReady(realm);
+            keycloak.writePids(home);
+        } catch (RuntimeException e) {
+            keycloak.stop();
+            throw e;
+        }
         return keycloak;
     }
 
@@ -99,14 +116,21 @@ final class KeycloakProcess {
 
     /** Ends Keycloak and every process it started, and waits for them; forcibly when they do not end in time. */
     void stop() {
-        List<ProcessHandle> tree = process.descendants().toList();
-        tree.forEach(ProcessHandle::destroy);
-        process.destroy();
-        Instant deadline = Instant.now().plus(STOP_TIMEOUT);
-        for (ProcessHandle handle : tree) {
-            awaitExit(handle, deadline);
+        endTree(process.toHandle(), Instant.now().plus(STOP_TIMEOUT));
+        try {
+            Files.deleteIfExists(logFile.resolveSibling(PID_FILE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Keycloak stopped, but its pid file stays", e);
         }
-        awaitExit(process.toHandle(), deadline);
+    }
+
+    /** Asks {@code root} and its descendants to end (SIGTERM), then waits; kills what is still there at the deadline. */
+    private static void endTree(ProcessHandle root, Instant deadline) {
+        List<ProcessHandle> tree = root.descendants().toList();
+        tree.forEach(ProcessHandle::destroy);
+        root.destroy();
+        tree.forEach(handle -> awaitExit(handle, deadline));
+        awaitExit(root, deadline);
     }
 
     private static void awaitExit(ProcessHandle handle, Instant deadline) {
@@ -137,7 +161,6 @@ final class KeycloakProcess {
             }
             sleep(Duration.ofMillis(500));
         }
-        stop();
         throw new IllegalStateException("Keycloak did not answer " + discovery + " within " + READY_TIMEOUT.toSeconds() + " s; "
                 + logTail());
     }
@@ -163,6 +186,61 @@ final class KeycloakProcess {
         } catch (IOException e) {
             return "its log " + logFile + " cannot be read: " + e.getMessage();
         }
+    }
+
+    /**
+     * Takes the home for this JVM: a file lock next to it, held until the JVM ends (the system drops it even when the
+     * JVM is killed), so two test JVMs never run Keycloak from one home and a leftover is known to be one.
+     */
+    private static void claimHome(Path home) {
+        if (homeLock != null) {
+            return;
+        }
+        Path lockFile = home.getParent().resolve("keycloak.lock");
+        try {
+            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (channel.tryLock() == null) {
+                channel.close();
+                throw new IllegalStateException("another test JVM runs Keycloak from " + home + " (it holds " + lockFile + ")");
+            }
+            homeLock = channel;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + lockFile, e);
+        }
+    }
+
+    /** Ends the processes a killed test JVM left running from this home (their ids are in the pid file). */
+    private static void stopLeftovers(Path home) {
+        Path pidFile = pidFile(home);
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try {
+            Instant deadline = Instant.now().plus(STOP_TIMEOUT);
+            for (String line : Files.readAllLines(pidFile, StandardCharsets.US_ASCII)) {
+                Optional<ProcessHandle> leftover = ProcessHandle.of(Long.parseLong(line.strip()))
+                        .filter(handle -> handle.info().commandLine().map(command -> command.contains(home.toString())).orElse(false));
+                leftover.ifPresent(handle -> endTree(handle, deadline));
+            }
+            Files.delete(pidFile);
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("cannot read " + pidFile + " to stop a Keycloak left running", e);
+        }
+    }
+
+    private void writePids(Path home) {
+        List<String> pids = new ArrayList<>();
+        pids.add(Long.toString(process.pid()));
+        process.descendants().forEach(handle -> pids.add(Long.toString(handle.pid())));
+        try {
+            Files.write(pidFile(home), pids, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + pidFile(home), e);
+        }
+    }
+
+    private static Path pidFile(Path home) {
+        return home.getParent().resolve(PID_FILE);
     }
 
     private static Path home() {

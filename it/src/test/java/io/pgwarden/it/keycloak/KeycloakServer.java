@@ -20,7 +20,7 @@ import java.util.Set;
  * {@code pgwarden}, {@code preferred_username}, {@code email} and {@code groups} (plain names).
  *
  * <p>The server is shared by every test class of the JVM: use usernames no other test uses, and put back what you change
- * realm-wide ({@link #setAccessTokenLifespan}).
+ * realm-wide ({@link #setAccessTokenLifespan}, {@link #setSessionMaxLifespan}).
  */
 public final class KeycloakServer {
 
@@ -30,10 +30,15 @@ public final class KeycloakServer {
     /** The realm's access token lifespan as imported. */
     public static final Duration DEFAULT_ACCESS_TOKEN_LIFESPAN = Duration.ofMinutes(5);
 
+    /** The realm's SSO session maximum lifespan as imported. */
+    public static final Duration DEFAULT_SESSION_MAX_LIFESPAN = Duration.ofHours(10);
+
     private static final String CLI_CLIENT_ID = "pgwarden-cli";
     private static final String AUDIENCE = "pgwarden";
 
     private static KeycloakServer shared;
+    private static RuntimeException startFailure;
+    private static boolean shutdownHookAdded;
 
     private final KeycloakProcess process;
     private final KeycloakAdmin admin;
@@ -43,12 +48,25 @@ public final class KeycloakServer {
         this.admin = new KeycloakAdmin(process.baseUri(), REALM, KeycloakProcess.ADMIN_USERNAME, process.adminPassword());
     }
 
-    /** The one server of this JVM, started if needed (free port, in-memory database, the pgwarden realm imported). */
+    /**
+     * The one server of this JVM, started if needed (free port, in-memory database, the pgwarden realm imported). A start
+     * that failed is not tried again in the same JVM: later calls fail at once with the first failure as the cause.
+     */
     public static synchronized KeycloakServer shared() {
+        if (startFailure != null) {
+            throw new IllegalStateException("Keycloak failed to start earlier in this test JVM", startFailure);
+        }
         if (shared == null) {
-            KeycloakServer server = new KeycloakServer(KeycloakProcess.start(REALM));
-            Runtime.getRuntime().addShutdownHook(new Thread(KeycloakServer::stopShared, "keycloak-stop"));
-            shared = server;
+            try {
+                shared = new KeycloakServer(KeycloakProcess.start(REALM));
+            } catch (RuntimeException e) {
+                startFailure = e;
+                throw e;
+            }
+            if (!shutdownHookAdded) {
+                Runtime.getRuntime().addShutdownHook(new Thread(KeycloakServer::stopShared, "keycloak-stop"));
+                shutdownHookAdded = true;
+            }
         }
         return shared;
     }
@@ -116,11 +134,15 @@ public final class KeycloakServer {
 
     /** Sets the realm's access token lifespan (whole seconds, at least one) for expiry and refresh tests. */
     public void setAccessTokenLifespan(Duration lifespan) {
-        Objects.requireNonNull(lifespan, "lifespan");
-        if (lifespan.getSeconds() < 1 || lifespan.getNano() != 0) {
-            throw new IllegalArgumentException("the access token lifespan is whole seconds, at least one: " + lifespan);
-        }
-        admin.put("", Map.of("accessTokenLifespan", lifespan.getSeconds()), 204);
+        admin.put("", Map.of("accessTokenLifespan", wholeSeconds(lifespan)), 204);
+    }
+
+    /**
+     * Sets the realm's SSO session maximum lifespan (whole seconds, at least one): refresh tokens expire with their
+     * session, so a login older than this must start again (for "login expired" tests). Access tokens end no later.
+     */
+    public void setSessionMaxLifespan(Duration lifespan) {
+        admin.put("", Map.of("ssoSessionMaxLifespan", wholeSeconds(lifespan)), 204);
     }
 
     /** Ends every session of the user and revokes their offline tokens: their refresh tokens stop working. */
@@ -133,6 +155,14 @@ public final class KeycloakServer {
     /** A new browser (its own cookie jar) for this server's login pages. */
     public KeycloakBrowser browser() {
         return new KeycloakBrowser();
+    }
+
+    private static long wholeSeconds(Duration lifespan) {
+        Objects.requireNonNull(lifespan, "lifespan");
+        if (lifespan.getSeconds() < 1 || lifespan.getNano() != 0) {
+            throw new IllegalArgumentException("a lifespan is whole seconds, at least one: " + lifespan);
+        }
+        return lifespan.getSeconds();
     }
 
     private String userId(String username) {

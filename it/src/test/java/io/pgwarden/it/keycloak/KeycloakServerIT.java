@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real Keycloak the login tests use: both grants of {@code pgwarden-cli} driven by hand, the claims its access
@@ -99,10 +101,11 @@ class KeycloakServerIT {
                 .hasMessageContaining("Invalid code");
     }
 
-    @Test
-    void codeFlowWithPkceDeliversTheCodeToTheLoopbackListener() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "localhost"})
+    void codeFlowWithPkceDeliversTheCodeToTheLoopbackListenerOnAnyPort(String host) throws Exception {
         String user = newUser(Set.of("readers"));
-        try (LoopbackListener listener = LoopbackListener.start()) {
+        try (LoopbackListener listener = LoopbackListener.start(host)) {
             String verifier = OAuthClientCalls.newVerifier();
             String state = UUID.randomUUID().toString();
 
@@ -121,9 +124,21 @@ class KeycloakServerIT {
     }
 
     @Test
+    void redirectAwayFromTheLoopbackIsRefusedOnAnErrorPage() {
+        String user = newUser(Set.of());
+        URI url = client.authorizationUrl(URI.create("http://192.0.2.10:8080/callback"), "s",
+                OAuthClientCalls.challenge(OAuthClientCalls.newVerifier()));
+
+        assertThatThrownBy(() -> keycloak.browser().signIn(url, user, PASSWORD))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("did not sign " + user + " in")
+                .hasMessageContaining("redirect_uri");
+    }
+
+    @Test
     void codeExchangeWithoutTheVerifierIsRefused() throws Exception {
         String user = newUser(Set.of());
-        try (LoopbackListener listener = LoopbackListener.start()) {
+        try (LoopbackListener listener = LoopbackListener.start("127.0.0.1")) {
             String verifier = OAuthClientCalls.newVerifier();
             keycloak.browser().signIn(client.authorizationUrl(listener.redirectUri(), "s", OAuthClientCalls.challenge(verifier)),
                     user, PASSWORD);
@@ -138,7 +153,7 @@ class KeycloakServerIT {
     @Test
     void codeFlowWithoutPkceIsRefusedBeforeTheLoginPage() throws Exception {
         String user = newUser(Set.of());
-        try (LoopbackListener listener = LoopbackListener.start()) {
+        try (LoopbackListener listener = LoopbackListener.start("127.0.0.1")) {
             URI landed = keycloak.browser().signIn(client.authorizationUrl(listener.redirectUri(), "s", null), user, PASSWORD);
 
             assertThat(landed.getQuery()).contains("error=invalid_request");
@@ -149,7 +164,7 @@ class KeycloakServerIT {
     @Test
     void wrongPasswordFailsTheSignInWithKeycloaksMessage() throws Exception {
         String user = newUser(Set.of());
-        try (LoopbackListener listener = LoopbackListener.start()) {
+        try (LoopbackListener listener = LoopbackListener.start("127.0.0.1")) {
             URI url = client.authorizationUrl(listener.redirectUri(), "s", OAuthClientCalls.challenge(OAuthClientCalls.newVerifier()));
 
             assertThatThrownBy(() -> keycloak.browser().signIn(url, user, "not-" + PASSWORD))
@@ -215,10 +230,30 @@ class KeycloakServerIT {
     }
 
     @Test
+    void refreshFailsOnceTheSessionOutlivesItsMaximumLifespan() throws InterruptedException {
+        String user = newUser(Set.of("dba"));
+        OAuthClientCalls.Answer login;
+        try {
+            keycloak.setSessionMaxLifespan(Duration.ofSeconds(3));
+            login = deviceLogin(user);
+            assertThat(((Number) login.json().get("refresh_expires_in")).longValue()).isBetween(1L, 3L);
+        } finally {
+            keycloak.setSessionMaxLifespan(KeycloakServer.DEFAULT_SESSION_MAX_LIFESPAN);
+        }
+        Thread.sleep(4_000);
+
+        OAuthClientCalls.Answer refresh = client.refresh(login.string("refresh_token"));
+
+        assertThat(refresh.status()).isEqualTo(400);
+        assertThat(refresh.json()).containsEntry("error", "invalid_grant").doesNotContainKey("access_token");
+    }
+
+    @Test
     void badArgumentsAreRefusedBeforeKeycloakIsAsked() {
         assertThatThrownBy(() -> keycloak.setAccessTokenLifespan(Duration.ofMillis(1500)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> keycloak.setAccessTokenLifespan(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> keycloak.setSessionMaxLifespan(Duration.ofSeconds(-5))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> keycloak.setGroups("no-such-user-" + UUID.randomUUID(), Set.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no user");
         String user = newUser(Set.of());
@@ -259,16 +294,19 @@ class KeycloakServerIT {
     /** The CLI's side of the code flow: an HTTP listener on 127.0.0.1 and a free port that keeps the query it gets. */
     private static final class LoopbackListener implements AutoCloseable {
         private final HttpServer server;
+        private final String host;
         private final CompletableFuture<Map<String, String>> query = new CompletableFuture<>();
         private volatile int requests;
 
-        private LoopbackListener(HttpServer server) {
+        private LoopbackListener(HttpServer server, String host) {
             this.server = server;
+            this.host = host;
         }
 
-        static LoopbackListener start() throws IOException {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            LoopbackListener listener = new LoopbackListener(server);
+        /** Listens on a free port of {@code host} (where the browser's client will connect), answering /callback. */
+        static LoopbackListener start(String host) throws IOException {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), 0), 0);
+            LoopbackListener listener = new LoopbackListener(server, host);
             server.createContext("/callback", exchange -> {
                 listener.requests++;
                 listener.query.complete(parse(exchange.getRequestURI().getRawQuery()));
@@ -281,14 +319,17 @@ class KeycloakServerIT {
             return listener;
         }
 
+        /** {@code http://HOST:PORT/callback}. */
         URI redirectUri() {
-            return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/callback");
+            return URI.create("http://" + host + ":" + server.getAddress().getPort() + "/callback");
         }
 
+        /** The query of the first request, waiting up to ten seconds for it. */
         Map<String, String> received() throws Exception {
             return query.get(10, TimeUnit.SECONDS);
         }
 
+        /** How many requests came. */
         int requests() {
             return requests;
         }
@@ -306,6 +347,7 @@ class KeycloakServerIT {
             return values;
         }
 
+        /** Stops listening. */
         @Override
         public void close() {
             server.stop(0);

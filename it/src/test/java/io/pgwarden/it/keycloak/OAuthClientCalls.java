@@ -35,6 +35,7 @@ final class OAuthClientCalls {
     private final URI issuer;
     private final String clientId;
 
+    /** Calls to the endpoints under {@code issuer} as the public client {@code clientId}. */
     OAuthClientCalls(URI issuer, String clientId) {
         this.issuer = issuer;
         this.clientId = clientId;
@@ -158,8 +159,12 @@ final class OAuthClientCalls {
 
     private static String form(Map<String, String> fields) {
         return fields.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
                 .collect(Collectors.joining("&"));
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     private static void sleep(Duration duration) {
