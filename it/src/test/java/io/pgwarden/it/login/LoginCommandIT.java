@@ -167,6 +167,27 @@ class LoginCommandIT {
     }
 
     @Test
+    void whenTheSessionAtTheProviderExpiredTokenSaysTheLoginExpired() throws Exception {
+        String user = newUser(Set.of("analysts"));
+        keycloak.setSessionMaxLifespan(Duration.ofSeconds(10));
+        try {
+            assertThat(deviceLogin(user).exitCode(SIGN_IN)).isZero();
+            // Keycloak ends the access token no later than the session: once it has expired, so has the refresh token.
+            Instant expiry = Instant.ofEpochSecond(((Number) cached("default").get("expires_at")).longValue());
+            assertThat(expiry).isBefore(Instant.now().plusSeconds(11));
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), expiry).toMillis()) + 1_500);
+
+            CliRun token = CliRun.run(args("token"));
+            assertThat(token.exitCode(Duration.ZERO)).isEqualTo(1);
+            assertThat(token.out()).isEmpty();
+            assertThat(token.err()).startsWith("pgwarden: login expired (the identity provider refused the refresh:")
+                    .endsWith("; run pgwarden login --profile default" + System.lineSeparator());
+        } finally {
+            keycloak.setSessionMaxLifespan(KeycloakServer.DEFAULT_SESSION_MAX_LIFESPAN);
+        }
+    }
+
+    @Test
     void afterTheProviderEndedTheSessionTokenSaysTheLoginExpired() throws Exception {
         String user = newUser(Set.of("analysts"));
         assertThat(deviceLogin(user).exitCode(SIGN_IN)).isZero();
