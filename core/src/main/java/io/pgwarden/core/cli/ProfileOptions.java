@@ -38,26 +38,32 @@ final class ProfileOptions {
         this.environment = Objects.requireNonNull(environment, "environment");
     }
 
+    /** The environment the command runs with. */
     Map<String, String> environment() {
         return environment;
     }
 
+    /** The clock that dates token expiry. */
     Clock clock() {
         return Clock.systemUTC();
     }
 
+    /** The profile's name: {@code --profile}, else {@code PGWARDEN_PROFILE}, else {@code default}. */
     String name() {
         return ProfileSettings.name(profile, environment);
     }
 
+    /** The config directory: {@code --config-dir}, else the environment's, else the user's. */
     ConfigDirectory directory() {
         return ConfigDirectory.resolve(configDir, environment, Path.of(System.getProperty("user.home")));
     }
 
+    /** {@code profiles.yaml} in the config directory. */
     ProfileFile file() {
         return new ProfileFile(directory().profilesFile());
     }
 
+    /** The token cache in the config directory. */
     TokenCache cache() {
         return new TokenCache(directory().tokensDirectory());
     }

@@ -87,10 +87,12 @@ final class CliRun implements AutoCloseable {
         }
     }
 
+    /** Standard output so far. */
     String out() {
         return out.toString();
     }
 
+    /** Standard error so far. */
     String err() {
         synchronized (err) {
             return err.all.toString();

@@ -9,6 +9,7 @@ final class LoginPluginFixture extends PluginInstallation {
         super("pgwarden.plugin.auth-oidc", "auth-oidc");
     }
 
+    /** Installs the plugin jar Maven built (it/pom.xml passes its path). */
     static LoginPluginFixture create() {
         return new LoginPluginFixture();
     }
