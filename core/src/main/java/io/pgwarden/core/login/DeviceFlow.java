@@ -51,12 +51,13 @@ public final class DeviceFlow {
         }
         DeviceAuthorizationSuccessResponse code = authorize(provider, clientId, scopes);
         Instant deadline = clock.instant().plusSeconds(code.getLifetime() > 0 ? code.getLifetime() : 600);
+        String userCode = ProviderText.printable(code.getUserCode().getValue());
         if (code.getVerificationURIComplete() != null) {
             err.println("To sign in, open " + code.getVerificationURIComplete());
-            err.println("and check that it shows the code " + ProviderText.printable(code.getUserCode().getValue()) + ".");
+            err.println("(or open " + code.getVerificationURI() + " and enter the code " + userCode + ")");
         } else {
             err.println("To sign in, open " + code.getVerificationURI());
-            err.println("and enter the code " + ProviderText.printable(code.getUserCode().getValue()) + ".");
+            err.println("and enter the code " + userCode + ".");
         }
         err.println("Waiting for the sign-in (the code expires in "
                 + Duration.between(clock.instant(), deadline).toMinutes() + " minutes)...");
