@@ -18,11 +18,13 @@ import java.util.concurrent.CompletionStage;
 public interface AuthExchange {
 
     /**
-     * The largest SASLInitialResponse or SASLResponse the core reads, its length word included:
-     * PostgreSQL's {@code PG_MAX_AUTH_TOKEN_LENGTH}, the largest limit of its SASL mechanisms. A
-     * longer answer fails the request with {@link AuthMessageLengthException}. Since SPI 1.3.
+     * The largest message the core reads from a client before it is authenticated, its length word
+     * included: PostgreSQL's {@code PG_MAX_AUTH_TOKEN_LENGTH}, its limit for password messages and
+     * the largest limit of its SASL mechanisms. A longer answer (password, md5 password,
+     * SASLInitialResponse or SASLResponse) fails the request with {@link AuthMessageLengthException}
+     * as soon as its header arrives; its body is never buffered. Since SPI 1.3.
      */
-    int MAX_SASL_MESSAGE_LENGTH = 65_535;
+    int MAX_AUTH_MESSAGE_LENGTH = 65_535;
 
     /**
      * The session being authenticated (startup parameters, client address, TLS facts).
@@ -64,7 +66,8 @@ public interface AuthExchange {
      * Asks for a cleartext password (AuthenticationCleartextPassword). When an earlier method
      * of this session already asked, completes at once with the same password.
      *
-     * @return completes with the password bytes, without the terminating zero
+     * @return completes with the password bytes, without the terminating zero; fails with
+     *     {@link AuthMessageLengthException} for an answer above {@link #MAX_AUTH_MESSAGE_LENGTH}
      */
     CompletionStage<byte[]> cleartextPassword();
 
@@ -72,7 +75,8 @@ public interface AuthExchange {
      * Asks for an md5 password (AuthenticationMD5Password with the salt).
      *
      * @param salt four random bytes
-     * @return completes with the client's answer, {@code md5} followed by 32 hex digits
+     * @return completes with the client's answer, {@code md5} followed by 32 hex digits; fails with
+     *     {@link AuthMessageLengthException} for an answer above {@link #MAX_AUTH_MESSAGE_LENGTH}
      */
     CompletionStage<byte[]> md5Password(byte[] salt);
 
@@ -81,7 +85,7 @@ public interface AuthExchange {
      *
      * @param mechanisms mechanism names in order of preference
      * @return completes with the client's choice and initial response; fails with
-     *     {@link AuthMessageLengthException} for an answer above {@link #MAX_SASL_MESSAGE_LENGTH}
+     *     {@link AuthMessageLengthException} for an answer above {@link #MAX_AUTH_MESSAGE_LENGTH}
      */
     CompletionStage<SaslInitial> saslStart(List<String> mechanisms);
 
@@ -90,7 +94,7 @@ public interface AuthExchange {
      *
      * @param challenge the server's challenge
      * @return completes with the client's response; fails with {@link AuthMessageLengthException}
-     *     for an answer above {@link #MAX_SASL_MESSAGE_LENGTH}
+     *     for an answer above {@link #MAX_AUTH_MESSAGE_LENGTH}
      */
     CompletionStage<byte[]> saslContinue(byte[] challenge);
 

@@ -12,7 +12,7 @@ package io.pgwarden.spi;
  *
  * <p>History: 1.0 the first; 1.1 {@code Authenticator.checkRuleOptions}, {@code Credential.Md5Hash};
  * 1.2 {@code AuthContext.expireAt}, the {@code role} parameter of {@code BackendLogin}; 1.3 the detail of
- * {@code AuthProtocolException}, {@code AuthMessageLengthException} and {@code AuthExchange.MAX_SASL_MESSAGE_LENGTH}.
+ * {@code AuthProtocolException}, {@code AuthMessageLengthException} and {@code AuthExchange.MAX_AUTH_MESSAGE_LENGTH}.
  */
 public final class SpiVersion {
 

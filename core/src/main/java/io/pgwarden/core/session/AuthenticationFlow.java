@@ -141,6 +141,7 @@ final class AuthenticationFlow {
         }
         if (outcome instanceof AuthOutcome.Success success) {
             state.setIdentity(success.identity());
+            session.authenticated();
             session.passwords().clear();
             LOG.info("[{}] authenticated as {} by method {} (rule {})", state.sessionId(), success.identity().displayName(),
                     rule.method(), rule.path());

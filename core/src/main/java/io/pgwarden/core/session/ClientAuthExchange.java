@@ -7,7 +7,6 @@ import io.pgwarden.core.backend.ServerConnection;
 import io.pgwarden.core.config.AuthRule;
 import io.pgwarden.core.protocol.Frame;
 import io.pgwarden.core.protocol.MessageType;
-import io.pgwarden.core.protocol.PgFrameDecoder;
 import io.pgwarden.core.protocol.backend.Authentication;
 import io.pgwarden.core.protocol.backend.AuthenticationCleartextPassword;
 import io.pgwarden.core.protocol.backend.AuthenticationMD5Password;
@@ -42,12 +41,8 @@ public final class ClientAuthExchange implements AuthExchange {
     private final BackendLogin defaultLogin;
     private final byte[] channelBinding;
     private final PasswordCache passwordCache;
-    /** A request whose answer may be as long as the frame decoder allows (limits.max_message_size). */
-    private static final int NO_LIMIT = 0;
 
     private CompletableFuture<Frame> pending;
-    /** The decoder's limit before {@link #limitAnswer} lowered it, or {@link #NO_LIMIT}. */
-    private int decoderLimit = NO_LIMIT;
     private ServerConnection authenticatedServer;
 
     ClientAuthExchange(SessionState session, Channel channel, AuthRule rule, BackendLogin defaultLogin,
@@ -93,7 +88,7 @@ public final class ClientAuthExchange implements AuthExchange {
         if (passwordCache.password != null) {
             return CompletableFuture.completedFuture(passwordCache.password.clone());
         }
-        return ask(new AuthenticationCleartextPassword(), "password", NO_LIMIT, frame -> {
+        return ask(new AuthenticationCleartextPassword(), "password", frame -> {
             byte[] password = PasswordMessage.decode(frame.payload()).password();
             passwordCache.password = password.clone();
             return password;
@@ -102,13 +97,13 @@ public final class ClientAuthExchange implements AuthExchange {
 
     @Override
     public CompletionStage<byte[]> md5Password(byte[] salt) {
-        return ask(new AuthenticationMD5Password(salt), "md5 password", NO_LIMIT,
+        return ask(new AuthenticationMD5Password(salt), "md5 password",
                 frame -> PasswordMessage.decode(frame.payload()).password());
     }
 
     @Override
     public CompletionStage<SaslInitial> saslStart(List<String> mechanisms) {
-        return ask(new AuthenticationSASL(mechanisms), "SASL initial response", MAX_SASL_MESSAGE_LENGTH, frame -> {
+        return ask(new AuthenticationSASL(mechanisms), "SASL initial response", frame -> {
             SaslInitialResponse response = SaslInitialResponse.decode(frame.payload());
             if (!mechanisms.contains(response.mechanism())) {
                 throw new AuthProtocolException("client selected an invalid SASL authentication mechanism");
@@ -119,7 +114,7 @@ public final class ClientAuthExchange implements AuthExchange {
 
     @Override
     public CompletionStage<byte[]> saslContinue(byte[] challenge) {
-        return ask(new AuthenticationSASLContinue(challenge), "SASL response", MAX_SASL_MESSAGE_LENGTH,
+        return ask(new AuthenticationSASLContinue(challenge), "SASL response",
                 frame -> SaslResponse.decode(frame.payload()).data());
     }
 
@@ -180,9 +175,9 @@ public final class ClientAuthExchange implements AuthExchange {
         return result;
     }
 
-    private <T> CompletionStage<T> ask(Authentication request, String expected, int maxLength, Function<Frame, T> decode) {
+    private <T> CompletionStage<T> ask(Authentication request, String expected, Function<Frame, T> decode) {
         if (!channel.eventLoop().inEventLoop()) {
-            return onLoop(() -> ask(request, expected, maxLength, decode));
+            return onLoop(() -> ask(request, expected, decode));
         }
         if (pending != null) {
             throw new IllegalStateException("an authentication request is already pending");
@@ -193,7 +188,6 @@ public final class ClientAuthExchange implements AuthExchange {
         }
         CompletableFuture<Frame> answer = new CompletableFuture<>();
         pending = answer;
-        limitAnswer(maxLength);
         ByteBuf out = channel.alloc().buffer();
         request.encode(out);
         channel.writeAndFlush(out, channel.voidPromise());
@@ -220,7 +214,6 @@ public final class ClientAuthExchange implements AuthExchange {
             return false;
         }
         pending = null;
-        restoreLimit();
         answer.complete(frame);
         return true;
     }
@@ -238,29 +231,11 @@ public final class ClientAuthExchange implements AuthExchange {
     boolean fail(AuthProtocolException error) {
         CompletableFuture<Frame> answer = pending;
         pending = null;
-        restoreLimit();
         if (answer == null) {
             return false;
         }
         answer.completeExceptionally(error);
         return true;
-    }
-
-    /** Lowers the frame decoder's limit for the answer to the request being sent; none in unit tests without a decoder. */
-    private void limitAnswer(int maxLength) {
-        PgFrameDecoder decoder = channel.pipeline().get(PgFrameDecoder.class);
-        if (maxLength != NO_LIMIT && decoder != null && decoder.maxMessageSize() > maxLength) {
-            decoderLimit = decoder.maxMessageSize();
-            decoder.maxMessageSize(maxLength);
-        }
-    }
-
-    private void restoreLimit() {
-        PgFrameDecoder decoder = channel.pipeline().get(PgFrameDecoder.class);
-        if (decoderLimit != NO_LIMIT && decoder != null) {
-            decoder.maxMessageSize(decoderLimit);
-        }
-        decoderLimit = NO_LIMIT;
     }
 
     /** A cleartext password the client gave, kept for the next method of the same session. */

@@ -15,6 +15,7 @@ import io.pgwarden.core.protocol.PgFrameDecoder;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
 import io.pgwarden.core.protocol.backend.ReadyForQuery;
 import io.pgwarden.core.protocol.frontend.StartupMessage;
+import io.pgwarden.spi.AuthExchange;
 import io.pgwarden.spi.AuthProtocolException;
 import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.ClientInfo;
@@ -179,13 +180,23 @@ public final class ClientSession {
         return authentication != null && authentication.fail(error);
     }
 
+    /** The client is authenticated: its messages may be as long as {@code limits.max_message_size} again. */
+    void authenticated() {
+        if (client.pipeline().get(AuthPhaseInbound.DECODER) instanceof PgFrameDecoder decoder) {
+            decoder.maxMessageSize(runtime.config().limits().maxMessageSize());
+        }
+    }
+
     /** The authentication flow started asking the client. */
     void authenticating() {
         phase = Phase.AUTHENTICATING;
     }
 
     private void begin() {
-        client.pipeline().addLast(AuthPhaseInbound.DECODER, new PgFrameDecoder(runtime.config().limits().maxMessageSize()));
+        // Until the client is authenticated it gets PostgreSQL's limit for authentication messages: a stranger cannot make the
+        // proxy buffer max_message_size bytes.
+        client.pipeline().addLast(AuthPhaseInbound.DECODER, new PgFrameDecoder(Math.min(runtime.config().limits().maxMessageSize(),
+                AuthExchange.MAX_AUTH_MESSAGE_LENGTH)));
         client.pipeline().addLast(AuthPhaseInbound.NAME, authPhase);
         client.closeFuture().addListener(future -> cleanup());
         authTimer = loop().schedule(() -> {

@@ -9,7 +9,11 @@ import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.LogCapture;
 import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.ProxyFixture;
+import io.pgwarden.testkit.RawMessage;
+import io.pgwarden.testkit.RawPgClient;
 import io.pgwarden.testkit.TestCertificates;
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -191,6 +195,41 @@ class Md5AndPasswordMethodsIT {
         assertThat(Logins.sessionUser(Logins.url(md5On, "postgres", OPEN_USER, PASSWORD, ""))).isEqualTo(OPEN_USER);
         PSQLException wrong = Logins.refusal(Logins.url(md5On, "postgres", OPEN_USER, WRONG_PASSWORD, ""));
         assertThat(wrong.getSQLState()).isEqualTo("28P01");
+    }
+
+    @Test
+    void aPasswordMessageAbovePostgresqlsLimitIsRefusedAtItsLengthWordAndTheProxyKeepsServing() throws Exception {
+        try (RawPgClient client = RawPgClient.connect("127.0.0.1", md5On.port())) {
+            client.sendStartup(Map.of("user", OPEN_USER, "database", "postgres"));
+            RawMessage request = client.readMessage();
+            assertThat(request.type()).isEqualTo('R');
+            assertThat(request.int32At(0)).as("AuthenticationCleartextPassword").isEqualTo(3);
+            // One byte above PostgreSQL's 65535 (the length word counts itself), and only the start of the body: the
+            // limit must hold before the body is buffered, whatever limits.max_message_size (64 MiB here) says.
+            client.send(ByteBuffer.allocate(5 + 64).put((byte) 'p').putInt(65_536).array());
+
+            RawMessage error = client.readMessage();
+            assertThat(error.type()).as("got %s", error).isEqualTo('E');
+            assertThat(error.severity()).isEqualTo("FATAL");
+            assertThat(error.sqlState()).isEqualTo("08P01");
+            assertThat(error.message()).contains("invalid message length 65536");
+            assertThat(client.isClosedByPeer(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(Logins.sessionUser(Logins.url(md5On, "postgres", OPEN_USER, PASSWORD, ""))).isEqualTo(OPEN_USER);
+    }
+
+    @Test
+    void aPasswordMessageOfExactlyPostgresqlsLimitIsRead() throws Exception {
+        try (RawPgClient client = RawPgClient.connect("127.0.0.1", md5On.port())) {
+            client.sendStartup(Map.of("user", OPEN_USER, "database", "postgres"));
+            assertThat(client.readMessage().int32At(0)).isEqualTo(3);
+            // 65535 bytes with the length word: a 65530-byte password and its terminating zero.
+            client.sendPassword("x".repeat(65_530));
+
+            RawMessage error = client.readMessage();
+            assertThat(error.type()).as("got %s", error).isEqualTo('E');
+            assertThat(error.sqlState()).isEqualTo("28P01");
+        }
     }
 
     @Test

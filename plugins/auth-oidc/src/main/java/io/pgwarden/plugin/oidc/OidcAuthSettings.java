@@ -1,5 +1,6 @@
 package io.pgwarden.plugin.oidc;
 
+import io.pgwarden.spi.AuthExchange;
 import io.pgwarden.spi.PluginConfig;
 import io.pgwarden.spi.PluginConfigException;
 import java.util.LinkedHashSet;
@@ -36,7 +37,8 @@ record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, 
     static final String LIMITS_SECTION = "limits";
     static final int DEFAULT_MAX_TOKEN_SIZE = 16_384;
     static final int MIN_MAX_TOKEN_SIZE = 256;
-    static final int MAX_MAX_TOKEN_SIZE = 1 << 20;
+    /** The longest password the core reads before authentication (65535 bytes with the length word and the zero). */
+    static final int MAX_MAX_TOKEN_SIZE = AuthExchange.MAX_AUTH_MESSAGE_LENGTH - 5;
 
     private static final Set<String> KEYS = Set.of("max_token_size", ISSUERS, "startup_user", "authorization", "strategy",
             CLIENT_CERT_SECTION, SERVICE_ACCOUNTS_SECTION, SET_ROLE_SECTION, "application_name", "identity_settings",

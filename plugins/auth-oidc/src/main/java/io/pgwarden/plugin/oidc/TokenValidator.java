@@ -47,7 +47,7 @@ final class TokenValidator implements Closeable {
 
     static final int DEFAULT_MAX_TOKEN_SIZE = 16_384;
     static final int MIN_MAX_TOKEN_SIZE = 256;
-    static final int MAX_MAX_TOKEN_SIZE = 1 << 20;
+    static final int MAX_MAX_TOKEN_SIZE = OidcAuthSettings.MAX_MAX_TOKEN_SIZE;
 
     /** {@code typ} values of access tokens: none, plain JWT, and RFC 9068's. */
     private static final DefaultJOSEObjectTypeVerifier<SecurityContext> TYPES = new DefaultJOSEObjectTypeVerifier<>(
