@@ -78,12 +78,12 @@ class ReferenceConfigTest {
         String yaml = "backends: { primary: { host: h } }\nauth: { rules: [ { method: trust } ] }\nplugins:\n"
                 + (scram + oidc).replaceAll("(?m)^#   ", "  ").replaceAll("(?m)^# .*\n", "");
 
-        ProxyConfig config = ConfigLoader.parse(yaml, installation, Map.of("PGWARDEN_AUTH_PASSWORD", "x")::get);
+        ProxyConfig config = ConfigLoader.parse(yaml, installation, Map.of("PGWARDEN_AUTH_PASSWORD", "x", "PGWARDEN_ADMIN_PASSWORD", "y")::get);
 
         assertThat(config.plugins()).extracting(entry -> entry.type()).containsExactly("scram", "oidc");
         assertThat(config.plugins().get(0).config().values()).containsOnlyKeys("userlist", "auth_query");
         assertThat(config.plugins().get(1).config().values())
-                .containsOnlyKeys("issuers", "authorization", "client_cert", "session_expiry");
+                .containsOnlyKeys("issuers", "authorization", "client_cert", "session_expiry", "provisioning", "limits");
     }
 
     @Test
