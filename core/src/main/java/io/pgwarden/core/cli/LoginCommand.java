@@ -25,9 +25,10 @@ import picocli.CommandLine.Spec;
  * {@code pgwarden token} and {@code pgwarden psql}. Settings given as flags are saved in the profile.
  */
 @Command(name = "login", mixinStandardHelpOptions = true,
-        description = {"Sign in at the identity provider and cache the tokens for 'pgwarden token'",
-            "and 'pgwarden psql'. Uses the device flow (a code to approve in any browser)",
-            "unless a browser can be opened here, then the browser sign-in with PKCE.",
+        description = {"Sign in at the identity provider and cache the tokens.",
+            "'pgwarden token' and 'pgwarden psql' use them. Uses the device flow (a code to",
+            "approve in any browser) unless a browser can be opened here, then the browser",
+            "sign-in with PKCE.",
             "Settings come from the flags, else PGWARDEN_* variables, else the profile in",
             "profiles.yaml; the flags given are saved in the profile after a good sign-in.",
             "Exits 0 when signed in, 1 when the sign-in failed, 2 on a wrong option."},

@@ -10,10 +10,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code pgwarden logout}: revokes the profile's refresh token at the provider and deletes its cached tokens. */
 @Command(name = "logout", mixinStandardHelpOptions = true,
-        description = {"Delete the cached tokens of the login profile, after revoking its refresh",
-            "token at the identity provider when the provider offers revocation (a failed",
-            "revocation is a warning). The profile's settings are kept. Exits 0, also",
-            "when there was no login."})
+        description = {"Delete the cached tokens of the login profile.",
+            "The refresh token is revoked at the identity provider first when the provider",
+            "offers revocation (a failed revocation is a warning). The profile's settings",
+            "are kept. Exits 0, also when there was no login."})
 final class LogoutCommand implements Callable<Integer>, ProfileCommand {
 
     @Spec

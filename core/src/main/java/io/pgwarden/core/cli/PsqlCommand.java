@@ -26,8 +26,9 @@ import picocli.CommandLine.Unmatched;
  * argument from the first one that is not pgwarden's own goes to psql unchanged.
  */
 @Command(name = "psql",
-        description = {"Run psql with a fresh access token as PGPASSWORD, and PGHOST, PGPORT,",
-            "PGSSLMODE (default require), PGDATABASE and PGUSER from the login profile.",
+        description = {"Run psql signed in with the login profile.",
+            "A fresh access token goes in PGPASSWORD, and PGHOST, PGPORT, PGSSLMODE",
+            "(default require), PGDATABASE and PGUSER come from the login profile.",
             "pgwarden's options come first; every argument after them (or after --) goes",
             "to psql. Exits with psql's exit code, or 1 when not logged in, the login",
             "expired or psql cannot be started."},

@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
  * expires soon; for a client's password field or a script.
  */
 @Command(name = "token", mixinStandardHelpOptions = true,
-        description = {"Print a fresh access token of the login profile on standard output, for a",
-            "client's password (DBeaver, JDBC) or a script. A token that expires within",
+        description = {"Print a fresh access token of the login profile.",
+            "It goes to standard output, for a client's password (DBeaver, JDBC) or a",
+            "script. A token that expires within",
             "--min-validity seconds is refreshed first. Exits 0 with the token, 1 when not",
             "logged in or the login expired (then run pgwarden login)."},
         footer = {"%nExamples:",
