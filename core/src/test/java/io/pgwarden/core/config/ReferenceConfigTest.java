@@ -23,7 +23,7 @@ class ReferenceConfigTest {
             "min_size", "reserve_size", "reserve_timeout", "max_db_connections", "max_user_connections",
             "max_prepared_statements", "query_wait_timeout", "idle_transaction_timeout", "client_idle_timeout",
             "server_idle_timeout", "server_lifetime", "server_check_delay", "server_check_query", "server_reset_query",
-            "databases", "users", "max_connections");
+            "databases", "users", "max_connections", "admin", "http", "ready_check_interval");
 
     @TempDir
     Path installation;
@@ -41,6 +41,19 @@ class ReferenceConfigTest {
         assertThat(config.limits()).isEqualTo(LimitsConfig.DEFAULTS);
         assertThat(config.pool()).isEqualTo(PoolConfig.DEFAULTS);
         assertThat(config.auth().rules()).isNotEmpty();
+        assertThat(config.adminHttp()).isEqualTo(AdminHttpConfig.DISABLED);
+    }
+
+    @Test
+    void commentedAdminHttpExampleIsValidOnceUncommented() throws IOException {
+        String reference = Files.readString(REFERENCE);
+        String section = reference.substring(reference.indexOf("\nadmin:\n") + 1, reference.indexOf("\n\n# Server connection pooling"));
+        String yaml = "backends: { primary: { host: h } }\nauth: { rules: [ { method: trust } ] }\n"
+                + section.replaceAll("(?m)^    # listen:", "    listen:");
+
+        AdminHttpConfig admin = ConfigLoader.parse(yaml, installation).adminHttp();
+
+        assertThat(admin).isEqualTo(AdminHttpConfig.listening("127.0.0.1", 9127, AdminHttpConfig.DEFAULT_READY_CHECK_INTERVAL));
     }
 
     @Test
