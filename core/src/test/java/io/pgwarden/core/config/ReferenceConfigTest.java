@@ -100,6 +100,19 @@ class ReferenceConfigTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void prometheusScrapeExampleIsYamlThatScrapesTheReferenceAdminAddress() throws IOException {
+        Path scrape = REFERENCE.resolveSibling("prometheus-scrape.yml");
+        Map<String, Object> document = new org.yaml.snakeyaml.Yaml().load(Files.readString(scrape));
+
+        Map<String, Object> job = ((List<Map<String, Object>>) document.get("scrape_configs")).get(0);
+        assertThat(job).containsEntry("job_name", "pgwarden").containsEntry("metrics_path", "/metrics");
+        List<Map<String, Object>> targets = (List<Map<String, Object>>) job.get("static_configs");
+        assertThat((List<String>) targets.get(0).get("targets")).containsExactly("127.0.0.1:9127");
+        assertThat(Files.readString(REFERENCE)).contains("# listen: 127.0.0.1:9127");
+    }
+
+    @Test
     void commentedPoolExampleIsValidOnceUncommented() throws IOException {
         String reference = Files.readString(REFERENCE);
         String example = reference.substring(reference.indexOf("  # databases:\n"));
