@@ -94,7 +94,11 @@ class AdminHttpIT {
     }
 
     private static HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + path))
+        return send(admin, method, path);
+    }
+
+    private static HttpResponse<String> send(InetSocketAddress to, String method, String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + to.getPort() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
@@ -104,14 +108,19 @@ class AdminHttpIT {
     }
 
     private static HttpResponse<String> awaitResponse(String path, Predicate<HttpResponse<String>> condition) throws Exception {
+        return awaitResponse(admin, path, condition);
+    }
+
+    private static HttpResponse<String> awaitResponse(InetSocketAddress to, String path, Predicate<HttpResponse<String>> condition)
+            throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        HttpResponse<String> response = get(path);
+        HttpResponse<String> response = send(to, "GET", path);
         while (!condition.test(response)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no such answer within 20s; last: " + response.statusCode() + " " + response.body());
             }
             Thread.sleep(50);
-            response = get(path);
+            response = send(to, "GET", path);
         }
         return response;
     }
@@ -128,7 +137,11 @@ class AdminHttpIT {
     }
 
     private static Connection connect(String user, String password) throws SQLException {
-        String url = "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?user=" + user
+        return connect(proxy.port(), user, password);
+    }
+
+    private static Connection connect(int port, String user, String password) throws SQLException {
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=" + user
                 + "&sslmode=disable&connectTimeout=15&socketTimeout=60" + (password == null ? "" : "&password=" + password);
         return DriverManager.getConnection(url);
     }
@@ -266,6 +279,45 @@ class AdminHttpIT {
         assertThat(value(after, "pgwarden_pool_wait_seconds_bucket{le=\"+Inf\"}")).isEqualTo(value(after, waits));
         assertThat(after).containsKeys("pgwarden_client_connections{state=\"login\"}", "pgwarden_client_connections{state=\"waiting\"}",
                 "pgwarden_server_connections{state=\"idle\"}", "pgwarden_server_connections{state=\"opening\"}");
+    }
+
+    @Test
+    void readyIs503AndHealthStays200WhileAShutdownDrainsThenTheEndpointCloses() throws Exception {
+        ProxyFixture draining = ProxyFixture.fromYaml("""
+                listen: { host: 127.0.0.1, port: 0 }
+                backends:
+                  primary: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
+                auth:
+                  rules:
+                    - { method: passthrough }
+                limits:
+                  shutdown_timeout: 20s
+                admin:
+                  http:
+                    listen: "127.0.0.1:0"
+                    ready_check_interval: 200ms
+                """.formatted(postgres.port()));
+        InetSocketAddress address = draining.server().adminAddress().orElseThrow();
+        CompletableFuture<Void> closing = null;
+        try (Connection busy = connect(draining.port(), "postgres", null); Statement statement = busy.createStatement()) {
+            awaitResponse(address, "/ready", r -> r.statusCode() == 200);
+            busy.setAutoCommit(false);
+            statement.execute("SELECT 1");
+
+            closing = CompletableFuture.runAsync(draining::close);
+            HttpResponse<String> ready = awaitResponse(address, "/ready", r -> r.statusCode() == 503);
+            assertThat(ready.body()).isEqualTo("not ready\nproxy: shutting down\n");
+            assertThat(send(address, "GET", "/health").statusCode()).isEqualTo(200);
+            assertThat(closing).isNotDone();
+
+            busy.commit();
+            closing.get(30, TimeUnit.SECONDS);
+        } finally {
+            if (closing == null) {
+                draining.close();
+            }
+        }
+        assertThatThrownBy(() -> send(address, "GET", "/health")).isInstanceOf(IOException.class);
     }
 
     @Test
