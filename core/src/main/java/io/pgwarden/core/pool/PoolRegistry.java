@@ -1,11 +1,11 @@
 package io.pgwarden.core.pool;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.pgwarden.core.backend.BackendConnector;
 import io.pgwarden.core.config.AuthRule;
 import io.pgwarden.core.config.BackendConfig;
