@@ -135,6 +135,26 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
     }
 
+    /** Stops the server but keeps its data, for tests of a backend outage; {@link #restartServer()} brings it back. */
+    public void stopServer() {
+        cluster.stopServer();
+        LOG.info("PostgreSQL {} on port {} stopped (data kept)", version, port());
+    }
+
+    /**
+     * Starts a server stopped by {@link #stopServer()} again on the same port.
+     *
+     * @throws IllegalStateException when it does not start
+     */
+    public void restartServer() {
+        try {
+            cluster.restart();
+        } catch (IOException e) {
+            throw new IllegalStateException("could not restart PostgreSQL: " + e.getMessage(), e);
+        }
+        LOG.info("PostgreSQL {} on port {} started again", version, port());
+    }
+
     /** Stops the server and deletes its data directory; later calls do nothing. */
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package io.pgwarden.core.cli;
 
+import io.pgwarden.core.config.AdminHttpConfig;
 import io.pgwarden.core.config.ConfigException;
 import io.pgwarden.core.config.ConfigLoader;
 import io.pgwarden.core.config.PoolConfig;
@@ -44,6 +45,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             out.println("  plugins  " + (config.plugins().isEmpty() ? "none"
                     : String.join(", ", config.plugins().stream().map(p -> p.type()).toList()))
                     + " (from " + config.pluginsDirectory() + ")");
+            out.println("  admin    " + adminHttp(config.adminHttp()));
             return ExitCode.OK;
         } catch (ConfigException e) {
             printProblems(spec.commandLine().getErr(), file, e);
@@ -51,7 +53,16 @@ final class CheckConfigCommand implements Callable<Integer> {
         }
     }
 
-    private static String pool(PoolConfig pool) {
+    private static String adminHttp(AdminHttpConfig admin) {
+        if (!admin.enabled()) {
+            return "no HTTP endpoint";
+        }
+        String host = admin.host().contains(":") ? "[" + admin.host() + "]" : admin.host();
+        return "HTTP " + host + ":" + admin.port() + " (/health, /ready, /metrics; backend check every "
+                + admin.readyCheckInterval().toMillis() + "ms)";
+    }
+
+        private static String pool(PoolConfig pool) {
         String summary = pool.mode().yamlName() + " mode, size " + pool.size();
         int databases = pool.databases().size();
         int users = pool.users().size();

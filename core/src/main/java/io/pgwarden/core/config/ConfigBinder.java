@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 final class ConfigBinder {
 
-    static final String[] TOP_LEVEL_KEYS = {"listen", "backends", "auth", "plugins_dir", "plugins", "limits", "pool"};
+    static final String[] TOP_LEVEL_KEYS = {"listen", "backends", "auth", "plugins_dir", "plugins", "limits", "pool", "admin"};
     private static final Pattern BACKEND_NAME = Pattern.compile("[a-z0-9_-]+");
     private static final Duration SHORTEST_TIMEOUT = Duration.ofMillis(1);
 
@@ -52,8 +52,9 @@ final class ConfigBinder {
         List<PluginEntry> plugins = plugins(top);
         LimitsConfig limits = limits(top.section("limits"));
         PoolConfig pool = new PoolConfigBinder(problems).bind(top.section("pool"));
+        AdminHttpConfig adminHttp = AdminConfigBinder.bind(top.section("admin"));
         problems.throwIfAny();
-        return new ProxyConfig(listen, backends, auth, pluginsDirectory, plugins, limits, pool, baseDirectory);
+        return new ProxyConfig(listen, backends, auth, pluginsDirectory, plugins, limits, pool, baseDirectory, adminHttp);
     }
 
     private ListenConfig listen(YamlSection listen) {

@@ -18,10 +18,11 @@ import java.util.Objects;
  * @param pool server connection pooling
  * @param baseDirectory the configuration file's directory: relative paths, including those in plugin
  *                      settings and {@code ${file:}} references, resolve against it
+ * @param adminHttp the admin HTTP endpoint ({@code admin.http}), {@link AdminHttpConfig#DISABLED} by default
  */
 public record ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backends, AuthConfig auth,
                           Path pluginsDirectory, List<PluginEntry> plugins, LimitsConfig limits, PoolConfig pool,
-                          Path baseDirectory) {
+                          Path baseDirectory, AdminHttpConfig adminHttp) {
 
     /** Checks for null and copies the collections. */
     public ProxyConfig {
@@ -31,6 +32,7 @@ public record ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backen
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(baseDirectory, "baseDirectory");
+        Objects.requireNonNull(adminHttp, "adminHttp");
         backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));
         plugins = List.copyOf(plugins);
     }
@@ -49,7 +51,8 @@ public record ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backen
      */
     public ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backends, AuthConfig auth,
                        Path pluginsDirectory, List<PluginEntry> plugins, LimitsConfig limits, PoolConfig pool) {
-        this(listen, backends, auth, pluginsDirectory, plugins, limits, pool, Path.of("").toAbsolutePath());
+        this(listen, backends, auth, pluginsDirectory, plugins, limits, pool, Path.of("").toAbsolutePath(),
+                AdminHttpConfig.DISABLED);
     }
 
     /**

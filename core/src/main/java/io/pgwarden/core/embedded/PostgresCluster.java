@@ -189,6 +189,36 @@ public final class PostgresCluster {
     }
 
     /**
+     * Stops the postmaster but keeps the cluster, for tests of a backend outage; {@link #restart()} starts
+     * it again on the same port.
+     *
+     * @throws IllegalStateException when the server cannot be stopped
+     */
+    public synchronized void stopServer() {
+        if (running) {
+            stop();
+        }
+    }
+
+    /**
+     * Starts a postmaster stopped by {@link #stopServer()} again, on the port it had.
+     *
+     * @throws IOException when it does not start (the port was taken meanwhile, say); the message includes the server log
+     */
+    public synchronized void restart() throws IOException {
+        if (running) {
+            return;
+        }
+        try {
+            run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l",
+                    data.resolve("server.log").toString(), "-o", "-p " + port, "-w", "-t", "60", "start"));
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + "\nserver log:\n" + serverLog(), e);
+        }
+        running = true;
+    }
+
+    /**
      * Registers a shutdown hook that destroys the cluster when the JVM exits without {@link #destroy()}
      * (a crash, {@code System.exit}); {@link #destroy()} removes it again.
      */

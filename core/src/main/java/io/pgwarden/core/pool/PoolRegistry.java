@@ -1,10 +1,11 @@
 package io.pgwarden.core.pool;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.pgwarden.core.backend.BackendConnector;
 import io.pgwarden.core.config.AuthRule;
 import io.pgwarden.core.config.BackendConfig;
@@ -12,6 +13,7 @@ import io.pgwarden.core.config.PoolConfig;
 import io.pgwarden.core.config.PoolSettings;
 import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.Credential;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -28,6 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PoolRegistry implements AutoCloseable {
 
     private static final long JANITOR_MILLIS = 1000;
+    /** Buckets of the pool wait histogram: a wait is normally far below a second, a long one ends at query_wait_timeout. */
+    private static final Duration[] WAIT_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5),
+        Duration.ofSeconds(30), Duration.ofSeconds(120)};
 
     private final PoolConfig config;
     private final Map<String, BackendConfig> backends;
@@ -39,6 +45,7 @@ public final class PoolRegistry implements AutoCloseable {
     private final ConcurrentHashMap<String, AtomicInteger> userCounts = new ConcurrentHashMap<>();
     private final List<ScheduledFuture<?>> janitors = new ArrayList<>();
     private final MeterRegistry meters;
+    private final Timer waitTimer;
 
     /**
      * @param config the pool settings
@@ -51,6 +58,8 @@ public final class PoolRegistry implements AutoCloseable {
                         MeterRegistry meters) {
         this.config = config;
         this.meters = meters;
+        this.waitTimer = Timer.builder("pgwarden.pool.wait").description("time a client spent in a pool's queue waiting for a server")
+                .serviceLevelObjectives(WAIT_BUCKETS).register(meters);
         this.backends = backends;
         this.connector = connector;
         List<EventLoop> all = new ArrayList<>();
@@ -128,6 +137,11 @@ public final class PoolRegistry implements AutoCloseable {
      */
     public void pinned(PinReason reason) {
         meters.counter("pgwarden.pool.pinned", "reason", reason.metricName()).increment();
+    }
+
+    /** @return the histogram of the time sessions spent queued for a server ({@code pgwarden_pool_wait_seconds}) */
+    Timer waitTimer() {
+        return waitTimer;
     }
 
     /** @return a snapshot of every pool */

@@ -59,7 +59,7 @@ public final class ServerPool {
         for (int i = 0; i < shards.length; i++) {
             shards[i] = new LoopShard(registry.loops().get(i));
         }
-        this.waiters = new WaiterQueue(shards);
+        this.waiters = new WaiterQueue(shards, registry.waitTimer());
         this.handOver = new ServerHandOver(key, slots, active);
     }
 
@@ -407,6 +407,7 @@ public final class ServerPool {
         }
         if (waiter.claim()) {
             waiters.remove(shard(waiter.loop()), waiter);
+            waiters.waited(waiter);
             LOG.info("pool {}: a client waited {}; opening a reserve connection", key, registry.config().reserveTimeout());
             open(waiter.loop(), waiter);
         } else {

@@ -15,6 +15,7 @@ public abstract class Waiter {
     private final AtomicBoolean claimed = new AtomicBoolean();
     private volatile ScheduledFuture<?> timeout;
     private volatile ScheduledFuture<?> reserve;
+    private volatile long queuedNanos;
 
     /**
      * @param loop the session's event loop, where the server is delivered
@@ -67,6 +68,15 @@ public abstract class Waiter {
 
     final boolean claimed() {
         return claimed.get();
+    }
+
+    /** When the waiter entered a pool's queue, for the wait histogram. */
+    final void queued(long nanos) {
+        queuedNanos = nanos;
+    }
+
+    final long queuedNanos() {
+        return queuedNanos;
     }
 
     final void timers(ScheduledFuture<?> timeoutTimer, ScheduledFuture<?> reserveTimer) {

@@ -1,5 +1,6 @@
 package io.pgwarden.core.pool;
 
+import io.micrometer.core.instrument.Timer;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -16,9 +17,11 @@ final class WaiterQueue {
 
     private final LoopShard[] shards;
     private final AtomicInteger waiting = new AtomicInteger();
+    private final Timer waits;
 
-    WaiterQueue(LoopShard[] shards) {
+    WaiterQueue(LoopShard[] shards, Timer waits) {
         this.shards = shards;
+        this.waits = waits;
     }
 
     /** @return how many sessions wait, counting some that were cancelled but not yet polled */
@@ -32,6 +35,7 @@ final class WaiterQueue {
      * has no reserve) {@code reserveDue} runs.
      */
     void add(LoopShard shard, Waiter waiter, Duration wait, Duration reserveAfter, Runnable reserveDue) {
+        waiter.queued(System.nanoTime());
         // Queued before counted: whoever sees the count finds the waiter.
         shard.waiters.add(waiter);
         waiting.incrementAndGet();
@@ -68,6 +72,7 @@ final class WaiterQueue {
     private void timedOut(LoopShard shard, Waiter waiter, Duration wait) {
         if (waiter.claim()) {
             remove(shard, waiter);
+            waited(waiter);
             waiter.fail(ErrorResponse.fatal("53300", "no server connection available within query_wait_timeout ("
                     + wait.toMillis() / 1000.0 + "s)"));
         }
@@ -78,9 +83,15 @@ final class WaiterQueue {
         while ((waiter = queue.poll()) != null) {
             waiting.decrementAndGet();
             if (!waiter.cancelled() && waiter.claim()) {
+                waited(waiter);
                 return waiter;
             }
         }
         return null;
+    }
+
+    /** Records how long a waiter that has just left the queue waited. */
+    void waited(Waiter waiter) {
+        waits.record(System.nanoTime() - waiter.queuedNanos(), TimeUnit.NANOSECONDS);
     }
 }

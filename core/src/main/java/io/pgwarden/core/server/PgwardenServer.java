@@ -7,6 +7,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.pgwarden.core.admin.AdminHttpServer;
+import io.pgwarden.core.admin.ProxyMeters;
 import io.pgwarden.core.auth.AuthRules;
 import io.pgwarden.core.auth.PassthroughAuthenticator;
 import io.pgwarden.core.auth.TrustAuthenticator;
@@ -56,6 +58,9 @@ public final class PgwardenServer implements AutoCloseable {
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final Channel listener;
+    private final ProxyMeters meters;
+    private final AdminHttpServer adminHttp;
+    private volatile boolean started;
     private volatile boolean draining;
     private boolean closed;
 
@@ -72,8 +77,9 @@ public final class PgwardenServer implements AutoCloseable {
         CancelForwarder cancels = new CancelForwarder(transport.socketChannel(), ioGroup);
         this.pools = new PoolRegistry(config.pool(), config.backends(), connector, ioGroup, plugins.meterRegistry());
         pools.createFixedLoginPools(config.auth().rules());
+        this.meters = ProxyMeters.register(plugins.meterRegistry(), sessions::size, sessions::readyCount, pools::stats);
         ProxyRuntime runtime = new ProxyRuntime(config, chain, new AuthRules(config.auth().rules()), connector, cancels, sessions,
-                pools);
+                pools, meters);
         Acceptor acceptor = new Acceptor(runtime);
         int maxStartup = config.limits().maxStartupPacketSize();
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -90,14 +96,41 @@ public final class PgwardenServer implements AutoCloseable {
                         channel.pipeline().addLast("handshake", new HandshakeHandler(tls, acceptor, maxStartup));
                     }
                 });
+        this.adminHttp = startAdminHttp(config, transport);
         try {
             this.listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
         } catch (Exception e) {
+            if (adminHttp != null) {
+                adminHttp.close();
+            }
             shutdownGroups();
             throw new IOException("cannot listen on " + config.listen().host() + ":" + config.listen().port() + ": " + e.getMessage(), e);
         }
         LOG.info("pgwarden listening on {} ({} transport, client TLS {})", listener.localAddress(), transport.name(),
                 config.listen().tls().mode().name().toLowerCase(java.util.Locale.ROOT));
+        started = true;
+    }
+
+    /** The admin endpoint, bound before the client listener so that a port clash stops the start; null when off. */
+    private AdminHttpServer startAdminHttp(ProxyConfig config, Transport transport) throws IOException {
+        if (!config.adminHttp().enabled()) {
+            return null;
+        }
+        try {
+            return AdminHttpServer.start(config.adminHttp(), transport.newGroup(1, "pgwarden-admin"), transport.serverChannel(),
+                    transport.socketChannel(), config.backends().values(), this::notServingReason, this::metricsText);
+        } catch (IOException e) {
+            shutdownGroups();
+            throw e;
+        }
+    }
+
+    /** Why {@code /ready} must say no whatever the backends do; null while the proxy serves clients. */
+    private String notServingReason() {
+        if (draining) {
+            return "shutting down";
+        }
+        return started ? null : "starting";
     }
 
     /**
@@ -170,6 +203,15 @@ public final class PgwardenServer implements AutoCloseable {
     }
 
     /**
+     * The address of the admin HTTP endpoint.
+     *
+     * @return the address, or empty when {@code admin.http} is off
+     */
+    public Optional<InetSocketAddress> adminAddress() {
+        return adminHttp == null ? Optional.empty() : Optional.of(adminHttp.address());
+    }
+
+    /**
      * A snapshot of the server connection pools.
      *
      * @return one entry per pool
@@ -224,6 +266,9 @@ public final class PgwardenServer implements AutoCloseable {
             }
         }
         pools.close();
+        if (adminHttp != null) {
+            adminHttp.close();
+        }
         shutdownGroups();
         chain.close();
         plugins.close();
@@ -269,6 +314,7 @@ public final class PgwardenServer implements AutoCloseable {
 
         @Override
         public void cancel(CancelRequest request) {
+            meters.cancelRequested();
             ClientSession session = sessions.findByProcessId(request.processId());
             if (session != null) {
                 session.cancel(request.secretKey());

@@ -1,5 +1,6 @@
 package io.pgwarden.core.session;
 
+import io.pgwarden.core.admin.ProxyMeters;
 import io.pgwarden.core.backend.BackendException;
 import io.pgwarden.core.config.AuthRule;
 import io.pgwarden.core.protocol.Frame;
@@ -79,10 +80,12 @@ final class AuthenticationFlow {
         int index = runtime.rules().match(fromRule, state.database(), state.user(), state.client().address().getAddress(), tls);
         if (index < 0) {
             if (fromRule == 0) {
+                runtime.meters().authResult("none", "no_rule");
                 session.fatal("28000", "no pgwarden auth rule for host \"" + state.client().address().getAddress().getHostAddress()
                         + "\", user \"" + state.user() + "\", database \"" + state.database() + "\", "
                         + (tls ? "SSL encryption" : "no encryption"));
             } else {
+                runtime.meters().authResult("none", "failure");
                 session.fatal("28P01", session.passwordFailed());
             }
             return;
@@ -91,6 +94,7 @@ final class AuthenticationFlow {
         Optional<Authenticator> authenticator = runtime.chain().authenticator(rule.method());
         if (authenticator.isEmpty()) {
             LOG.error("[{}] auth rule {} names method '{}' that no plugin provides", state.sessionId(), rule.path(), rule.method());
+            runtime.meters().authResult(rule.method(), "error");
             session.fatal("XX000", "authentication method \"" + rule.method() + "\" is not available");
             return;
         }
@@ -128,12 +132,16 @@ final class AuthenticationFlow {
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             ClientSession.closeQuietly(current.takeAuthenticatedServer());
+            ProxyMeters meters = session.runtime().meters();
             if (cause instanceof AuthProtocolException protocol) {
+                meters.authResult(rule.method(), "protocol_error");
                 ErrorResponse violation = ErrorResponse.fatal("08P01", protocol.getMessage());
                 session.fatal(protocol.detail() == null ? violation : violation.withDetail(protocol.detail()));
             } else if (cause instanceof BackendException backend) {
+                meters.authResult(rule.method(), "failure");
                 session.fatalFromBackend(backend);
             } else {
+                meters.authResult(rule.method(), "error");
                 LOG.error("[{}] authentication method '{}' failed", state.sessionId(), rule.method(), cause);
                 session.fatal("XX000", "internal error during authentication");
             }
@@ -153,6 +161,7 @@ final class AuthenticationFlow {
                         if (session.closed()) {
                             ClientSession.closeQuietly(current.takeAuthenticatedServer());
                         } else if (decision instanceof Decision.Proceed) {
+                            session.runtime().meters().authResult(rule.method(), "success");
                             if (session.startExpiry()) {
                                 session.attach(view.login(), current);
                             } else {
@@ -160,11 +169,13 @@ final class AuthenticationFlow {
                             }
                         } else {
                             ClientSession.closeQuietly(current.takeAuthenticatedServer());
+                            session.runtime().meters().authResult(rule.method(), "refused");
                             session.refuse("onAuth", decision);
                         }
                     });
         } else if (outcome instanceof AuthOutcome.Failure failure) {
             ClientSession.closeQuietly(current.takeAuthenticatedServer());
+            session.runtime().meters().authResult(rule.method(), "failure");
             LOG.info("[{}] authentication failed for user {} (method {}, rule {}): {}", state.sessionId(), state.user(),
                     rule.method(), rule.path(), failure.logReason());
             session.fatal(failure.sqlState(), failure.message() != null ? failure.message() : session.passwordFailed());
@@ -173,6 +184,7 @@ final class AuthenticationFlow {
             LOG.debug("[{}] method {} does not apply: {}", state.sessionId(), rule.method(), notApplicable.logReason());
             tryRulesFrom(index + 1);
         } else {
+            session.runtime().meters().authResult(rule.method(), "error");
             session.fatal("XX000", "internal error during authentication");
         }
     }

@@ -1,5 +1,6 @@
 package io.pgwarden.core.session;
 
+import io.pgwarden.core.admin.ProxyMeters;
 import io.pgwarden.core.auth.AuthRules;
 import io.pgwarden.core.backend.BackendConnector;
 import io.pgwarden.core.backend.CancelForwarder;
@@ -18,10 +19,11 @@ import java.util.Objects;
  * @param cancels forwards cancel requests to servers
  * @param sessions the live sessions
  * @param pools the server connection pools
+ * @param meters the core's metrics
  */
 public record ProxyRuntime(ProxyConfig config, InterceptorChain chain, AuthRules rules,
                            BackendConnector connector, CancelForwarder cancels, SessionRegistry sessions,
-                           PoolRegistry pools) {
+                           PoolRegistry pools, ProxyMeters meters) {
 
     /** Checks for null. */
     public ProxyRuntime {
@@ -32,5 +34,6 @@ public record ProxyRuntime(ProxyConfig config, InterceptorChain chain, AuthRules
         Objects.requireNonNull(cancels, "cancels");
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(pools, "pools");
+        Objects.requireNonNull(meters, "meters");
     }
 }

@@ -84,6 +84,15 @@ public final class SessionRegistry {
     }
 
     /**
+     * The number of sessions that completed startup and authentication.
+     *
+     * @return the count
+     */
+    public int readyCount() {
+        return byProcessId.size();
+    }
+
+    /**
      * The sessions that completed startup.
      *
      * @return a snapshot

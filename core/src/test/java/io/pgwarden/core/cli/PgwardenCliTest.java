@@ -35,8 +35,32 @@ class PgwardenCliTest {
 
         assertThat(run("check-config", file.toString())).isZero();
         assertThat(out.toString()).contains(file + ": configuration OK", "backend  primary -> db.internal:5433 (TLS prefer)",
-                "rules    1", "pool     session mode, size 20\n");
+                "rules    1", "pool     session mode, size 20\n", "admin    no HTTP endpoint\n");
         assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void checkConfigNamesTheAdminEndpoint() throws IOException {
+        Path file = Files.writeString(dir.resolve("admin.yaml"), """
+                backends: { primary: { host: db.internal } }
+                auth: { rules: [ { method: passthrough } ] }
+                admin: { http: { listen: "[::1]:9127", ready_check_interval: 2s } }
+                """);
+
+        assertThat(run("check-config", file.toString())).isZero();
+        assertThat(out.toString()).contains("admin    HTTP [::1]:9127 (/health, /ready, /metrics; backend check every 2000ms)\n");
+    }
+
+    @Test
+    void checkConfigRefusesABadAdminAddressWithItsPath() throws IOException {
+        Path file = Files.writeString(dir.resolve("admin-bad.yaml"), """
+                backends: { primary: { host: db.internal } }
+                auth: { rules: [ { method: passthrough } ] }
+                admin: { http: { listen: "localhost:99999" } }
+                """);
+
+        assertThat(run("check-config", file.toString())).isEqualTo(3);
+        assertThat(err.toString()).contains("admin.http.listen: expected host:port");
     }
 
     @Test

@@ -199,7 +199,7 @@ class ConfigLoaderTest {
                 "limits.max_client_connections: expected a number of connections 1-1000000, found '0'",
                 "limits.shutdown: unknown key; known keys: max_message_size, max_startup_packet_size, "
                         + "max_client_connections, auth_timeout, shutdown_timeout",
-                "extra: unknown key; known keys: listen, backends, auth, plugins_dir, plugins, limits, pool");
+                "extra: unknown key; known keys: listen, backends, auth, plugins_dir, plugins, limits, pool, admin");
     }
 
     @Test

@@ -23,7 +23,7 @@ class ReferenceConfigTest {
             "min_size", "reserve_size", "reserve_timeout", "max_db_connections", "max_user_connections",
             "max_prepared_statements", "query_wait_timeout", "idle_transaction_timeout", "client_idle_timeout",
             "server_idle_timeout", "server_lifetime", "server_check_delay", "server_check_query", "server_reset_query",
-            "databases", "users", "max_connections");
+            "databases", "users", "max_connections", "admin", "http", "ready_check_interval");
 
     @TempDir
     Path installation;
@@ -41,6 +41,19 @@ class ReferenceConfigTest {
         assertThat(config.limits()).isEqualTo(LimitsConfig.DEFAULTS);
         assertThat(config.pool()).isEqualTo(PoolConfig.DEFAULTS);
         assertThat(config.auth().rules()).isNotEmpty();
+        assertThat(config.adminHttp()).isEqualTo(AdminHttpConfig.DISABLED);
+    }
+
+    @Test
+    void commentedAdminHttpExampleIsValidOnceUncommented() throws IOException {
+        String reference = Files.readString(REFERENCE);
+        String section = reference.substring(reference.indexOf("\nadmin:\n") + 1, reference.indexOf("\n\n# Server connection pooling"));
+        String yaml = "backends: { primary: { host: h } }\nauth: { rules: [ { method: trust } ] }\n"
+                + section.replaceAll("(?m)^    # listen:", "    listen:");
+
+        AdminHttpConfig admin = ConfigLoader.parse(yaml, installation).adminHttp();
+
+        assertThat(admin).isEqualTo(AdminHttpConfig.listening("127.0.0.1", 9127, AdminHttpConfig.DEFAULT_READY_CHECK_INTERVAL));
     }
 
     @Test
@@ -84,6 +97,19 @@ class ReferenceConfigTest {
         assertThat(config.plugins().get(0).config().values()).containsOnlyKeys("userlist", "auth_query");
         assertThat(config.plugins().get(1).config().values())
                 .containsOnlyKeys("issuers", "authorization", "client_cert", "session_expiry", "provisioning", "limits");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void prometheusScrapeExampleIsYamlThatScrapesTheReferenceAdminAddress() throws IOException {
+        Path scrape = REFERENCE.resolveSibling("prometheus-scrape.yml");
+        Map<String, Object> document = new org.yaml.snakeyaml.Yaml().load(Files.readString(scrape));
+
+        Map<String, Object> job = ((List<Map<String, Object>>) document.get("scrape_configs")).get(0);
+        assertThat(job).containsEntry("job_name", "pgwarden").containsEntry("metrics_path", "/metrics");
+        List<Map<String, Object>> targets = (List<Map<String, Object>>) job.get("static_configs");
+        assertThat((List<String>) targets.get(0).get("targets")).containsExactly("127.0.0.1:9127");
+        assertThat(Files.readString(REFERENCE)).contains("# listen: 127.0.0.1:9127");
     }
 
     @Test

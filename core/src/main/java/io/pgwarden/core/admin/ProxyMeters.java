@@ -1,0 +1,88 @@
+package io.pgwarden.core.admin;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pgwarden.core.pool.PoolStats;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
+
+/**
+ * The core's own meters, published at {@code /metrics}. Connection counts are gauges read at scrape
+ * time from counts the proxy keeps anyway, so the data path does no extra work for them; the counters
+ * move once per login or cancel request, never per message. Names are Micrometer's dotted form; the
+ * Prometheus names are in docs/operations.md.
+ */
+public final class ProxyMeters {
+
+    private final MeterRegistry registry;
+    private final Counter cancels;
+
+    private ProxyMeters(MeterRegistry registry) {
+        this.registry = registry;
+        this.cancels = Counter.builder("pgwarden.cancel.requests")
+                .description("CancelRequest packets received from clients").register(registry);
+    }
+
+    /**
+     * Registers the core's meters.
+     *
+     * @param registry the proxy's registry
+     * @param admitted the number of admitted client connections
+     * @param ready the number of client sessions past startup and authentication
+     * @param pools a snapshot of the server connection pools
+     * @return the meters
+     */
+    public static ProxyMeters register(MeterRegistry registry, IntSupplier admitted, IntSupplier ready,
+                                       Supplier<List<PoolStats>> pools) {
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(admitted, "admitted");
+        Objects.requireNonNull(ready, "ready");
+        Objects.requireNonNull(pools, "pools");
+        ProxyMeters meters = new ProxyMeters(registry);
+        String clients = "pgwarden.client.connections";
+        String clientsHelp = "client connections: login (startup and authentication), waiting (for a server), active (the rest)";
+        gauge(registry, clients, clientsHelp, "login", () -> Math.max(0, admitted.getAsInt() - ready.getAsInt()));
+        gauge(registry, clients, clientsHelp, "waiting", () -> Math.min(ready.getAsInt(), sum(pools.get(), PoolStats::waiting)));
+        gauge(registry, clients, clientsHelp, "active",
+                () -> Math.max(0, ready.getAsInt() - sum(pools.get(), PoolStats::waiting)));
+        String servers = "pgwarden.server.connections";
+        String serversHelp = "server connections of all pools: active (lent to a client), idle, opening (connecting and logging in)";
+        gauge(registry, servers, serversHelp, "active", () -> sum(pools.get(), PoolStats::active));
+        gauge(registry, servers, serversHelp, "idle", () -> sum(pools.get(), PoolStats::idle));
+        gauge(registry, servers, serversHelp, "opening", () -> sum(pools.get(), PoolStats::opening));
+        return meters;
+    }
+
+    private static void gauge(MeterRegistry registry, String name, String help, String state, IntSupplier value) {
+        Gauge.builder(name, value, IntSupplier::getAsInt).description(help).tag("state", state).strongReference(true)
+                .register(registry);
+    }
+
+    private static int sum(List<PoolStats> stats, ToIntFunction<PoolStats> value) {
+        int total = 0;
+        for (PoolStats pool : stats) {
+            total += value.applyAsInt(pool);
+        }
+        return total;
+    }
+
+    /** Counts a CancelRequest from a client, whether or not its key matched a session. */
+    public void cancelRequested() {
+        cancels.increment();
+    }
+
+    /**
+     * Counts the end of a client's authentication.
+     *
+     * @param method the auth rule's method, or {@code none} when no rule matched
+     * @param result {@code success}, {@code failure}, {@code no_rule}, {@code refused} (a plugin's onAuth said no)
+     *               or {@code error}
+     */
+    public void authResult(String method, String result) {
+        registry.counter("pgwarden.auth.results", "method", method, "result", result).increment();
+    }
+}
