@@ -1,0 +1,33 @@
+package io.pgwarden.core.cli;
+
+import io.pgwarden.core.logging.LogFormat;
+import io.pgwarden.core.logging.ProxyLogging;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --log-format text|json} for the commands that run the proxy; without it the format is the one
+ * {@code PGWARDEN_LOG_FORMAT} chose (text by default).
+ */
+final class LogFormatOption {
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", converter = Converter.class,
+            description = "log lines as text (default, or PGWARDEN_LOG_FORMAT) or json: one JSON object per line")
+    private LogFormat format;
+
+    /** Switches pgwarden's log lines to the format given on the command line, if one was. */
+    void apply() {
+        if (format != null) {
+            ProxyLogging.use(format);
+        }
+    }
+
+    /** Reads {@code text} or {@code json}; anything else is a usage error. */
+    static final class Converter implements CommandLine.ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String value) {
+            return LogFormat.named(value).orElseThrow(() ->
+                    new CommandLine.TypeConversionException("expected text or json, found '" + value + "'"));
+        }
+    }
+}
