@@ -108,6 +108,21 @@ class LauncherScriptIT {
         assertThat(empty.exitValue()).isEqualTo(2);
     }
 
+    @Test
+    void logFormatComesFromTheEnvironmentAndMustBeTextOrJson() throws Exception {
+        Result bad = run(launcher, Map.of("JAVA_HOME", System.getProperty("java.home"), "PGWARDEN_LOG_FORMAT", "xml"), "version");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.output()).contains("pgwarden: PGWARDEN_LOG_FORMAT must be text or json, found 'xml'");
+
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Result json = run(launcher, Map.of("JAVA_HOME", System.getProperty("java.home"), "PGWARDEN_LOG_FORMAT", "json",
+                    "PGWARDEN_LOG_LEVEL", "debug"), "serve", "--backend", "127.0.0.1:5432", "--listen", "127.0.0.1:" + taken.getLocalPort());
+            assertThat(json.exitCode()).isEqualTo(1);
+            assertThat(json.output()).contains("\"level\":\"DEBUG\",\"logger\":\"io.pgwarden.core.cli.PgwardenCli\"",
+                    "\"message\":\"serve failed\"");
+        }
+    }
+
     private static ProcessBuilder withJava(ProcessBuilder builder) {
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         return builder;
