@@ -109,7 +109,8 @@ class JsonLogsIT {
         }
 
         List<JSONObject> lines = jsonLines(null);
-        assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line).containsKeys("timestamp", "level", "logger", "thread", "message"));
+        assertThat(lines).isNotEmpty()
+                .allSatisfy(line -> assertThat(line).containsKeys("timestamp", "level", "logger", "thread", "message"));
         List<JSONObject> sessionLines = lines.stream().filter(line -> line.containsKey("session")).toList();
         Set<String> sessions = new TreeSet<>();
         sessionLines.forEach(line -> sessions.add((String) line.get("session")));

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,9 +116,10 @@ class LauncherScriptIT {
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.output()).contains("pgwarden: PGWARDEN_LOG_FORMAT must be text or json, found 'xml'");
 
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Result json = run(launcher, Map.of("JAVA_HOME", System.getProperty("java.home"), "PGWARDEN_LOG_FORMAT", "json",
-                    "PGWARDEN_LOG_LEVEL", "debug"), "serve", "--backend", "127.0.0.1:5432", "--listen", "127.0.0.1:" + taken.getLocalPort());
+                    "PGWARDEN_LOG_LEVEL", "debug"), "serve", "--backend", "127.0.0.1:5432", "--listen",
+                    "127.0.0.1:" + taken.getLocalPort());
             assertThat(json.exitCode()).isEqualTo(1);
             assertThat(json.output()).contains("\"level\":\"DEBUG\",\"logger\":\"io.pgwarden.core.cli.PgwardenCli\"",
                     "\"message\":\"serve failed\"");
