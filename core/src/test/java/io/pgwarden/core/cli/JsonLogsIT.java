@@ -142,4 +142,21 @@ class JsonLogsIT {
         assertThat(last).containsEntry("level", "DEBUG").containsEntry("logger", PgwardenCli.class.getName())
                 .containsEntry("message", "serve failed").containsKey("exception");
     }
+
+    @Test
+    void saysSoWhenTheUsersOwnConfigurationLeavesTheOptionNothingToSwitch() throws Exception {
+        String plain = "-Dlogback.configurationFile=" + Path.of("target", "test-classes", "logback-plain-stderr.xml").toAbsolutePath();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Process serve = start(List.of(plain), "serve", "--backend", "127.0.0.1:5432", "--listen",
+                    "127.0.0.1:" + taken.getLocalPort(), "--log-format", "json");
+            try {
+                assertThat(serve.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                serve.destroyForcibly();
+            }
+        }
+        assertThat(Files.readString(dir.resolve("err.txt"))).startsWith("pgwarden: --log-format json has no effect: "
+                + "the Logback configuration in use has no io.pgwarden.core.logging.LogLineEncoder\n")
+                .contains("INFO io.pgwarden.core.plugin.PluginHost ");
+    }
 }

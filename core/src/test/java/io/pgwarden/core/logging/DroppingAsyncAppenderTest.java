@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+/** The queue in front of standard error: a stuck output costs log lines, counted, never a wait. */
 @Timeout(30)
 class DroppingAsyncAppenderTest {
 

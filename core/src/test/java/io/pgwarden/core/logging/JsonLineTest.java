@@ -11,6 +11,7 @@ import net.minidev.json.parser.JSONParser;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.KeyValuePair;
 
+/** The JSON line: fields, the session id, what is never written, escaping of values a client chose. */
 class JsonLineTest {
 
     private final LoggerContext context = new LoggerContext();
@@ -23,6 +24,7 @@ class JsonLineTest {
         return event;
     }
 
+    /** Parses one line strictly (RFC 8259), after checking it is one line ending in a line feed. */
     static JSONObject parse(String line) throws Exception {
         assertThat(line).endsWith("\n");
         assertThat(line.substring(0, line.length() - 1)).doesNotContain("\n", "\r");

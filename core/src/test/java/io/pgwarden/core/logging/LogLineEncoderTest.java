@@ -9,6 +9,7 @@ import ch.qos.logback.core.status.Status;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
+/** The encoder in logback.xml: text unchanged, JSON on request, the format switched while running. */
 class LogLineEncoderTest {
 
     private final LoggerContext context = new LoggerContext();
