@@ -1,10 +1,12 @@
 package io.pgwarden.core.cli;
 
 import io.pgwarden.core.demo.PgwardenDemo;
+import io.pgwarden.core.logging.ProxyLogging;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -18,12 +20,16 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
+    @Mixin
+    private LogFormatOption logFormat;
+
     @Option(names = "--port", paramLabel = "N", defaultValue = "6432",
             description = "the port pgwarden listens on, on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 picks a free one)")
     private int port;
 
     @Override
     public Integer call() throws Exception {
+        logFormat.apply();
         if (port < 0 || port > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port must be 0-65535, found " + port);
         }
@@ -36,6 +42,7 @@ final class DemoCommand implements Callable<Integer> {
             demo.close();
             out.println("Stopped pgwarden and PostgreSQL; their files are deleted.");
             out.flush();
+            ProxyLogging.stop();
         }, "pgwarden-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {

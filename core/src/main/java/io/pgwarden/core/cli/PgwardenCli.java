@@ -1,6 +1,7 @@
 package io.pgwarden.core.cli;
 
 import io.pgwarden.core.config.ConfigException;
+import io.pgwarden.core.logging.ProxyLogging;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +30,14 @@ public final class PgwardenCli implements Callable<Integer> {
     private CommandSpec spec;
 
     /**
-     * Runs the command and exits with its exit code.
+     * Runs the command and exits with its exit code, once the log lines still queued are written.
      *
      * @param args the arguments
      */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int exitCode = commandLine().execute(args);
+        ProxyLogging.stop();
+        System.exit(exitCode);
     }
 
     /**

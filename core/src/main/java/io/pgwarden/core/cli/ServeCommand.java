@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,6 +23,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
+
+    @Mixin
+    private LogFormatOption logFormat;
 
     @Option(names = "--config", paramLabel = "FILE", description = "the configuration file")
     private Path config;
@@ -44,6 +48,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logFormat.apply();
         ProxyConfig proxyConfig = configuration();
         PgwardenServer server = PgwardenServer.start(proxyConfig);
         spec.commandLine().getOut().println("pgwarden listening on " + new HostPort(

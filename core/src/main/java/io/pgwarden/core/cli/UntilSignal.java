@@ -1,10 +1,13 @@
 package io.pgwarden.core.cli;
 
+import io.pgwarden.core.logging.ProxyLogging;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * Blocks the command's thread until the JVM shuts down (SIGTERM, SIGINT), running a stop action in a
- * shutdown hook first. The process then ends with the signal's status once the hook has finished.
+ * shutdown hook first, then writing out the log lines still queued (the stop action's last lines among them:
+ * the JVM would end the asynchronous log writer with the hook). The process then ends with the signal's
+ * status once the hook has finished.
  */
 final class UntilSignal {
 
@@ -18,6 +21,7 @@ final class UntilSignal {
             try {
                 stop.run();
             } finally {
+                ProxyLogging.stop();
                 stopped.countDown();
             }
         }, "pgwarden-shutdown"));

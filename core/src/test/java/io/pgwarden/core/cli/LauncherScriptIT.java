@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,6 +108,22 @@ class LauncherScriptIT {
                 .contains("pgwarden passwd: empty password refused");
         assertThat(empty.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(empty.exitValue()).isEqualTo(2);
+    }
+
+    @Test
+    void logFormatComesFromTheEnvironmentAndMustBeTextOrJson() throws Exception {
+        Result bad = run(launcher, Map.of("JAVA_HOME", System.getProperty("java.home"), "PGWARDEN_LOG_FORMAT", "xml"), "version");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.output()).contains("pgwarden: PGWARDEN_LOG_FORMAT must be text or json, found 'xml'");
+
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Result json = run(launcher, Map.of("JAVA_HOME", System.getProperty("java.home"), "PGWARDEN_LOG_FORMAT", "json",
+                    "PGWARDEN_LOG_LEVEL", "debug"), "serve", "--backend", "127.0.0.1:5432", "--listen",
+                    "127.0.0.1:" + taken.getLocalPort());
+            assertThat(json.exitCode()).isEqualTo(1);
+            assertThat(json.output()).contains("\"level\":\"DEBUG\",\"logger\":\"io.pgwarden.core.cli.PgwardenCli\"",
+                    "\"message\":\"serve failed\"");
+        }
     }
 
     private static ProcessBuilder withJava(ProcessBuilder builder) {
