@@ -10,7 +10,7 @@ package io.pgwarden.plugin.audit;
  * @param sql the query string the statement came from; {@code null} for other events and for an
  *            extended-protocol execution whose Parse the plugin did not see
  * @param statementIndex the statement's position within a simple query string
- * @param extended whether the statement came through the extended protocol
+ * @param extended whether the statement came through the extended protocol; unknown (false) when {@code sql} is null
  * @param commandTag the command tag, empty on error; {@code null} for other events
  * @param sqlState the SQLSTATE of the error, or {@code null}
  * @param durationNanos the duration of the statement or the session; negative when unknown

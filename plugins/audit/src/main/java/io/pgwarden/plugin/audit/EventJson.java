@@ -75,11 +75,12 @@ final class EventJson {
     }
 
     private void statement(AuditEvent event) {
-        field("protocol", event.extended() ? "extended" : "simple");
         if (event.sql() == null) {
+            field("protocol", null);
             field("fingerprint", null);
             field("text", null);
         } else {
+            field("protocol", event.extended() ? "extended" : "simple");
             SqlText.Statement statement = SqlText.statement(event.sql(), event.statementIndex());
             field("fingerprint", fingerprint(statement.normalized()));
             field("text", statement.normalized());

@@ -69,7 +69,7 @@ final class SessionTrail {
     AuditEvent completed(long epochMillis, String commandTag, String sqlState, long nanos) {
         Pending head = pending.peekFirst();
         if (head == null) {
-            return new AuditEvent(AuditEvent.Type.STATEMENT, epochMillis, facts, null, 0, true, commandTag, sqlState, -1);
+            return new AuditEvent(AuditEvent.Type.STATEMENT, epochMillis, facts, null, 0, false, commandTag, sqlState, -1);
         }
         AuditEvent event = new AuditEvent(AuditEvent.Type.STATEMENT, epochMillis, facts, head.sql, head.index, head.extended,
                 commandTag, sqlState, nanos - head.startNanos);

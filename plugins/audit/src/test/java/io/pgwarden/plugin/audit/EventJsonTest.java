@@ -52,7 +52,7 @@ class EventJsonTest {
     @Test
     void errorsUnknownTextAndControlCharactersAreRendered() {
         String failed = new EventJson(false).render(new AuditEvent(AuditEvent.Type.STATEMENT, 0, FACTS, null, 0, true, "", "42P01", -1));
-        assertThat(failed).contains("\"protocol\":\"extended\",\"fingerprint\":null,\"text\":null,\"command_tag\":\"\","
+        assertThat(failed).contains("\"protocol\":null,\"fingerprint\":null,\"text\":null,\"command_tag\":\"\","
                 + "\"sqlstate\":\"42P01\"}");
 
         String odd = new EventJson(false).render(statement("SELECT \"a\u0001\nb\\\"", "SELECT 1", null));
