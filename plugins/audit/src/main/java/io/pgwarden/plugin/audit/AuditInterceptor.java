@@ -23,6 +23,14 @@ final class AuditInterceptor implements Interceptor {
     private final AuditWriter writer;
     private final Clock clock;
 
+    /**
+     * An interceptor whose writer is running.
+     *
+     * @param attribute the session attribute of its trail, unique per plugin entry
+     * @param queue where events go
+     * @param writer closed with the interceptor
+     * @param clock the time of events
+     */
     AuditInterceptor(String attribute, AuditQueue queue, AuditWriter writer, Clock clock) {
         this.attribute = Objects.requireNonNull(attribute, "attribute");
         this.queue = Objects.requireNonNull(queue, "queue");

@@ -26,6 +26,14 @@ final class AuditQueue {
     private final AtomicLong unreported = new AtomicLong();
     private final AtomicLong lastWarning = new AtomicLong(Long.MIN_VALUE);
 
+    /**
+     * A queue.
+     *
+     * @param capacity the most events waiting
+     * @param droppedCounter counts dropped events
+     * @param logger for the warnings
+     * @param clock paces the warnings
+     */
     AuditQueue(int capacity, Metrics.Counter droppedCounter, System.Logger logger, Clock clock) {
         this.events = new ArrayBlockingQueue<>(capacity);
         this.droppedCounter = Objects.requireNonNull(droppedCounter, "droppedCounter");

@@ -25,6 +25,16 @@ final class AuditWriter implements AutoCloseable {
     private volatile boolean running = true;
     private long lastFailureWarning = Long.MIN_VALUE;
 
+    /**
+     * A writer, started by {@link #start}.
+     *
+     * @param queue where events wait
+     * @param json renders them
+     * @param file where they go
+     * @param droppedCounter counts events the file refuses
+     * @param logger for failures
+     * @param clock the time of records and checkpoints
+     */
     AuditWriter(AuditQueue queue, EventJson json, ChainedFile file, Metrics.Counter droppedCounter, System.Logger logger,
                 Clock clock) {
         this.queue = Objects.requireNonNull(queue, "queue");

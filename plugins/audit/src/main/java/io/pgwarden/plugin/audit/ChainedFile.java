@@ -28,7 +28,7 @@ import javax.crypto.spec.SecretKeySpec;
  * when the next line and a closing checkpoint would pass {@code maxSize} bytes or the file is older than {@code maxAgeMillis}. Used by
  * the writer thread only.
  */
-final class ChainedFile implements AutoCloseable {
+final class ChainedFile {
 
     /** The {@code prev} of the very first header: 64 zeros. */
     static final String GENESIS = "0".repeat(64);
@@ -54,6 +54,17 @@ final class ChainedFile implements AutoCloseable {
     private long recordsSinceCheckpoint;
     private long checkpointedMillis;
 
+    /**
+     * A file that is opened by {@link #open} or the first {@link #append}.
+     *
+     * @param path the file
+     * @param stream the stream name for the headers
+     * @param maxSize the size limit in bytes
+     * @param maxAgeMillis the age limit
+     * @param checkpointRecords records between checkpoints
+     * @param checkpointMillis the longest time between a record and its checkpoint
+     * @param checkpointKey the HMAC key
+     */
     ChainedFile(Path path, String stream, long maxSize, long maxAgeMillis, int checkpointRecords, long checkpointMillis,
                 byte[] checkpointKey) {
         this.path = Objects.requireNonNull(path, "path");
@@ -165,11 +176,6 @@ final class ChainedFile implements AutoCloseable {
         } finally {
             out = null;
         }
-    }
-
-    @Override
-    public void close() throws IOException {
-        close(System.currentTimeMillis());
     }
 
     private void ensureOpen(long nowMillis) throws IOException {

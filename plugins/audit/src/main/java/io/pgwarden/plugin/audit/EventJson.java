@@ -23,6 +23,11 @@ final class EventJson {
     private final MessageDigest sha256;
     private final StringBuilder out = new StringBuilder(512);
 
+    /**
+     * A renderer.
+     *
+     * @param rawText whether statements also get {@code raw_text}
+     */
     EventJson(boolean rawText) {
         this.rawText = rawText;
         try {

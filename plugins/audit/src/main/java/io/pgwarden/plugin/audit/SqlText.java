@@ -47,7 +47,7 @@ final class SqlText {
     }
 
     /**
-     * The normalized text of the {@code index}th statement, or of the whole text when it holds fewer.
+     * The {@code index}th statement of a query string, or its last when it holds fewer.
      *
      * @param sql the query string
      * @param index the statement's position, from 0
