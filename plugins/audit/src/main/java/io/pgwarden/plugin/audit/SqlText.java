@@ -7,8 +7,8 @@ import java.util.List;
  * A small SQL lexer that splits a query string into its statements and normalizes each one:
  * every literal (quoted strings including {@code E''}, {@code B''}, {@code X''}, {@code U&''}, dollar-quoted
  * strings and numbers) becomes {@code ?}, comments are removed and runs of whitespace become one space. Quoted
- * identifiers and {@code $1} parameters are kept. An unterminated literal or comment swallows the rest of the
- * text, so a malformed statement cannot leak a literal either.
+ * identifiers and {@code $1} parameters are kept. An unterminated literal, quoted identifier or comment swallows
+ * the rest of the text, so a malformed statement cannot leak a literal either.
  */
 final class SqlText {
 
@@ -112,8 +112,14 @@ final class SqlText {
                 literal(text);
             } else if (c == '"') {
                 int end = quotedEnd(sql, i + 1, false, '"');
-                append(text, sql, i, end);
-                i = end;
+                if (end < 0) {
+                    // An unterminated quoted identifier may hide a literal: nothing after it is written.
+                    literal(text);
+                    i = n;
+                } else {
+                    append(text, sql, i, end);
+                    i = end;
+                }
             } else if (isNumberStart(sql, i)) {
                 i = numberEnd(sql, i);
                 literal(text);
@@ -186,10 +192,11 @@ final class SqlText {
     }
 
     private static int quotedEnd(String sql, int i, boolean backslashes) {
-        return quotedEnd(sql, i, backslashes, '\'');
+        int end = quotedEnd(sql, i, backslashes, '\'');
+        return end < 0 ? sql.length() : end;
     }
 
-    /** The index after the closing quote; a doubled quote stands for itself; the end of text when unterminated. */
+    /** The index after the closing quote; a doubled quote stands for itself; -1 when unterminated. */
     private static int quotedEnd(String sql, int i, boolean backslashes, char quote) {
         int n = sql.length();
         while (i < n) {
@@ -206,7 +213,7 @@ final class SqlText {
                 i++;
             }
         }
-        return n;
+        return -1;
     }
 
     /** E'..', B'..', X'..', N'..' and U&'..', when the letter does not end a longer word. */

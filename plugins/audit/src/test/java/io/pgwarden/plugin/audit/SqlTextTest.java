@@ -54,6 +54,7 @@ class SqlTextTest {
         assertThat(normalized("SELECT $q$ secret")).isEqualTo("SELECT ?");
         assertThat(normalized("SELECT 1 /* secret")).isEqualTo("SELECT ?");
         assertThat(normalized("SELECT E'secret\\")).isEqualTo("SELECT ?");
+        assertThat(normalized("ALTER ROLE \"x PASSWORD 'secret'")).isEqualTo("ALTER ROLE ?");
     }
 
     @Test
