@@ -12,14 +12,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code pgwarden} command: {@code serve}, {@code check-config}, {@code demo}, {@code passwd}, the login
- * commands {@code login}, {@code logout}, {@code token} and {@code psql}, and {@code version}.
+ * commands {@code login}, {@code logout}, {@code token} and {@code psql}, {@code audit verify}, and {@code version}.
  * Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid configuration.
  */
 @Command(name = "pgwarden", mixinStandardHelpOptions = true, versionProvider = PgwardenVersion.class,
         description = "PostgreSQL wire-protocol proxy: authentication, pooling and plugins in front of PostgreSQL.",
         subcommands = {ServeCommand.class, CheckConfigCommand.class, DemoCommand.class, PasswdCommand.class,
-            LoginCommand.class, LogoutCommand.class, TokenCommand.class, PsqlCommand.class, VersionCommand.class,
-            CommandLine.HelpCommand.class},
+            LoginCommand.class, LogoutCommand.class, TokenCommand.class, PsqlCommand.class, AuditCommand.class,
+            VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:runtime failure", "2:usage error", "3:invalid configuration"})
 public final class PgwardenCli implements Callable<Integer> {

@@ -1,0 +1,171 @@
+package io.pgwarden.core.audit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Verifies the hash chain and the checkpoint MACs of one audit file, from the format in docs/audit.md: each line
+ * starts with {@code {"seq":N,"prev":"H","type":"T"}, the first is a header with seq 0, each {@code prev} is the
+ * hex SHA-256 of the previous line's bytes, and each checkpoint's {@code mac} is the hex HMAC-SHA256 of
+ * {@code "<seq>:<prev>"} under the checkpoint key. Reports the first broken link and why.
+ */
+public final class AuditChainVerifier {
+
+    private static final Pattern RECORD = Pattern.compile(
+            "^\\{\"seq\":(0|[1-9][0-9]{0,18}),\"prev\":\"([0-9a-f]{64})\",\"type\":\"([a-z_]+)\"[,}]");
+    private static final Pattern CHECKPOINT = Pattern.compile(
+            "^\\{\"seq\":[0-9]+,\"prev\":\"[0-9a-f]{64}\",\"type\":\"checkpoint\",\"time\":\"[^\"]*\",\"mac\":\"([0-9a-f]{64})\"}$");
+
+    private final byte[] key;
+
+    /**
+     * A verifier.
+     *
+     * @param key the checkpoint key, or {@code null} to check the chain without the MACs
+     */
+    public AuditChainVerifier(byte[] key) {
+        this.key = key == null ? null : key.clone();
+    }
+
+    /**
+     * Verifies a file.
+     *
+     * @param file the audit file
+     * @return what was found
+     * @throws IOException when the file cannot be read
+     */
+    public AuditVerification verify(Path file) throws IOException {
+        List<byte[]> lines = lines(Files.readAllBytes(file));
+        Scan scan = new Scan();
+        if (lines.isEmpty()) {
+            return scan.broken(1, "the file is empty: no header record");
+        }
+        MessageDigest sha256 = digest();
+        String previousLineHash = null;
+        for (int i = 0; i < lines.size(); i++) {
+            long lineNumber = i + 1;
+            String text = new String(lines.get(i), StandardCharsets.UTF_8);
+            Matcher record = RECORD.matcher(text);
+            if (!record.find()) {
+                return scan.broken(lineNumber, "not an audit record (garbage, or an edited line)");
+            }
+            long seq = Long.parseLong(record.group(1));
+            String prev = record.group(2);
+            String type = record.group(3);
+            if (i == 0) {
+                if (!type.equals("header") || seq != 0) {
+                    return scan.broken(1, "the first line is not a header with seq 0: the beginning of the file was deleted");
+                }
+                scan.previousHash = prev;
+            } else {
+                if (seq != i) {
+                    return scan.broken(lineNumber, sequenceProblem(lines, i, seq));
+                }
+                if (!prev.equals(previousLineHash)) {
+                    return scan.broken(lineNumber, "prev does not match the hash of line " + i + ": line " + i + " was edited");
+                }
+                if (type.equals("header")) {
+                    return scan.broken(lineNumber, "a second header inside the file");
+                }
+            }
+            if (type.equals("checkpoint")) {
+                Matcher checkpoint = CHECKPOINT.matcher(text);
+                if (!checkpoint.matches()) {
+                    return scan.broken(lineNumber, "a malformed checkpoint record");
+                }
+                if (key != null && !checkpoint.group(1).equals(mac(seq + ":" + prev))) {
+                    return scan.broken(lineNumber,
+                            "the checkpoint MAC does not match: the chain up to here was rewritten, or the key is wrong");
+                }
+                scan.checkpoints++;
+                scan.uncovered = 0;
+            } else if (i > 0) {
+                scan.uncovered++;
+            }
+            scan.records++;
+            scan.closed = type.equals("checkpoint");
+            previousLineHash = HexFormat.of().formatHex(sha256.digest(lines.get(i)));
+        }
+        return scan.intact();
+    }
+
+    private static String sequenceProblem(List<byte[]> lines, int index, long seq) {
+        if (seq > index) {
+            if (index + 1 < lines.size()) {
+                Matcher next = RECORD.matcher(new String(lines.get(index + 1), StandardCharsets.UTF_8));
+                if (next.find() && Long.parseLong(next.group(1)) == index) {
+                    return "record seq " + seq + " comes before seq " + index + ": records were reordered";
+                }
+            }
+            long missing = seq - index;
+            return "seq jumps from " + (index - 1) + " to " + seq + ": "
+                    + (missing == 1 ? "a record was" : missing + " records were") + " deleted";
+        }
+        return "seq " + seq + " where " + index + " was expected: records were reordered or repeated";
+    }
+
+    private String mac(String input) {
+        try {
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return HexFormat.of().formatHex(hmac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is unavailable", e);
+        }
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is unavailable", e);
+        }
+    }
+
+    /** Splits on newlines; a final line without one counts, an empty last piece does not. */
+    private static List<byte[]> lines(byte[] content) {
+        List<byte[]> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < content.length; i++) {
+            if (content[i] == '\n') {
+                lines.add(Arrays.copyOfRange(content, start, i));
+                start = i + 1;
+            }
+        }
+        if (start < content.length) {
+            lines.add(Arrays.copyOfRange(content, start, content.length));
+        }
+        return lines;
+    }
+
+    /** The counts while scanning. */
+    private final class Scan {
+        private long records;
+        private long checkpoints;
+        private long uncovered;
+        private boolean closed;
+        private String previousHash = "";
+
+        AuditVerification broken(long line, String problem) {
+            return new AuditVerification(records, checkpoints, key != null, previousHash, uncovered, closed, line,
+                    Optional.of("line " + line + ": " + problem));
+        }
+
+        AuditVerification intact() {
+            return new AuditVerification(records, checkpoints, key != null, previousHash, uncovered, closed, 0, Optional.empty());
+        }
+    }
+}

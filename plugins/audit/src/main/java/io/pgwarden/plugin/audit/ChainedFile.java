@@ -1,0 +1,289 @@
+package io.pgwarden.plugin.audit;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * A JSON Lines file whose records form a hash chain (docs/audit.md, "File format"): every line starts with
+ * {@code {"seq":N,"prev":"H",} where H is the hex SHA-256 of the previous line's bytes; the first line is a
+ * header whose {@code prev} is the last hash of the previous file, so the chain runs across rotations and
+ * restarts. A checkpoint line carries an HMAC-SHA256 of the chain head every {@code checkpointRecords} records,
+ * every {@code checkpointMillis} and when the file is closed. The file is rotated (renamed with a UTC time stamp)
+ * when the next line and a closing checkpoint would pass {@code maxSize} bytes or the file is older than {@code maxAgeMillis}. Used by
+ * the writer thread only.
+ */
+final class ChainedFile {
+
+    /** The {@code prev} of the very first header: 64 zeros. */
+    static final String GENESIS = "0".repeat(64);
+    /** Room kept for the checkpoint that closes a file, so a rotated file stays within max_size. */
+    static final int CHECKPOINT_RESERVE = 256;
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final Path path;
+    private final String stream;
+    private final long maxSize;
+    private final long maxAgeMillis;
+    private final int checkpointRecords;
+    private final long checkpointMillis;
+    private final Mac mac;
+    private final MessageDigest sha256;
+
+    private OutputStream out;
+    private String lastHash = GENESIS;
+    private String previousFile;
+    private long seq;
+    private long size;
+    private long openedMillis;
+    private long recordsSinceCheckpoint;
+    private long checkpointedMillis;
+
+    /**
+     * A file that is opened by {@link #open} or the first {@link #append}.
+     *
+     * @param path the file
+     * @param stream the stream name for the headers
+     * @param maxSize the size limit in bytes
+     * @param maxAgeMillis the age limit
+     * @param checkpointRecords records between checkpoints
+     * @param checkpointMillis the longest time between a record and its checkpoint
+     * @param checkpointKey the HMAC key
+     */
+    ChainedFile(Path path, String stream, long maxSize, long maxAgeMillis, int checkpointRecords, long checkpointMillis,
+                byte[] checkpointKey) {
+        this.path = Objects.requireNonNull(path, "path");
+        this.stream = Objects.requireNonNull(stream, "stream");
+        this.maxSize = maxSize;
+        this.maxAgeMillis = maxAgeMillis;
+        this.checkpointRecords = checkpointRecords;
+        this.checkpointMillis = checkpointMillis;
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+            this.mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(checkpointKey, "HmacSHA256"));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("SHA-256 or HMAC-SHA256 is unavailable", e);
+        }
+    }
+
+    /**
+     * Opens the file and writes its header, moving an earlier file aside.
+     *
+     * @param nowMillis the time
+     * @throws IOException when the file cannot be created
+     */
+    void open(long nowMillis) throws IOException {
+        try {
+            ensureOpen(nowMillis);
+        } catch (IOException e) {
+            abandon();
+            throw e;
+        }
+    }
+
+    /**
+     * Appends one record, rotating first when the size or age limit says so.
+     *
+     * @param body the record's fields after {@code prev}, from {@code "type"} to the closing brace
+     * @param nowMillis the time
+     * @throws IOException when the file cannot be written; the next append starts a new file
+     */
+    void append(String body, long nowMillis) throws IOException {
+        try {
+            ensureOpen(nowMillis);
+            byte[] line = line(body);
+            if (seq > 1 && (size + line.length + 1 + CHECKPOINT_RESERVE > maxSize || nowMillis - openedMillis >= maxAgeMillis)) {
+                rotate(nowMillis);
+                line = line(body);
+            }
+            write(line);
+            recordsSinceCheckpoint++;
+            if (recordsSinceCheckpoint >= checkpointRecords) {
+                checkpoint(nowMillis);
+            }
+        } catch (IOException e) {
+            abandon();
+            throw e;
+        }
+    }
+
+    /**
+     * Writes a checkpoint when records were written and the checkpoint interval has passed, and rotates a file
+     * that has grown too old; called when the writer is idle.
+     *
+     * @param nowMillis the time
+     * @throws IOException when the file cannot be written
+     */
+    void tick(long nowMillis) throws IOException {
+        if (out == null) {
+            return;
+        }
+        try {
+            if (recordsSinceCheckpoint > 0 && nowMillis - checkpointedMillis >= checkpointMillis) {
+                checkpoint(nowMillis);
+            }
+            if (seq > 1 && nowMillis - openedMillis >= maxAgeMillis) {
+                rotate(nowMillis);
+            }
+        } catch (IOException e) {
+            abandon();
+            throw e;
+        }
+    }
+
+    /**
+     * Hands the written lines to the operating system.
+     *
+     * @throws IOException when that fails
+     */
+    void flush() throws IOException {
+        if (out != null) {
+            out.flush();
+        }
+    }
+
+    /**
+     * Writes a closing checkpoint and closes the file.
+     *
+     * @param nowMillis the time
+     * @throws IOException when that fails
+     */
+    void close(long nowMillis) throws IOException {
+        if (out == null) {
+            return;
+        }
+        try {
+            if (recordsSinceCheckpoint > 0) {
+                checkpoint(nowMillis);
+            }
+            out.close();
+        } finally {
+            out = null;
+        }
+    }
+
+    private void ensureOpen(long nowMillis) throws IOException {
+        if (out != null) {
+            return;
+        }
+        if (Files.isRegularFile(path) && Files.size(path) > 0) {
+            // A file left by an earlier run or a failed write: keep it, link to its last line.
+            lastHash = hash(lastLine(path));
+            previousFile = moveAside(nowMillis);
+        }
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        out = new BufferedOutputStream(Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16);
+        seq = 0;
+        size = 0;
+        openedMillis = nowMillis;
+        checkpointedMillis = nowMillis;
+        recordsSinceCheckpoint = 0;
+        StringBuilder header = new StringBuilder(200).append("\"type\":\"header\",\"time\":\"")
+                .append(Instant.ofEpochMilli(nowMillis)).append("\",\"stream\":");
+        quote(header, stream);
+        header.append(",\"format\":1,\"previous_file\":");
+        if (previousFile == null) {
+            header.append("null");
+        } else {
+            quote(header, previousFile);
+        }
+        write(line(header.append('}').toString()));
+    }
+
+    private void rotate(long nowMillis) throws IOException {
+        close(nowMillis);
+        previousFile = moveAside(nowMillis);
+        ensureOpen(nowMillis);
+    }
+
+    private String moveAside(long nowMillis) throws IOException {
+        String base = path.getFileName() + "." + STAMP.format(Instant.ofEpochMilli(nowMillis));
+        Path target = path.resolveSibling(base);
+        for (int i = 1; Files.exists(target); i++) {
+            target = path.resolveSibling(base + "-" + i);
+        }
+        Files.move(path, target);
+        return target.getFileName().toString();
+    }
+
+    private void checkpoint(long nowMillis) throws IOException {
+        byte[] tag = mac.doFinal((seq + ":" + lastHash).getBytes(StandardCharsets.US_ASCII));
+        write(line("\"type\":\"checkpoint\",\"time\":\"" + Instant.ofEpochMilli(nowMillis) + "\",\"mac\":\""
+                + HexFormat.of().formatHex(tag) + "\"}"));
+        recordsSinceCheckpoint = 0;
+        checkpointedMillis = nowMillis;
+    }
+
+    private byte[] line(String body) {
+        return ("{\"seq\":" + seq + ",\"prev\":\"" + lastHash + "\"," + body).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void write(byte[] line) throws IOException {
+        out.write(line);
+        out.write('\n');
+        size += line.length + 1;
+        seq++;
+        lastHash = hash(line);
+    }
+
+    private String hash(byte[] line) {
+        return HexFormat.of().formatHex(sha256.digest(line));
+    }
+
+    private void abandon() {
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // The write already failed; the next append starts a new file linked to this one's last line.
+            }
+            out = null;
+        }
+    }
+
+    /** The bytes of the last non-empty line, without its newline. */
+    private static byte[] lastLine(Path file) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            long end = raf.length();
+            while (end > 0 && readAt(raf, end - 1) == '\n') {
+                end--;
+            }
+            long start = end;
+            while (start > 0 && readAt(raf, start - 1) != '\n') {
+                start--;
+            }
+            byte[] line = new byte[Math.toIntExact(end - start)];
+            raf.seek(start);
+            raf.readFully(line);
+            return line;
+        }
+    }
+
+    private static int readAt(RandomAccessFile raf, long position) throws IOException {
+        raf.seek(position);
+        return raf.read();
+    }
+
+    private static void quote(StringBuilder out, String value) {
+        out.append('"').append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    }
+}

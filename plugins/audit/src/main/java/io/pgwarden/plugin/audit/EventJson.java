@@ -1,0 +1,177 @@
+package io.pgwarden.plugin.audit;
+
+import io.pgwarden.spi.Identity;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Renders an event's own fields as the rest of a JSON object, starting with {@code "type"}: the chain writer puts
+ * {@code {"seq":N,"prev":"…",} in front. Runs on the writer thread: statement texts are lexed, normalized and
+ * fingerprinted here, never on an event loop. Not thread-safe.
+ */
+final class EventJson {
+
+    private static final Set<String> TAGS_WITH_ROWS = Set.of("SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "FETCH",
+            "MOVE", "COPY");
+
+    private final boolean rawText;
+    private final MessageDigest sha256;
+    private final StringBuilder out = new StringBuilder(512);
+
+    /**
+     * A renderer.
+     *
+     * @param rawText whether statements also get {@code raw_text}
+     */
+    EventJson(boolean rawText) {
+        this.rawText = rawText;
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+        }
+    }
+
+    /**
+     * Renders an event.
+     *
+     * @param event the event
+     * @return its fields from {@code "type"} to the closing brace
+     */
+    String render(AuditEvent event) {
+        out.setLength(0);
+        field("type", event.type().wireName());
+        field("time", Instant.ofEpochMilli(event.epochMillis()).toString());
+        SessionFacts session = event.session();
+        field("session", session.sessionId());
+        field("client", session.client().getAddress() == null ? session.client().getHostString()
+                : session.client().getAddress().getHostAddress() + ":" + session.client().getPort());
+        field("database", session.database());
+        field("user", session.user());
+        Identity identity = session.identity();
+        if (identity != null) {
+            field("role", identity.databaseRole());
+            field("subject", identity.subject());
+            field("display", identity.displayName());
+            out.append(",\"groups\":[");
+            boolean first = true;
+            for (String group : new TreeSet<>(identity.groups())) {
+                out.append(first ? "" : ",");
+                string(group);
+                first = false;
+            }
+            out.append(']');
+            field("method", identity.method());
+            field("backend", session.backend());
+            field("backend_user", session.backendUser());
+        }
+        switch (event.type()) {
+            case STATEMENT -> statement(event);
+            case SESSION_END -> number("duration_ms", event.durationNanos() / 1_000_000);
+            default -> { }
+        }
+        out.append('}');
+        return out.toString();
+    }
+
+    private void statement(AuditEvent event) {
+        if (event.sql() == null) {
+            field("protocol", null);
+            field("fingerprint", null);
+            field("text", null);
+        } else {
+            field("protocol", event.extended() ? "extended" : "simple");
+            SqlText.Statement statement = SqlText.statement(event.sql(), event.statementIndex());
+            field("fingerprint", fingerprint(statement.normalized()));
+            field("text", statement.normalized());
+            if (rawText) {
+                field("raw_text", statement.raw());
+            }
+        }
+        field("command_tag", event.commandTag());
+        long rows = rows(event.commandTag());
+        if (rows >= 0) {
+            number("rows", rows);
+        }
+        field("sqlstate", event.sqlState());
+        if (event.durationNanos() >= 0) {
+            number("duration_us", event.durationNanos() / 1_000);
+        }
+    }
+
+    /**
+     * The first 16 hex digits of the SHA-256 of the normalized text.
+     *
+     * @param normalized the normalized statement
+     * @return the fingerprint
+     */
+    String fingerprint(String normalized) {
+        byte[] digest = sha256.digest(normalized.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest, 0, 8);
+    }
+
+    /**
+     * The row count of a command tag such as {@code SELECT 5} or {@code INSERT 0 3}.
+     *
+     * @param tag the tag
+     * @return the count, or -1 when the tag has none
+     */
+    static long rows(String tag) {
+        if (tag == null) {
+            return -1;
+        }
+        int space = tag.indexOf(' ');
+        int last = tag.lastIndexOf(' ');
+        if (space < 0 || !TAGS_WITH_ROWS.contains(tag.substring(0, space))) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(tag.substring(last + 1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private void field(String name, String value) {
+        if (out.length() > 0) {
+            out.append(',');
+        }
+        out.append('"').append(name).append("\":");
+        if (value == null) {
+            out.append("null");
+        } else {
+            string(value);
+        }
+    }
+
+    private void number(String name, long value) {
+        out.append(",\"").append(name).append("\":").append(value);
+    }
+
+    private void string(String value) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+}
