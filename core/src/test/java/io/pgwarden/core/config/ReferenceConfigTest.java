@@ -71,7 +71,7 @@ class ReferenceConfigTest {
     @Test
     void commentedPluginExampleIsValidOnceUncommented() throws IOException {
         String reference = Files.readString(REFERENCE);
-        String example = reference.substring(reference.indexOf("# plugins:\n"), reference.indexOf("\n\n# Protocol and"));
+        String example = reference.substring(reference.indexOf("# plugins:\n"), reference.indexOf("# Example: an audit trail"));
         String yaml = "backends: { primary: { host: h } }\nauth: { rules: [ { method: trust } ] }\n"
                 + example.replaceAll("(?m)^# ", "");
 
@@ -80,6 +80,21 @@ class ReferenceConfigTest {
         assertThat(config.plugins()).singleElement().satisfies(entry -> {
             assertThat(entry.type()).isEqualTo("protocol-log");
             assertThat(entry.config().values()).containsOnlyKeys("level", "max_query_length");
+        });
+    }
+
+    @Test
+    void commentedAuditExampleIsAnEntryOfTheChainOnceUncommented() throws IOException {
+        String reference = Files.readString(REFERENCE);
+        String audit = reference.substring(reference.indexOf("#   - type: audit"), reference.indexOf("\n\n# Protocol and"));
+        String yaml = "backends: { primary: { host: h } }\nauth: { rules: [ { method: trust } ] }\nplugins:\n"
+                + audit.replaceAll("(?m)^#   ", "  ");
+
+        ProxyConfig config = ConfigLoader.parse(yaml, installation);
+
+        assertThat(config.plugins()).singleElement().satisfies(entry -> {
+            assertThat(entry.type()).isEqualTo("audit");
+            assertThat(entry.config().values()).containsOnlyKeys("checkpoint_key", "file");
         });
     }
 
