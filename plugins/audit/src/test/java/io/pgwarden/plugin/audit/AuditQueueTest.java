@@ -3,6 +3,7 @@ package io.pgwarden.plugin.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class AuditQueueTest {
@@ -22,17 +23,17 @@ class AuditQueueTest {
 
         assertThat(queue.offer(event())).isFalse();
         assertThat(queue.offer(event())).isFalse();
-        services.millis.addAndGet(AuditQueue.WARNING_INTERVAL_MILLIS - 1);
+        services.clock.advance(Duration.ofMillis(AuditQueue.WARNING_INTERVAL_MILLIS - 1));
         assertThat(queue.offer(event())).isFalse();
 
         assertThat(queue.dropped()).isEqualTo(3);
         assertThat(services.count("pgwarden.audit.dropped")).isEqualTo(3);
-        assertThat(services.logLines).containsExactly("WARNING audit queue full (2 events waiting): dropped 1 events since the last"
+        assertThat(services.logger.lines()).containsExactly("WARNING audit queue full (2 events waiting): dropped 1 events since the last"
                 + " warning, 1 in all");
 
-        services.millis.addAndGet(1);
+        services.clock.advance(Duration.ofMillis(1));
         assertThat(queue.offer(event())).isFalse();
-        assertThat(services.logLines).hasSize(2).last().asString().contains("dropped 3 events since the last warning, 4 in all");
+        assertThat(services.logger.lines()).hasSize(2).last().asString().contains("dropped 3 events since the last warning, 4 in all");
     }
 
     @Test

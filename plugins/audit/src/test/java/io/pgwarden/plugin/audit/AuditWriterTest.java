@@ -67,6 +67,6 @@ class AuditWriterTest {
         writer.close();
 
         assertThat(services.count("pgwarden.audit.dropped")).isEqualTo(3);
-        assertThat(services.logLines).singleElement().asString().startsWith("ERROR audit file cannot be written");
+        assertThat(services.logger.lines()).singleElement().asString().startsWith("ERROR audit file cannot be written");
     }
 }

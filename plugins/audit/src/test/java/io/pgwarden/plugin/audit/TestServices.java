@@ -3,98 +3,43 @@ package io.pgwarden.plugin.audit;
 import io.pgwarden.spi.Metrics;
 import io.pgwarden.spi.PluginConfigException;
 import io.pgwarden.spi.Services;
+import io.pgwarden.testkit.spi.CapturingLogger;
+import io.pgwarden.testkit.spi.RecordingMetrics;
+import io.pgwarden.testkit.spi.TestClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.MessageFormat;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.util.List;
-import java.util.Map;
-import java.util.ResourceBundle;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
-/** Services for unit tests: counting metrics, a capturing logger, a settable clock, file secret references. */
+/** Services for unit tests: the testkit's recording metrics, capturing logger and settable clock; file secret references. */
 final class TestServices implements Services {
 
-    final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
-    final List<String> logLines = new CopyOnWriteArrayList<>();
-    final AtomicLong millis = new AtomicLong(Instant.parse("2026-11-21T14:00:00Z").toEpochMilli());
+    final RecordingMetrics metrics = new RecordingMetrics();
+    final CapturingLogger logger = new CapturingLogger();
+    final TestClock clock = new TestClock(Instant.parse("2026-11-21T14:00:00Z"));
 
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-    };
-
+    /** The value of an untagged counter, -1 when it was never made. */
     long count(String name) {
-        AtomicLong counter = counters.get(name);
-        return counter == null ? 0 : counter.get();
+        return metrics.count(name + "{}");
     }
 
+    /** An untagged counter. */
     Metrics.Counter counter(String name) {
-        return counters.computeIfAbsent(name, n -> new AtomicLong())::incrementAndGet;
+        return metrics.counter(name, "");
     }
 
     @Override
     public Metrics metrics() {
-        return new Metrics() {
-            @Override
-            public Counter counter(String name, String description, String... tags) {
-                return TestServices.this.counter(name);
-            }
-
-            @Override
-            public void gauge(String name, String description, java.util.function.Supplier<Number> value, String... tags) {
-            }
-
-            @Override
-            public Timer timer(String name, String description, String... tags) {
-                return nanos -> { };
-            }
-        };
+        return metrics;
     }
 
     @Override
     public System.Logger logger() {
-        return new System.Logger() {
-            @Override
-            public String getName() {
-                return "audit-test";
-            }
-
-            @Override
-            public boolean isLoggable(Level level) {
-                return true;
-            }
-
-            @Override
-            public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
-                logLines.add(level + " " + message);
-            }
-
-            @Override
-            public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-                logLines.add(level + " " + (params == null || params.length == 0 ? format : MessageFormat.format(format, params)));
-            }
-        };
+        return logger;
     }
 
     @Override
