@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -137,10 +138,12 @@ class GrafanaDashboardIT {
 
     private static String storedSecret(String role) throws SQLException {
         try (Connection connection = postgres.superuserConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT rolpassword FROM pg_catalog.pg_authid WHERE rolname = '" + role + "'")) {
-            assertThat(rs.next()).isTrue();
-            return rs.getString(1);
+             PreparedStatement statement = connection.prepareStatement("SELECT rolpassword FROM pg_catalog.pg_authid WHERE rolname = ?")) {
+            statement.setString(1, role);
+            try (ResultSet rs = statement.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getString(1);
+            }
         }
     }
 
