@@ -26,6 +26,7 @@ import io.pgwarden.spi.TlsInfo;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -282,7 +283,10 @@ public final class ClientSession {
     /** Tells an admin it is in the console; no server connection is opened. */
     private void openConsole() {
         key = runtime.sessions().register(this);
-        StartupReplies.welcome(client, CONSOLE_PARAMETERS, key);
+        Map<String, String> parameters = new LinkedHashMap<>(CONSOLE_PARAMETERS);
+        // pgjdbc sends SET application_name when the server does not report it back, as PostgreSQL does.
+        parameters.put("application_name", state.startupParameters().getOrDefault("application_name", ""));
+        StartupReplies.welcome(client, parameters, key);
         int maxMessageSize = runtime.config().limits().maxMessageSize();
         client.pipeline().addAfter(AuthPhaseInbound.NAME, AdminConsole.NAME, new AdminConsole(this));
         client.pipeline().addAfter(AuthPhaseInbound.NAME, "admin-console-decoder", new PgFrameDecoder(maxMessageSize));
