@@ -284,7 +284,7 @@ public final class ClientSession {
     private void openConsole() {
         key = runtime.sessions().register(this);
         Map<String, String> parameters = new LinkedHashMap<>(CONSOLE_PARAMETERS);
-        // pgjdbc sends SET application_name when the server does not report it back, as PostgreSQL does.
+        // PostgreSQL reports application_name back at login; clients such as psql read it.
         parameters.put("application_name", state.startupParameters().getOrDefault("application_name", ""));
         StartupReplies.welcome(client, parameters, key);
         int maxMessageSize = runtime.config().limits().maxMessageSize();
