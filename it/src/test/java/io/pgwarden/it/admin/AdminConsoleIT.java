@@ -7,7 +7,9 @@ import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.LogCapture;
 import io.pgwarden.testkit.PasswordEncryption;
+import io.pgwarden.testkit.Psql;
 import io.pgwarden.testkit.ProxyFixture;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -19,9 +21,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The admin console of a real proxy in front of a real PostgreSQL, read through pgjdbc: an admin
@@ -163,6 +167,24 @@ class AdminConsoleIT {
             assertThat(serverConnectionsOf("ops")).isZero();
             assertThat(proxy.server().pools()).noneMatch(pool -> "ops".equals(pool.user()));
         }
+    }
+
+    @Test
+    void psqlReadsTheConsole(@TempDir Path work) throws Exception {
+        Assumptions.assumeTrue(Psql.installed(), "psql not installed: test skipped");
+        List<String> connect = List.of("-h", "127.0.0.1", "-p", Integer.toString(proxy.port()), "-U", "ops", "-d", "pgwarden",
+                "-A", "-t", "-v", "ON_ERROR_STOP=1");
+        List<String> show = new ArrayList<>(connect);
+        show.addAll(List.of("-c", "SHOW VERSION", "-c", "SHOW CLIENTS"));
+        Psql.Result run = Psql.run(work, show, Map.of("PGSSLMODE", "disable", "PGAPPNAME", "psql-console"));
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).startsWith("pgwarden ").contains("|ops|pgwarden|active|127.0.0.1|").contains("|psql-console|pgwarden");
+
+        List<String> unknown = new ArrayList<>(connect);
+        unknown.addAll(List.of("-c", "SHOW STATS"));
+        Psql.Result refused = Psql.run(work, unknown, Map.of("PGSSLMODE", "disable"));
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.stderr()).contains("supports only SHOW VERSION, SHOW POOLS and SHOW CLIENTS");
     }
 
     @Test
