@@ -38,10 +38,16 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
     /** After an unsupported extended-protocol message, messages are skipped up to the next Sync, as PostgreSQL does after an error. */
     private boolean skipToSync;
 
+    /**
+     * A console for one session.
+     *
+     * @param session the authenticated admin session
+     */
     AdminConsole(ClientSession session) {
         this.session = session;
     }
 
+    /** Answers one client message. */
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
         byte type = frame.type();
@@ -49,17 +55,25 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
             session.terminate();
             return;
         }
+        if (type != MessageType.QUERY && type != MessageType.SYNC && (skipToSync || type == MessageType.FLUSH)) {
+            return;
+        }
         ByteBuf out = ctx.alloc().buffer(256);
-        if (type == MessageType.QUERY) {
-            skipToSync = false;
-            answer(Query.decode(frame.payload()).sql(), out);
-            ReadyForQuery.IDLE_INSTANCE.encode(out);
-        } else if (type == MessageType.SYNC) {
-            skipToSync = false;
-            ReadyForQuery.IDLE_INSTANCE.encode(out);
-        } else if (!skipToSync && type != MessageType.FLUSH) {
-            skipToSync = true;
-            ErrorResponse.error("0A000", ConsoleCommand.SUPPORTED).encode(out);
+        try {
+            if (type == MessageType.QUERY) {
+                skipToSync = false;
+                answer(Query.decode(frame.payload()).sql(), out);
+                ReadyForQuery.IDLE_INSTANCE.encode(out);
+            } else if (type == MessageType.SYNC) {
+                skipToSync = false;
+                ReadyForQuery.IDLE_INSTANCE.encode(out);
+            } else {
+                skipToSync = true;
+                ErrorResponse.error("0A000", ConsoleCommand.SUPPORTED).encode(out);
+            }
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
         }
         ctx.writeAndFlush(out, ctx.voidPromise());
     }
@@ -90,6 +104,7 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
         return ConsoleTable.pools(pools, sessions);
     }
 
+    /** A malformed message ends the session as a protocol violation. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         session.clientViolation("invalid message: " + cause.getMessage());
@@ -109,7 +124,13 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
         return "development build";
     }
 
-    /** @return whether the console answers a session that asked for this database */
+    /**
+     * Whether the console answers a session that asked for this database.
+     *
+     * @param config the console's configuration
+     * @param database the startup database
+     * @return true when the console is on and the database is {@code pgwarden}
+     */
     static boolean isConsoleDatabase(AdminConsoleConfig config, String database) {
         return config.enabled() && AdminConsoleConfig.DATABASE.equals(database);
     }

@@ -116,10 +116,22 @@ record ConsoleTable(List<String> columns, List<List<String>> rows) {
      */
     record PoolKeyName(String backend, String database, String user, String role) {
 
+        /**
+         * The name of a pool's snapshot.
+         *
+         * @param stats the snapshot
+         * @return the name
+         */
         static PoolKeyName of(PoolStats stats) {
             return new PoolKeyName(stats.backend(), stats.database(), stats.user(), stats.role());
         }
 
+        /**
+         * The name of a pool's key.
+         *
+         * @param key the key
+         * @return the name
+         */
         static PoolKeyName of(PoolKey key) {
             return new PoolKeyName(key.backend(), key.database(), key.user(), key.role());
         }

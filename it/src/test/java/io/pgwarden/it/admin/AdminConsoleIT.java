@@ -8,7 +8,10 @@ import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.LogCapture;
 import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.Psql;
+import io.pgwarden.testkit.RawMessage;
+import io.pgwarden.testkit.RawPgClient;
 import io.pgwarden.testkit.ProxyFixture;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -185,6 +189,24 @@ class AdminConsoleIT {
         Psql.Result refused = Psql.run(work, unknown, Map.of("PGSSLMODE", "disable"));
         assertThat(refused.exitCode()).isNotZero();
         assertThat(refused.stderr()).contains("supports only SHOW VERSION, SHOW POOLS and SHOW CLIENTS");
+    }
+
+    @Test
+    void malformedMessagesEndTheSessionAndFlushesAreIgnored() throws Exception {
+        try (RawPgClient client = RawPgClient.connect("127.0.0.1", proxy.port())) {
+            client.sendStartup(Map.of("user", "ops", "database", "pgwarden"));
+            assertThat(client.readUntilReadyForQuery()).last().extracting(RawMessage::transactionStatus).isEqualTo('I');
+            client.sendMessage('H', new byte[0]);
+            client.sendQuery("show version");
+            List<RawMessage> answer = client.readUntilReadyForQuery();
+            assertThat(answer).extracting(RawMessage::type).containsExactly('T', 'D', 'C', 'Z');
+            // A Query whose text lacks its terminating zero byte.
+            client.sendMessage('Q', "SHOW POOLS".getBytes(StandardCharsets.UTF_8));
+            RawMessage error = client.readMessage();
+            assertThat(error.type()).isEqualTo('E');
+            assertThat(error.sqlState()).isEqualTo("08P01");
+            assertThat(client.isClosedByPeer(Duration.ofSeconds(5))).isTrue();
+        }
     }
 
     @Test
