@@ -210,6 +210,23 @@ class AdminConsoleIT {
     }
 
     @Test
+    void withoutConsoleUsersDatabasePgwardenGoesToTheBackend() throws Exception {
+        try (ProxyFixture plain = ProxyFixture.fromYaml("""
+                listen: { host: 127.0.0.1, port: 0 }
+                backends:
+                  primary: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
+                auth:
+                  rules:
+                    - { method: passthrough }
+                """.formatted(postgres.port()))) {
+            SQLException missing = catchThrowableOfType(SQLException.class, () -> DriverManager.getConnection(
+                    plain.jdbcUrl("pgwarden", "app") + "&sslmode=disable", "app", APP_PASSWORD).close());
+            assertThat(missing.getSQLState()).isEqualTo("3D000");
+            assertThat(missing.getMessage()).contains("database \"pgwarden\" does not exist");
+        }
+    }
+
+    @Test
     void nonAdminIsRefused() {
         SQLException refused = catchThrowableOfType(SQLException.class, () -> console("app").close());
         assertThat(refused.getSQLState()).isEqualTo("28000");
