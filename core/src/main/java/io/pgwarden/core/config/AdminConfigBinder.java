@@ -1,9 +1,13 @@
 package io.pgwarden.core.config;
 
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
- * Maps {@code admin:} onto {@link AdminHttpConfig}. {@code admin.http.listen} is {@code host:port}
+ * Maps {@code admin:} onto {@link AdminHttpConfig} and {@link AdminConsoleConfig}. {@code admin.http.listen} is {@code host:port}
  * ({@code [::1]:9127} for an IPv6 address); without it there is no admin endpoint.
  */
 final class AdminConfigBinder {
@@ -15,7 +19,7 @@ final class AdminConfigBinder {
     }
 
     static AdminHttpConfig bind(YamlSection admin) {
-        admin.allowOnly("http");
+        admin.allowOnly("http", "console");
         YamlSection http = admin.section("http");
         http.allowOnly("listen", "ready_check_interval");
         Duration interval = http.duration("ready_check_interval", AdminHttpConfig.DEFAULT_READY_CHECK_INTERVAL, SHORTEST_INTERVAL);
@@ -37,6 +41,23 @@ final class AdminConfigBinder {
             return AdminHttpConfig.DISABLED;
         }
         return AdminHttpConfig.listening(host, port, interval);
+    }
+
+    /** Binds {@code admin.console}; a list entry that is not a plain name is a problem with its path. */
+    static AdminConsoleConfig bindConsole(YamlSection admin) {
+        YamlSection console = admin.section("console");
+        console.allowOnly("users");
+        Set<String> users = new LinkedHashSet<>();
+        int index = 0;
+        for (Node item : console.list("users", false)) {
+            String path = console.pathOf("users") + "[" + index++ + "]";
+            if (item instanceof ScalarNode scalar && !YamlSection.isNull(item) && !scalar.getValue().isBlank()) {
+                users.add(scalar.getValue().trim());
+            } else {
+                console.problems().add(item, path, "expected a database user name, found " + YamlSection.describe(item));
+            }
+        }
+        return users.isEmpty() ? AdminConsoleConfig.DISABLED : new AdminConsoleConfig(users);
     }
 
     private static Integer port(String text) {

@@ -52,9 +52,11 @@ final class ConfigBinder {
         List<PluginEntry> plugins = plugins(top);
         LimitsConfig limits = limits(top.section("limits"));
         PoolConfig pool = new PoolConfigBinder(problems).bind(top.section("pool"));
-        AdminHttpConfig adminHttp = AdminConfigBinder.bind(top.section("admin"));
+        YamlSection admin = top.section("admin");
+        AdminHttpConfig adminHttp = AdminConfigBinder.bind(admin);
+        AdminConsoleConfig adminConsole = AdminConfigBinder.bindConsole(admin);
         problems.throwIfAny();
-        return new ProxyConfig(listen, backends, auth, pluginsDirectory, plugins, limits, pool, baseDirectory, adminHttp);
+        return new ProxyConfig(listen, backends, auth, pluginsDirectory, plugins, limits, pool, baseDirectory, adminHttp, adminConsole);
     }
 
     private ListenConfig listen(YamlSection listen) {

@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param baseDirectory the configuration file's directory: relative paths, including those in plugin
  *                      settings and {@code ${file:}} references, resolve against it
  * @param adminHttp the admin HTTP endpoint ({@code admin.http}), {@link AdminHttpConfig#DISABLED} by default
+ * @param adminConsole the admin console ({@code admin.console}), {@link AdminConsoleConfig#DISABLED} by default
  */
 public record ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backends, AuthConfig auth,
                           Path pluginsDirectory, List<PluginEntry> plugins, LimitsConfig limits, PoolConfig pool,
-                          Path baseDirectory, AdminHttpConfig adminHttp) {
+                          Path baseDirectory, AdminHttpConfig adminHttp, AdminConsoleConfig adminConsole) {
 
     /** Checks for null and copies the collections. */
     public ProxyConfig {
@@ -33,6 +34,7 @@ public record ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backen
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(baseDirectory, "baseDirectory");
         Objects.requireNonNull(adminHttp, "adminHttp");
+        Objects.requireNonNull(adminConsole, "adminConsole");
         backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));
         plugins = List.copyOf(plugins);
     }
@@ -52,7 +54,25 @@ public record ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backen
     public ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backends, AuthConfig auth,
                        Path pluginsDirectory, List<PluginEntry> plugins, LimitsConfig limits, PoolConfig pool) {
         this(listen, backends, auth, pluginsDirectory, plugins, limits, pool, Path.of("").toAbsolutePath(),
-                AdminHttpConfig.DISABLED);
+                AdminHttpConfig.DISABLED, AdminConsoleConfig.DISABLED);
+    }
+
+    /**
+     * A configuration without an admin console, as it was before {@code admin.console} existed.
+     *
+     * @param listen the client-facing listener
+     * @param backends the PostgreSQL servers by name, in file order
+     * @param auth the ordered auth rules
+     * @param pluginsDirectory where plugin jars and zips are loaded from
+     * @param plugins the interceptor chain, in order
+     * @param limits protocol and connection limits
+     * @param pool server connection pooling
+     * @param baseDirectory the directory relative paths resolve against
+     * @param adminHttp the admin HTTP endpoint
+     */
+    public ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backends, AuthConfig auth, Path pluginsDirectory,
+                       List<PluginEntry> plugins, LimitsConfig limits, PoolConfig pool, Path baseDirectory, AdminHttpConfig adminHttp) {
+        this(listen, backends, auth, pluginsDirectory, plugins, limits, pool, baseDirectory, adminHttp, AdminConsoleConfig.DISABLED);
     }
 
     /**

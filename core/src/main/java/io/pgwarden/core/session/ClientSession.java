@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgwarden.core.backend.BackendException;
 import io.pgwarden.core.backend.ServerConnection;
+import io.pgwarden.core.config.AdminConsoleConfig;
 import io.pgwarden.core.frontend.FatalReply;
 import io.pgwarden.core.pool.PoolKey;
 import io.pgwarden.core.pool.PooledServer;
@@ -25,6 +26,7 @@ import io.pgwarden.spi.TlsInfo;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -40,6 +42,9 @@ public final class ClientSession {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
     private static final SecureRandom IDS = new SecureRandom();
     private static final long DRAIN_GRACE_MILLIS = 100;
+    private static final Map<String, String> CONSOLE_PARAMETERS = Map.of("server_version", "16.0 (pgwarden admin console)",
+            "server_encoding", "UTF8", "client_encoding", "UTF8", "DateStyle", "ISO, MDY", "integer_datetimes", "on",
+            "standard_conforming_strings", "on");
     private static final ErrorResponse SHUTDOWN = ErrorResponse.fatal("57P01", "terminating connection due to administrator command");
 
     private enum Phase { STARTUP, AUTHENTICATING, CONNECTING, READY, CLOSED }
@@ -245,6 +250,17 @@ public final class ClientSession {
     void attach(BackendLogin login, ClientAuthExchange exchange) {
         phase = Phase.CONNECTING;
         ServerConnection authenticated = exchange.takeAuthenticatedServer();
+        AdminConsoleConfig console = runtime.config().adminConsole();
+        if (AdminConsole.isConsoleDatabase(console, state.database())) {
+            closeQuietly(authenticated);
+            if (!console.admits(login.user())) {
+                LOG.info("[{}] user {} is not an admin console user", id(), login.user());
+                fatal("28000", "user \"" + login.user() + "\" may not use the pgwarden admin console");
+                return;
+            }
+            openConsole();
+            return;
+        }
         if (!runtime.config().backends().containsKey(login.backend())) {
             closeQuietly(authenticated);
             LOG.error("[{}] the backend login names unknown backend '{}'", id(), login.backend());
@@ -262,6 +278,39 @@ public final class ClientSession {
             }
         }
         attachment.login(adopted, this::ready);
+    }
+
+    /** Tells an admin it is in the console; no server connection is opened. */
+    private void openConsole() {
+        key = runtime.sessions().register(this);
+        Map<String, String> parameters = new LinkedHashMap<>(CONSOLE_PARAMETERS);
+        // PostgreSQL reports application_name back at login; clients such as psql read it.
+        parameters.put("application_name", state.startupParameters().getOrDefault("application_name", ""));
+        StartupReplies.welcome(client, parameters, key);
+        int maxMessageSize = runtime.config().limits().maxMessageSize();
+        client.pipeline().addAfter(AuthPhaseInbound.NAME, AdminConsole.NAME, new AdminConsole(this));
+        client.pipeline().addAfter(AuthPhaseInbound.NAME, "admin-console-decoder", new PgFrameDecoder(maxMessageSize));
+        authTimer.cancel(false);
+        phase = Phase.READY;
+        LOG.info("[{}] ready: admin console", id());
+        client.flush();
+        authPhase.handOver();
+    }
+
+    /**
+     * This session as a row of the admin console's {@code SHOW CLIENTS}; called on any thread.
+     *
+     * @return the row
+     */
+    ConsoleTable.Client asConsoleClient() {
+        InetSocketAddress address = state.client().address();
+        InetSocketAddress local = (InetSocketAddress) client.localAddress();
+        ServerAttachment current = attachment;
+        TlsInfo tls = state.client().tls();
+        return new ConsoleTable.Client(state.user(), state.database(), "active", address.getAddress().getHostAddress(), address.getPort(),
+                local == null ? null : local.getAddress().getHostAddress(), local == null ? 0 : local.getPort(),
+                tls == null ? "" : tls.protocol(), state.startupParameters().get("application_name"),
+                current == null ? AdminConsoleConfig.DATABASE : current.poolKey().backend());
     }
 
     /** Tells the client it is in, and starts relaying. */

@@ -77,9 +77,9 @@ class AdminHttpConfigTest {
 
     @Test
     void unknownKeysAndWrongShapesAreRefused() {
-        assertThat(problemsOf("admin: { http: { port: 9127 }, console: true }\n")).containsExactly(
+        assertThat(problemsOf("admin: { http: { port: 9127 }, metrics: true }\n")).containsExactly(
                 "admin.http.port: unknown key; known keys: listen, ready_check_interval",
-                "admin.console: unknown key; known keys: http");
+                "admin.metrics: unknown key; known keys: http, console");
         assertThat(problemsOf("admin: { http: \"127.0.0.1:9127\" }\n"))
                 .containsExactly("admin.http: expected a map of keys and values, found '127.0.0.1:9127'");
     }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +24,8 @@ class ReferenceConfigTest {
             "min_size", "reserve_size", "reserve_timeout", "max_db_connections", "max_user_connections",
             "max_prepared_statements", "query_wait_timeout", "idle_transaction_timeout", "client_idle_timeout",
             "server_idle_timeout", "server_lifetime", "server_check_delay", "server_check_query", "server_reset_query",
-            "databases", "users", "max_connections", "admin", "http", "ready_check_interval");
+            "databases", "users", "max_connections", "admin", "http", "ready_check_interval",
+            "console");
 
     @TempDir
     Path installation;
@@ -42,6 +44,7 @@ class ReferenceConfigTest {
         assertThat(config.pool()).isEqualTo(PoolConfig.DEFAULTS);
         assertThat(config.auth().rules()).isNotEmpty();
         assertThat(config.adminHttp()).isEqualTo(AdminHttpConfig.DISABLED);
+        assertThat(config.adminConsole()).isEqualTo(AdminConsoleConfig.DISABLED);
     }
 
     @Test
@@ -49,9 +52,11 @@ class ReferenceConfigTest {
         String reference = Files.readString(REFERENCE);
         String section = reference.substring(reference.indexOf("\nadmin:\n") + 1, reference.indexOf("\n\n# Server connection pooling"));
         String yaml = "backends: { primary: { host: h } }\nauth: { rules: [ { method: trust } ] }\n"
-                + section.replaceAll("(?m)^    # listen:", "    listen:");
+                + section.replaceAll("(?m)^    # (listen|users):", "    $1:");
 
-        AdminHttpConfig admin = ConfigLoader.parse(yaml, installation).adminHttp();
+        ProxyConfig config = ConfigLoader.parse(yaml, installation);
+        AdminHttpConfig admin = config.adminHttp();
+        assertThat(config.adminConsole()).isEqualTo(new AdminConsoleConfig(Set.of("pgwarden_admin")));
 
         assertThat(admin).isEqualTo(AdminHttpConfig.listening("127.0.0.1", 9127, AdminHttpConfig.DEFAULT_READY_CHECK_INTERVAL));
     }
