@@ -91,7 +91,9 @@ class SlowClientBackPressureIT {
                     + " peak buffer memory growth %d MB from %d KB (allocator %s)%n", ROWS, sampler.heapGrowth() >> 20,
                     sampler.liveHeapGrowth() >> 20, sampler.bufferGrowth() >> 20, sampler.bufferBaseline >> 10,
                     ByteBufAllocator.DEFAULT.getClass().getSimpleName());
-            assertThat(sampler.heapGrowth()).as("peak heap growth, bytes").isLessThan(LIMIT);
+            // Heap in use before a collection counts garbage too, and how much of it G1 lets pile up depends on what else
+            // the machine and this JVM are doing (it reached 286 MB in a loaded CI run while 0 MB stayed after
+            // collections): what the proxy holds on to is the heap left after collections, and the buffers.
             assertThat(sampler.liveHeapGrowth()).as("peak heap growth after collections, bytes").isLessThan(LIMIT / 4);
             assertThat(sampler.bufferGrowth()).as("peak Netty buffer memory growth, bytes").isLessThan(LIMIT);
         }
