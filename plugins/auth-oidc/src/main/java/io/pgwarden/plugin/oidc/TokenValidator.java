@@ -45,10 +45,6 @@ import java.util.Set;
  */
 final class TokenValidator implements Closeable {
 
-    static final int DEFAULT_MAX_TOKEN_SIZE = 16_384;
-    static final int MIN_MAX_TOKEN_SIZE = 256;
-    static final int MAX_MAX_TOKEN_SIZE = OidcAuthSettings.MAX_MAX_TOKEN_SIZE;
-
     /** {@code typ} values of access tokens: none, plain JWT, and RFC 9068's. */
     private static final DefaultJOSEObjectTypeVerifier<SecurityContext> TYPES = new DefaultJOSEObjectTypeVerifier<>(
             JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null);
@@ -77,11 +73,7 @@ final class TokenValidator implements Closeable {
     static TokenValidator fromConfig(PluginConfig pluginSection, Services services) {
         Objects.requireNonNull(pluginSection, "pluginSection");
         Objects.requireNonNull(services, "services");
-        int maxTokenSize = pluginSection.integer("max_token_size", DEFAULT_MAX_TOKEN_SIZE);
-        if (maxTokenSize < MIN_MAX_TOKEN_SIZE || maxTokenSize > MAX_MAX_TOKEN_SIZE) {
-            throw new PluginConfigException(pluginSection.pathOf("max_token_size"), "must be " + MIN_MAX_TOKEN_SIZE + " to "
-                    + MAX_MAX_TOKEN_SIZE + " bytes, found " + maxTokenSize);
-        }
+        int maxTokenSize = OidcAuthSettings.maxTokenSize(pluginSection);
         List<PluginConfig> sections = pluginSection.sections("issuers");
         if (sections.isEmpty()) {
             throw new PluginConfigException(pluginSection.pathOf("issuers"), "needs at least one issuer");
