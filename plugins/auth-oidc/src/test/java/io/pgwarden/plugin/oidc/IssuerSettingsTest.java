@@ -33,7 +33,7 @@ class IssuerSettingsTest {
     }
 
     private static void assertValidatorRefused(PluginConfig config, String path, String messagePart) {
-        assertThatThrownBy(() -> TokenValidator.fromConfig(config, new ValidatorServices()).close())
+        assertThatThrownBy(() -> TokenValidator.fromConfig(config, new StrategyTestServices()).close())
                 .isInstanceOf(PluginConfigException.class)
                 .satisfies(e -> assertThat(((PluginConfigException) e).path()).isEqualTo(path))
                 .hasMessageContaining(messagePart);
@@ -189,7 +189,7 @@ class IssuerSettingsTest {
     void validatorReadsOnlyItsOwnTopLevelKeys() {
         PluginConfig config = new PluginConfig("plugins[0]", map("max_token_size", 4096, "strategy", "client-cert",
                 "issuers", List.of(issuer(ISSUER, "claims", map("role", "email")))));
-        try (TokenValidator validator = TokenValidator.fromConfig(config, new ValidatorServices())) {
+        try (TokenValidator validator = TokenValidator.fromConfig(config, new StrategyTestServices())) {
             assertThat(validator.maxTokenSize()).isEqualTo(4096);
             assertThat(validator.issuers()).containsExactly(ISSUER);
             assertThat(validator.claimsConfigFor(ISSUER).values()).isEqualTo(Map.of("role", "email"));
