@@ -222,7 +222,8 @@ final class TokenValidator implements Closeable {
         } catch (ParseException e) {
             throw new TokenRejectedException(Reason.MALFORMED, "not a signed JWT: " + e.getMessage());
         } catch (ExpiredJWTException e) {
-            throw new TokenRejectedException(Reason.EXPIRED, "expired (" + name + ", clock_skew " + issuer.settings().clockSkew().toSeconds() + "s)");
+            throw new TokenRejectedException(Reason.EXPIRED, "expired (" + name + ", clock_skew "
+                    + issuer.settings().clockSkew().toSeconds() + "s)");
         } catch (BadJWTException e) {
             throw claimsRejected(issuer, e);
         } catch (BadJWSException e) {
@@ -258,7 +259,8 @@ final class TokenValidator implements Closeable {
                     + settings.pathOf("audience") + ")");
         }
         if (message.startsWith("JWT missing required claims")) {
-            return new TokenRejectedException(Reason.MISSING_CLAIM, message.replace("JWT missing required claims", "missing required claims"));
+            return new TokenRejectedException(Reason.MISSING_CLAIM,
+                    message.replace("JWT missing required claims", "missing required claims"));
         }
         if (message.contains("iss") && message.contains("claim has value")) {
             return new TokenRejectedException(Reason.UNKNOWN_ISSUER, "iss is not exactly " + settings.issuer());
@@ -273,7 +275,8 @@ final class TokenValidator implements Closeable {
         Set<String> granted = Scopes.granted(claims.getClaims());
         List<String> missing = settings.requiredScopes().stream().filter(scope -> !granted.contains(scope)).toList();
         if (!missing.isEmpty()) {
-            throw new TokenRejectedException(Reason.MISSING_SCOPE, "missing scopes " + missing + " (" + settings.pathOf("required_scopes") + ")");
+            throw new TokenRejectedException(Reason.MISSING_SCOPE, "missing scopes " + missing + " ("
+                    + settings.pathOf("required_scopes") + ")");
         }
     }
 
