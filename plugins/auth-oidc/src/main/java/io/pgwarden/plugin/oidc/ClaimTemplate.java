@@ -4,6 +4,7 @@ import io.pgwarden.spi.PluginConfigException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The {@code claims.role} setting: one claim (a name or dotted path), or a template with
@@ -32,35 +33,52 @@ final class ClaimTemplate {
         if (trimmed.indexOf('{') < 0 && trimmed.indexOf('}') < 0) {
             return new ClaimTemplate(trimmed, List.of(ClaimPath.parse(trimmed, yamlPath)));
         }
-        List<Object> parts = new ArrayList<>();
-        int position = 0;
-        while (position < trimmed.length()) {
-            int open = trimmed.indexOf('{', position);
-            int close = trimmed.indexOf('}', position);
-            if (close >= 0 && (open < 0 || close < open)) {
-                throw new PluginConfigException(yamlPath, "has a '}' without its '{' in the template '" + trimmed + "'");
-            }
-            if (open < 0) {
-                parts.add(trimmed.substring(position));
-                break;
-            }
-            if (open > position) {
-                parts.add(trimmed.substring(position, open));
-            }
-            if (close < 0) {
-                throw new PluginConfigException(yamlPath, "has a '{' without its '}' in the template '" + trimmed + "'");
-            }
-            String name = trimmed.substring(open + 1, close);
+        return new ClaimTemplate(trimmed, split(trimmed, yamlPath, " in the template '" + trimmed + "'", name -> {
             if (name.indexOf('{') >= 0) {
                 throw new PluginConfigException(yamlPath, "has a '{' inside a placeholder in the template '" + trimmed + "'");
             }
             if (name.isBlank()) {
                 throw new PluginConfigException(yamlPath, "has an empty placeholder {} in the template '" + trimmed + "'");
             }
-            parts.add(ClaimPath.parse(name, yamlPath));
+            return ClaimPath.parse(name, yamlPath);
+        }));
+    }
+
+    /**
+     * Splits a template into its literal texts and its {@code {placeholders}}, in order; this one's
+     * and {@link IdentityPropagation}'s {@code application_name}.
+     *
+     * @param template the template
+     * @param yamlPath its YAML path, for errors
+     * @param context appended to the message of an unmatched brace
+     * @param placeholder turns a placeholder's name into its part, or throws
+     *     {@link PluginConfigException} when the name is not one
+     * @return the literal texts (as strings) and the placeholders' parts; empty for ""
+     * @throws PluginConfigException when a brace is unmatched or a name is refused
+     */
+    static List<Object> split(String template, String yamlPath, String context, Function<String, Object> placeholder) {
+        List<Object> parts = new ArrayList<>();
+        int position = 0;
+        while (position < template.length()) {
+            int open = template.indexOf('{', position);
+            int close = template.indexOf('}', position);
+            if (close >= 0 && (open < 0 || close < open)) {
+                throw new PluginConfigException(yamlPath, "has a '}' without its '{'" + context);
+            }
+            if (open < 0) {
+                parts.add(template.substring(position));
+                break;
+            }
+            if (open > position) {
+                parts.add(template.substring(position, open));
+            }
+            if (close < 0) {
+                throw new PluginConfigException(yamlPath, "has a '{' without its '}'" + context);
+            }
+            parts.add(placeholder.apply(template.substring(open + 1, close)));
             position = close + 1;
         }
-        return new ClaimTemplate(trimmed, List.copyOf(parts));
+        return List.copyOf(parts);
     }
 
     /**

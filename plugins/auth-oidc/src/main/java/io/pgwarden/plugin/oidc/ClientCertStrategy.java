@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentMap;
  */
 final class ClientCertStrategy implements LoginStrategy {
 
-    static final String NAME = "client-cert";
+    static final String NAME = OidcAuthSettings.CLIENT_CERT;
     static final Duration DEFAULT_VALIDITY = Duration.ofHours(1);
     static final Duration DEFAULT_RENEW_BEFORE = Duration.ofMinutes(10);
 
@@ -51,10 +51,10 @@ final class ClientCertStrategy implements LoginStrategy {
     static Optional<ClientCertStrategy> fromConfig(PluginConfig pluginSection, Services services) {
         Objects.requireNonNull(pluginSection, "pluginSection");
         Objects.requireNonNull(services, "services");
-        if (!pluginSection.has("client_cert")) {
+        if (!pluginSection.has(OidcAuthSettings.CLIENT_CERT_SECTION)) {
             return Optional.empty();
         }
-        PluginConfig section = pluginSection.section("client_cert");
+        PluginConfig section = pluginSection.section(OidcAuthSettings.CLIENT_CERT_SECTION);
         for (String key : section.values().keySet()) {
             if (!KEYS.contains(key)) {
                 throw new PluginConfigException(section.pathOf(key),

@@ -51,36 +51,17 @@ final class IdentityPropagation {
 
     /** Literal texts and placeholder names (as {@link Placeholder}) in order; empty for "". */
     private static List<Object> parse(String template, String path) {
-        List<Object> parts = new ArrayList<>();
-        int position = 0;
-        while (position < template.length()) {
-            int open = template.indexOf('{', position);
-            int close = template.indexOf('}', position);
-            if (close >= 0 && (open < 0 || close < open)) {
-                throw new PluginConfigException(path, "has a '}' without its '{'; placeholders are {role}, {subject} and {display}");
-            }
-            if (open < 0) {
-                parts.add(template.substring(position));
-                break;
-            }
-            if (open > position) {
-                parts.add(template.substring(position, open));
-            }
-            if (close < 0) {
-                throw new PluginConfigException(path, "has a '{' without its '}'; placeholders are {role}, {subject} and {display}");
-            }
-            String name = template.substring(open + 1, close);
+        String placeholders = "; placeholders are {role}, {subject} and {display}";
+        List<Object> parts = ClaimTemplate.split(template, path, placeholders, name -> {
             if (!PLACEHOLDERS.containsKey(name)) {
-                throw new PluginConfigException(path, "has the unknown placeholder {" + name
-                        + "}; placeholders are {role}, {subject} and {display}");
+                throw new PluginConfigException(path, "has the unknown placeholder {" + name + "}" + placeholders);
             }
-            parts.add(new Placeholder(name));
-            position = close + 1;
-        }
+            return new Placeholder(name);
+        });
         if (ClaimMapping.hasControlCharacter(template)) {
             throw new PluginConfigException(path, "has a control character");
         }
-        return List.copyOf(parts);
+        return parts;
     }
 
     private record Placeholder(String name) {

@@ -75,12 +75,7 @@ record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, 
                         + "identity_settings, session_expiry, provisioning and limits");
             }
         }
-        int maxTokenSize = config.integer("max_token_size", DEFAULT_MAX_TOKEN_SIZE);
-        // The same bounds as TokenValidator, which reads the key too.
-        if (maxTokenSize < MIN_MAX_TOKEN_SIZE || maxTokenSize > MAX_MAX_TOKEN_SIZE) {
-            throw new PluginConfigException(config.pathOf("max_token_size"), "must be " + MIN_MAX_TOKEN_SIZE + " to "
-                    + MAX_MAX_TOKEN_SIZE + " bytes, found " + maxTokenSize);
-        }
+        int maxTokenSize = maxTokenSize(config);
         StartupUser startupUser = startupUser(config);
         // Type checks only: IdentityPropagation reads these two.
         config.string("application_name");
@@ -109,6 +104,22 @@ record OidcAuthSettings(String path, int maxTokenSize, StartupUser startupUser, 
             throw new PluginConfigException(config.pathOf("strategy"), strategy + " needs a " + sectionOf(strategy) + " section");
         }
         return new OidcAuthSettings(config.path(), maxTokenSize, startupUser, strategy, configured);
+    }
+
+    /**
+     * Reads {@code max_token_size}; {@link TokenValidator} reads it too.
+     *
+     * @param config the plugin's section
+     * @return the size in bytes, {@value #DEFAULT_MAX_TOKEN_SIZE} when absent
+     * @throws PluginConfigException when it is not {@value #MIN_MAX_TOKEN_SIZE} to {@link #MAX_MAX_TOKEN_SIZE}
+     */
+    static int maxTokenSize(PluginConfig config) {
+        int maxTokenSize = config.integer("max_token_size", DEFAULT_MAX_TOKEN_SIZE);
+        if (maxTokenSize < MIN_MAX_TOKEN_SIZE || maxTokenSize > MAX_MAX_TOKEN_SIZE) {
+            throw new PluginConfigException(config.pathOf("max_token_size"), "must be " + MIN_MAX_TOKEN_SIZE + " to "
+                    + MAX_MAX_TOKEN_SIZE + " bytes, found " + maxTokenSize);
+        }
+        return maxTokenSize;
     }
 
     /**

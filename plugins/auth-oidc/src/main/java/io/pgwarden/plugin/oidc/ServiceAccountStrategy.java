@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  */
 final class ServiceAccountStrategy implements LoginStrategy {
 
-    static final String NAME = "service-account";
+    static final String NAME = OidcAuthSettings.SERVICE_ACCOUNT;
+    private static final String SECTION = OidcAuthSettings.SERVICE_ACCOUNTS_SECTION;
 
     private static final Set<String> KEYS = Set.of("group", "default", "user", "password");
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|file):[^}]+}");
@@ -56,12 +57,12 @@ final class ServiceAccountStrategy implements LoginStrategy {
     static Optional<ServiceAccountStrategy> fromConfig(PluginConfig pluginSection, Services services) {
         Objects.requireNonNull(pluginSection, "pluginSection");
         Objects.requireNonNull(services, "services");
-        if (!pluginSection.has("service_accounts")) {
+        if (!pluginSection.has(SECTION)) {
             return Optional.empty();
         }
-        List<PluginConfig> entries = pluginSection.sections("service_accounts");
+        List<PluginConfig> entries = pluginSection.sections(SECTION);
         if (entries.isEmpty()) {
-            throw new PluginConfigException(pluginSection.pathOf("service_accounts"),
+            throw new PluginConfigException(pluginSection.pathOf(SECTION),
                     "lists no service account; give entries such as { group: analysts, user: analyst_ro, password: \"${env:X}\" }");
         }
         List<Account> accounts = new ArrayList<>();
@@ -104,7 +105,7 @@ final class ServiceAccountStrategy implements LoginStrategy {
                 accounts.add(account);
             }
         }
-        return Optional.of(new ServiceAccountStrategy(accounts, fallback, pluginSection.pathOf("service_accounts")));
+        return Optional.of(new ServiceAccountStrategy(accounts, fallback, pluginSection.pathOf(SECTION)));
     }
 
     /**

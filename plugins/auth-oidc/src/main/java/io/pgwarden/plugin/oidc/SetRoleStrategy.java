@@ -20,8 +20,8 @@ import java.util.Set;
  */
 final class SetRoleStrategy implements LoginStrategy {
 
-    static final String NAME = "set-role";
-    static final String SECTION = "set_role";
+    static final String NAME = OidcAuthSettings.SET_ROLE;
+    static final String SECTION = OidcAuthSettings.SET_ROLE_SECTION;
     /** The startup parameter the core sends in the server's startup packet. */
     static final String ROLE_PARAMETER = "role";
 

@@ -45,10 +45,6 @@ import java.util.Set;
  */
 final class TokenValidator implements Closeable {
 
-    static final int DEFAULT_MAX_TOKEN_SIZE = 16_384;
-    static final int MIN_MAX_TOKEN_SIZE = 256;
-    static final int MAX_MAX_TOKEN_SIZE = OidcAuthSettings.MAX_MAX_TOKEN_SIZE;
-
     /** {@code typ} values of access tokens: none, plain JWT, and RFC 9068's. */
     private static final DefaultJOSEObjectTypeVerifier<SecurityContext> TYPES = new DefaultJOSEObjectTypeVerifier<>(
             JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null);
@@ -77,11 +73,7 @@ final class TokenValidator implements Closeable {
     static TokenValidator fromConfig(PluginConfig pluginSection, Services services) {
         Objects.requireNonNull(pluginSection, "pluginSection");
         Objects.requireNonNull(services, "services");
-        int maxTokenSize = pluginSection.integer("max_token_size", DEFAULT_MAX_TOKEN_SIZE);
-        if (maxTokenSize < MIN_MAX_TOKEN_SIZE || maxTokenSize > MAX_MAX_TOKEN_SIZE) {
-            throw new PluginConfigException(pluginSection.pathOf("max_token_size"), "must be " + MIN_MAX_TOKEN_SIZE + " to "
-                    + MAX_MAX_TOKEN_SIZE + " bytes, found " + maxTokenSize);
-        }
+        int maxTokenSize = OidcAuthSettings.maxTokenSize(pluginSection);
         List<PluginConfig> sections = pluginSection.sections("issuers");
         if (sections.isEmpty()) {
             throw new PluginConfigException(pluginSection.pathOf("issuers"), "needs at least one issuer");
@@ -230,7 +222,8 @@ final class TokenValidator implements Closeable {
         } catch (ParseException e) {
             throw new TokenRejectedException(Reason.MALFORMED, "not a signed JWT: " + e.getMessage());
         } catch (ExpiredJWTException e) {
-            throw new TokenRejectedException(Reason.EXPIRED, "expired (" + name + ", clock_skew " + issuer.settings().clockSkew().toSeconds() + "s)");
+            throw new TokenRejectedException(Reason.EXPIRED, "expired (" + name + ", clock_skew "
+                    + issuer.settings().clockSkew().toSeconds() + "s)");
         } catch (BadJWTException e) {
             throw claimsRejected(issuer, e);
         } catch (BadJWSException e) {
@@ -266,7 +259,8 @@ final class TokenValidator implements Closeable {
                     + settings.pathOf("audience") + ")");
         }
         if (message.startsWith("JWT missing required claims")) {
-            return new TokenRejectedException(Reason.MISSING_CLAIM, message.replace("JWT missing required claims", "missing required claims"));
+            return new TokenRejectedException(Reason.MISSING_CLAIM,
+                    message.replace("JWT missing required claims", "missing required claims"));
         }
         if (message.contains("iss") && message.contains("claim has value")) {
             return new TokenRejectedException(Reason.UNKNOWN_ISSUER, "iss is not exactly " + settings.issuer());
@@ -281,7 +275,8 @@ final class TokenValidator implements Closeable {
         Set<String> granted = Scopes.granted(claims.getClaims());
         List<String> missing = settings.requiredScopes().stream().filter(scope -> !granted.contains(scope)).toList();
         if (!missing.isEmpty()) {
-            throw new TokenRejectedException(Reason.MISSING_SCOPE, "missing scopes " + missing + " (" + settings.pathOf("required_scopes") + ")");
+            throw new TokenRejectedException(Reason.MISSING_SCOPE, "missing scopes " + missing + " ("
+                    + settings.pathOf("required_scopes") + ")");
         }
     }
 

@@ -38,7 +38,7 @@ class IssuerKeysTest {
     private static final ECKey EC = SignedTokens.ec("ec-1");
     private static final ECKey STRANGER = SignedTokens.ec("never-published");
 
-    private final ValidatorServices services = new ValidatorServices();
+    private final StrategyTestServices services = new StrategyTestServices();
     private IdentityProviderStub idp;
     private TokenValidator validator;
 

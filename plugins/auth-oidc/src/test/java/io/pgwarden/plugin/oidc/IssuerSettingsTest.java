@@ -33,7 +33,7 @@ class IssuerSettingsTest {
     }
 
     private static void assertValidatorRefused(PluginConfig config, String path, String messagePart) {
-        assertThatThrownBy(() -> TokenValidator.fromConfig(config, new ValidatorServices()).close())
+        assertThatThrownBy(() -> TokenValidator.fromConfig(config, new StrategyTestServices()).close())
                 .isInstanceOf(PluginConfigException.class)
                 .satisfies(e -> assertThat(((PluginConfigException) e).path()).isEqualTo(path))
                 .hasMessageContaining(messagePart);
@@ -172,7 +172,8 @@ class IssuerSettingsTest {
 
     @Test
     void scopesAreSingleWords() {
-        assertRefused(issuer(ISSUER, "required_scopes", List.of("db read")), "plugins[0].issuers[0].required_scopes", "cannot contain spaces");
+        assertRefused(issuer(ISSUER, "required_scopes", List.of("db read")), "plugins[0].issuers[0].required_scopes",
+                "cannot contain spaces");
         assertThat(parse(issuer(ISSUER, "required_scopes", "db")).requiredScopes()).containsExactly("db");
     }
 
@@ -180,7 +181,8 @@ class IssuerSettingsTest {
     void validatorRefusesNoIssuersDuplicatesAndBadSizes() {
         assertValidatorRefused(new PluginConfig("plugins[3]", map("type", "oidc")), "plugins[3].issuers", "at least one issuer");
         assertValidatorRefused(new PluginConfig("plugins[3]", map("issuers", "https://x")), "plugins[3].issuers", "expected a list");
-        assertValidatorRefused(plugin(issuer(ISSUER), issuer(ISSUER)), "plugins[0].issuers[1].issuer", "configured twice (also plugins[0].issuers[0])");
+        assertValidatorRefused(plugin(issuer(ISSUER), issuer(ISSUER)), "plugins[0].issuers[1].issuer",
+                "configured twice (also plugins[0].issuers[0])");
         PluginConfig tiny = new PluginConfig("plugins[0]", map("max_token_size", 10, "issuers", List.of(issuer(ISSUER))));
         assertValidatorRefused(tiny, "plugins[0].max_token_size", "must be 256 to");
     }
@@ -189,7 +191,7 @@ class IssuerSettingsTest {
     void validatorReadsOnlyItsOwnTopLevelKeys() {
         PluginConfig config = new PluginConfig("plugins[0]", map("max_token_size", 4096, "strategy", "client-cert",
                 "issuers", List.of(issuer(ISSUER, "claims", map("role", "email")))));
-        try (TokenValidator validator = TokenValidator.fromConfig(config, new ValidatorServices())) {
+        try (TokenValidator validator = TokenValidator.fromConfig(config, new StrategyTestServices())) {
             assertThat(validator.maxTokenSize()).isEqualTo(4096);
             assertThat(validator.issuers()).containsExactly(ISSUER);
             assertThat(validator.claimsConfigFor(ISSUER).values()).isEqualTo(Map.of("role", "email"));

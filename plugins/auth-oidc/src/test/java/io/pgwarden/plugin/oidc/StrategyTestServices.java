@@ -3,12 +3,12 @@ package io.pgwarden.plugin.oidc;
 import io.pgwarden.spi.Metrics;
 import io.pgwarden.spi.PluginConfigException;
 import io.pgwarden.spi.Services;
+import io.pgwarden.testkit.spi.CapturingLogger;
 import io.pgwarden.testkit.spi.TestClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -17,16 +17,18 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * {@link Services} for the strategies' tests: a clock the test moves, environment variables from a
- * map, files read as the core reads them (trailing newline removed), and no metrics, executor or
- * data sources.
+ * {@link Services} for the strategies' and the token validator's tests: a clock the test moves (Nimbus'
+ * claims check asks it for the time; its key cache uses the system clock), a logger that keeps every
+ * line, environment variables from a map, files read as the core reads them (trailing newline removed),
+ * blocking work run on the caller, and no metrics or data sources.
  */
 final class StrategyTestServices implements Services {
 
     private static final Pattern ENV = Pattern.compile("\\$\\{env:([^}]+)}");
     private static final Pattern FILE = Pattern.compile("\\$\\{file:([^}]+)}");
 
-    final TestClock clock = new TestClock(Instant.now());
+    final TestClock clock = TestClock.atCurrentSecond();
+    final CapturingLogger logger = new CapturingLogger();
     private final Map<String, String> environment = new HashMap<>();
 
     StrategyTestServices env(String name, String value) {
@@ -67,7 +69,7 @@ final class StrategyTestServices implements Services {
 
     @Override
     public System.Logger logger() {
-        return System.getLogger("test");
+        return logger;
     }
 
     @Override

@@ -32,7 +32,7 @@ class TokenValidatorTest {
     private static final RSAKey OTHER_RSA_SAME_KID = SignedTokens.rsa("rsa-1");
     private static final ECKey EC = SignedTokens.ec("ec-1");
 
-    private final ValidatorServices services = new ValidatorServices();
+    private final StrategyTestServices services = new StrategyTestServices();
     private IdentityProviderStub idp;
     private TokenValidator validator;
     private Instant now;
