@@ -19,10 +19,11 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * Provisioning through the admin side connection: each person's changes in one transaction, under a lock per role
- * name in this pgwarden and a transaction-scoped advisory lock in PostgreSQL (for several pgwarden instances), so
- * simultaneous logins of one person run one after the other and the later ones find the role made. A role that
- * exists and is not a direct member of the marker role was not made by pgwarden and is never changed.
+ * Provisioning through the admin side connection. The role's state is read first without a transaction; a role in
+ * step ends there. Changes are decided again and made in one transaction, under a lock per role name in this pgwarden
+ * and a transaction-scoped advisory lock in PostgreSQL (for several pgwarden instances), so simultaneous logins of one
+ * person that change it run one after the other and the later ones find the role made. A role that exists and is not a
+ * direct member of the marker role was not made by pgwarden and is never changed.
  */
 final class RoleProvisioner implements Provisioner {
 
@@ -103,19 +104,19 @@ final class RoleProvisioner implements Provisioner {
         // Empty when the role exists and is not managed: nothing was changed.
         Optional<ProvisioningPlan> done;
         try {
-            done = locks.withLock(role.name(), () -> inTransaction(backend, connection -> {
-                lock(connection, role);
-                requireMarker(connection, backend);
-                ProvisioningPlan.Current current = current(connection, role);
-                if (current.exists() && !current.managed()) {
-                    return Optional.<ProvisioningPlan>empty();
-                }
-                ProvisioningPlan.Use use = new ProvisioningPlan.Use(login, login ? Optional.empty() : serviceAccount,
-                        connection.getMetaData().getDatabaseMajorVersion() >= 16);
-                ProvisioningPlan changes = ProvisioningPlan.login(role, use, settings.marker(), desired, current);
-                execute(connection, changes);
-                return Optional.of(changes);
-            }));
+            // A person whose role is in step (most logins) costs two reads, without a transaction or a lock; only a
+            // change takes the locks and decides again under them, since another login may have made it meanwhile.
+            done = withConnection(backend, connection -> plan(connection, backend, role, login, desired));
+            if (done.isPresent() && !done.get().statements().isEmpty()) {
+                done = locks.withLock(role.name(), () -> inTransaction(backend, connection -> {
+                    lock(connection, role);
+                    Optional<ProvisioningPlan> changes = plan(connection, backend, role, login, desired);
+                    if (changes.isPresent()) {
+                        execute(connection, changes.get());
+                    }
+                    return changes;
+                }));
+            }
         } catch (SQLException e) {
             throw failed(sessionId, "provision", role, backend, e);
         }
@@ -163,6 +164,19 @@ final class RoleProvisioner implements Provisioner {
         }
     }
 
+    /** The login's changes as the role is now; empty when the role exists and is not managed. */
+    private Optional<ProvisioningPlan> plan(Connection connection, String backend, RoleName role, boolean login, Set<RoleName> desired)
+            throws SQLException {
+        requireMarker(connection, backend);
+        ProvisioningPlan.Current current = current(connection, role);
+        if (current.exists() && !current.managed()) {
+            return Optional.empty();
+        }
+        ProvisioningPlan.Use use = new ProvisioningPlan.Use(login, login ? Optional.empty() : serviceAccount,
+                connection.getMetaData().getDatabaseMajorVersion() >= 16);
+        return Optional.of(ProvisioningPlan.login(role, use, settings.marker(), desired, current));
+    }
+
     private RoleName personRole(String sessionId, PersonIdentity person) throws LoginRefusedException {
         Optional<String> problem = RoleName.problem(person.role());
         RoleName role = problem.isEmpty() ? new RoleName(person.role()) : null;
@@ -181,14 +195,14 @@ final class RoleProvisioner implements Provisioner {
         T run(Connection connection) throws SQLException;
     }
 
-    private <T> T inTransaction(String backend, Work<T> work) throws SQLException {
-        DataSource dataSource;
-        try {
-            dataSource = connections.forBackend(backend);
-        } catch (IllegalArgumentException e) {
-            throw new SQLException(e.getMessage(), "08006", e);
+    private <T> T withConnection(String backend, Work<T> work) throws SQLException {
+        try (Connection connection = dataSource(backend).getConnection()) {
+            return work.run(connection);
         }
-        try (Connection connection = dataSource.getConnection()) {
+    }
+
+    private <T> T inTransaction(String backend, Work<T> work) throws SQLException {
+        try (Connection connection = dataSource(backend).getConnection()) {
             connection.setAutoCommit(false);
             try {
                 T result = work.run(connection);
@@ -202,6 +216,14 @@ final class RoleProvisioner implements Provisioner {
                 }
                 throw e;
             }
+        }
+    }
+
+    private DataSource dataSource(String backend) throws SQLException {
+        try {
+            return connections.forBackend(backend);
+        } catch (IllegalArgumentException e) {
+            throw new SQLException(e.getMessage(), "08006", e);
         }
     }
 

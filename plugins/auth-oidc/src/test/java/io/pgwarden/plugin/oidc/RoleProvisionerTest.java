@@ -80,6 +80,31 @@ class RoleProvisionerTest {
     }
 
     @Test
+    void aRoleInStepCostsReadsWithoutATransactionOrALock() throws Exception {
+        FakeAdminDatabase database = new FakeAdminDatabase(List.of("analytics_read"));
+
+        provisioner(backend -> database.dataSource())
+                .provision("s1", ClientCertStrategyTest.person("alice", "analysts"), "client-cert", "pg");
+
+        assertThat(database.calls()).as("the marker and the role's state, read in autocommit").hasSize(2)
+                .noneMatch(call -> call.contains("lock") || call.startsWith("autoCommit") || call.equals("commit"));
+        assertThat(logger.lines()).noneMatch(line -> line.contains("provisioning of role"));
+    }
+
+    @Test
+    void aChangeIsDecidedAgainAndMadeInOneTransactionUnderTheAdvisoryLock() throws Exception {
+        FakeAdminDatabase database = new FakeAdminDatabase(List.of());
+
+        provisioner(backend -> database.dataSource())
+                .provision("s1", ClientCertStrategyTest.person("alice", "analysts"), "client-cert", "pg");
+
+        List<String> calls = database.calls();
+        assertThat(calls.subList(2, calls.size())).startsWith("autoCommit=false", "SELECT pg_advisory_xact_lock(?, hashtext(?))")
+                .endsWith("GRANT \"analytics_read\" TO \"alice\"", "commit");
+        assertThat(registry.count("pgwarden.oidc.provisioning{action=granted}")).isEqualTo(1);
+    }
+
+    @Test
     void provisioningForAServiceAccountIsABug() {
         assertThatThrownBy(() -> unreachable().provision("s1", ClientCertStrategyTest.person("alice"), "service-account", "pg"))
                 .isInstanceOf(IllegalStateException.class);
