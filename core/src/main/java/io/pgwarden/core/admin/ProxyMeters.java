@@ -79,8 +79,8 @@ public final class ProxyMeters {
      * Counts the end of a client's authentication.
      *
      * @param method the auth rule's method, or {@code none} when no rule matched
-     * @param result {@code success}, {@code failure}, {@code no_rule}, {@code refused} (a plugin's onAuth said no)
-     *               or {@code error}
+     * @param result {@code success}, {@code failure}, {@code no_rule}, {@code refused} (a plugin's onAuth said no),
+     *               {@code protocol_error} (the client broke the exchange) or {@code error}
      */
     public void authResult(String method, String result) {
         registry.counter("pgwarden.auth.results", "method", method, "result", result).increment();

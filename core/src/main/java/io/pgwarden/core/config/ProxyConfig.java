@@ -58,24 +58,6 @@ public record ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backen
     }
 
     /**
-     * A configuration without an admin console, as it was before {@code admin.console} existed.
-     *
-     * @param listen the client-facing listener
-     * @param backends the PostgreSQL servers by name, in file order
-     * @param auth the ordered auth rules
-     * @param pluginsDirectory where plugin jars and zips are loaded from
-     * @param plugins the interceptor chain, in order
-     * @param limits protocol and connection limits
-     * @param pool server connection pooling
-     * @param baseDirectory the directory relative paths resolve against
-     * @param adminHttp the admin HTTP endpoint
-     */
-    public ProxyConfig(ListenConfig listen, Map<String, BackendConfig> backends, AuthConfig auth, Path pluginsDirectory,
-                       List<PluginEntry> plugins, LimitsConfig limits, PoolConfig pool, Path baseDirectory, AdminHttpConfig adminHttp) {
-        this(listen, backends, auth, pluginsDirectory, plugins, limits, pool, baseDirectory, adminHttp, AdminConsoleConfig.DISABLED);
-    }
-
-    /**
      * The backend with this name.
      *
      * @param name the name

@@ -3,6 +3,7 @@ package io.pgwarden.core.session;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.pgwarden.core.admin.CoreVersion;
 import io.pgwarden.core.config.AdminConsoleConfig;
 import io.pgwarden.core.pool.PoolStats;
 import io.pgwarden.core.protocol.Frame;
@@ -10,12 +11,9 @@ import io.pgwarden.core.protocol.MessageType;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
 import io.pgwarden.core.protocol.backend.ReadyForQuery;
 import io.pgwarden.core.protocol.frontend.Query;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -32,7 +30,6 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
     static final String NAME = "admin-console";
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminConsole.class);
-    private static final String POM_PROPERTIES = "/META-INF/maven/io.pgwarden/pgwarden-core/pom.properties";
 
     private final ClientSession session;
     /** After an unsupported extended-protocol message, messages are skipped up to the next Sync, as PostgreSQL does after an error. */
@@ -82,7 +79,7 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
         ConsoleCommand command = ConsoleCommand.parse(sql);
         LOG.info("[{}] admin console: {}", session.id(), command);
         switch (command) {
-            case VERSION -> ConsoleTable.version(coreVersion()).encode(out);
+            case VERSION -> ConsoleTable.version(CoreVersion.get()).encode(out);
             case POOLS -> pools().encode(out);
             case CLIENTS -> ConsoleTable.clients(session.runtime().sessions().sessions().stream().map(ClientSession::asConsoleClient)
                     .toList()).encode(out);
@@ -108,20 +105,6 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         session.clientViolation("invalid message: " + cause.getMessage());
-    }
-
-    /** The core's version from the jar's Maven metadata, or {@code development build}. */
-    static String coreVersion() {
-        try (InputStream in = AdminConsole.class.getResourceAsStream(POM_PROPERTIES)) {
-            if (in != null) {
-                Properties properties = new Properties();
-                properties.load(in);
-                return properties.getProperty("version", "development build");
-            }
-        } catch (IOException e) {
-            // an unreadable jar entry shows as an unknown version
-        }
-        return "development build";
     }
 
     /**

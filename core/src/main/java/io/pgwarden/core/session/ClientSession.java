@@ -307,7 +307,7 @@ public final class ClientSession {
         InetSocketAddress local = (InetSocketAddress) client.localAddress();
         ServerAttachment current = attachment;
         TlsInfo tls = state.client().tls();
-        return new ConsoleTable.Client(state.user(), state.database(), "active", address.getAddress().getHostAddress(), address.getPort(),
+        return new ConsoleTable.Client(state.user(), state.database(), address.getAddress().getHostAddress(), address.getPort(),
                 local == null ? null : local.getAddress().getHostAddress(), local == null ? 0 : local.getPort(),
                 tls == null ? "" : tls.protocol(), state.startupParameters().get("application_name"),
                 current == null ? AdminConsoleConfig.DATABASE : current.poolKey().backend());

@@ -54,8 +54,8 @@ record ConsoleTable(List<String> columns, List<List<String>> rows) {
     /**
      * {@code SHOW POOLS}: one row per pool. {@code cl_active} counts the sessions attached to the
      * pool that are not waiting for a server; {@code sv_login} the connections being opened.
-     * pgwarden keeps no wait times and tests no servers: {@code maxwait}, {@code maxwait_us},
-     * {@code sv_used} and {@code sv_tested} are 0.
+     * pgwarden keeps no per-pool wait times (the wait histogram of all pools is in {@code /metrics})
+     * and tests no servers: {@code maxwait}, {@code maxwait_us}, {@code sv_used} and {@code sv_tested} are 0.
      *
      * @param pools the pools' snapshots
      * @param sessionsByPool how many ready sessions hold each pool
@@ -74,7 +74,8 @@ record ConsoleTable(List<String> columns, List<List<String>> rows) {
     }
 
     /**
-     * {@code SHOW CLIENTS}: one row per session that completed authentication, console sessions included.
+     * {@code SHOW CLIENTS}: one row per session that completed authentication, console sessions included;
+     * each is {@code active} (attached to a pool or the console).
      *
      * @param clients the clients
      * @return the table
@@ -82,7 +83,7 @@ record ConsoleTable(List<String> columns, List<List<String>> rows) {
     static ConsoleTable clients(Collection<Client> clients) {
         List<List<String>> rows = new ArrayList<>();
         for (Client client : clients) {
-            rows.add(Arrays.asList("C", client.user(), client.database(), client.state(), client.address(),
+            rows.add(Arrays.asList("C", client.user(), client.database(), "active", client.address(),
                     Integer.toString(client.port()), client.localAddress(), Integer.toString(client.localPort()), client.tls(),
                     client.applicationName() == null ? "" : client.applicationName(), client.backend()));
         }
@@ -142,7 +143,6 @@ record ConsoleTable(List<String> columns, List<List<String>> rows) {
      *
      * @param user the startup user
      * @param database the startup database
-     * @param state {@code active} for a session attached to a pool or the console
      * @param address the client's address
      * @param port the client's port
      * @param localAddress the proxy's address of the connection
@@ -151,12 +151,11 @@ record ConsoleTable(List<String> columns, List<List<String>> rows) {
      * @param applicationName the startup {@code application_name}, or null
      * @param backend the backend name, or {@code pgwarden} for a console session
      */
-    record Client(String user, String database, String state, String address, int port, String localAddress, int localPort, String tls,
+    record Client(String user, String database, String address, int port, String localAddress, int localPort, String tls,
                   String applicationName, String backend) {
 
         /** Checks for null where a value is required. */
         Client {
-            Objects.requireNonNull(state, "state");
             Objects.requireNonNull(tls, "tls");
         }
     }

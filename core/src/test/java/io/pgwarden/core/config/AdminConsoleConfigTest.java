@@ -11,25 +11,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@code admin.console} section: off by default, a list of user names, every refusal with its YAML path. */
 class AdminConsoleConfigTest {
 
-    private static final String MINIMAL = """
-            backends: { primary: { host: db } }
-            auth: { rules: [ { method: passthrough } ] }
-            """;
-
     @TempDir
     Path dir;
 
     private AdminConsoleConfig console(String yaml) {
-        return ConfigLoader.parse(MINIMAL + yaml, dir).adminConsole();
+        return MinimalConfig.parse(yaml, dir).adminConsole();
     }
 
     private List<String> problemsOf(String yaml) {
-        try {
-            ConfigLoader.parse(MINIMAL + yaml, dir);
-        } catch (ConfigException e) {
-            return e.problems();
-        }
-        throw new AssertionError("expected the configuration to be refused");
+        return MinimalConfig.problemsOf(yaml, dir);
     }
 
     @Test

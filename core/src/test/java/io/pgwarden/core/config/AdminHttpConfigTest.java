@@ -11,25 +11,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@code admin.http} section: off by default, {@code host:port} parsing and every refusal with its YAML path. */
 class AdminHttpConfigTest {
 
-    private static final String MINIMAL = """
-            backends: { primary: { host: db } }
-            auth: { rules: [ { method: passthrough } ] }
-            """;
-
     @TempDir
     Path dir;
 
     private AdminHttpConfig admin(String yaml) {
-        return ConfigLoader.parse(MINIMAL + yaml, dir).adminHttp();
+        return MinimalConfig.parse(yaml, dir).adminHttp();
     }
 
     private List<String> problemsOf(String yaml) {
-        try {
-            ConfigLoader.parse(MINIMAL + yaml, dir);
-        } catch (ConfigException e) {
-            return e.problems();
-        }
-        throw new AssertionError("expected the configuration to be refused");
+        return MinimalConfig.problemsOf(yaml, dir);
     }
 
     @Test

@@ -12,25 +12,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@code pool:} section: every key, its default and range, and the per-database and per-user overrides. */
 class PoolConfigTest {
 
-    private static final String MINIMAL = """
-            backends: { primary: { host: db } }
-            auth: { rules: [ { method: passthrough } ] }
-            """;
-
     @TempDir
     Path dir;
 
     private PoolConfig pool(String yaml) {
-        return ConfigLoader.parse(MINIMAL + yaml, dir).pool();
+        return MinimalConfig.parse(yaml, dir).pool();
     }
 
     private List<String> problemsOf(String yaml) {
-        try {
-            ConfigLoader.parse(MINIMAL + yaml, dir);
-        } catch (ConfigException e) {
-            return e.problems();
-        }
-        throw new AssertionError("expected the configuration to be refused");
+        return MinimalConfig.problemsOf(yaml, dir);
     }
 
     @Test

@@ -35,8 +35,8 @@ class ConsoleTableTest {
     @Test
     void clientsShowAddressesAndApplicationName() {
         ConsoleTable table = ConsoleTable.clients(List.of(
-                new ConsoleTable.Client("alice", "app", "active", "10.0.0.7", 50123, "127.0.0.1", 6432, "TLSv1.3", "psql", "primary"),
-                new ConsoleTable.Client("ops", "pgwarden", "active", "::1", 2, "::1", 6432, "", null, "pgwarden")));
+                new ConsoleTable.Client("alice", "app", "10.0.0.7", 50123, "127.0.0.1", 6432, "TLSv1.3", "psql", "primary"),
+                new ConsoleTable.Client("ops", "pgwarden", "::1", 2, "::1", 6432, "", null, "pgwarden")));
         assertThat(table.columns()).startsWith("type", "user", "database", "state", "addr", "port", "local_addr", "local_port", "tls",
                 "application_name");
         assertThat(table.rows()).containsExactly(
