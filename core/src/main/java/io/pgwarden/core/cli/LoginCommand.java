@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
             "      --client-id pgwarden --host pgwarden.internal --port 6432 \\",
             "      --dbname analytics --user alice",
             "  pgwarden login --device --profile staging"})
-final class LoginCommand implements Callable<Integer>, ProfileCommand {
+final class LoginCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
@@ -86,11 +86,6 @@ final class LoginCommand implements Callable<Integer>, ProfileCommand {
         @Option(names = "--browser", required = true,
                 description = "use the browser sign-in with PKCE and a redirect to 127.0.0.1 (default with a browser here)")
         boolean browser;
-    }
-
-    @Override
-    public ProfileOptions options() {
-        return options;
     }
 
     @Override

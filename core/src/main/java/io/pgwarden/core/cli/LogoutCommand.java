@@ -14,18 +14,13 @@ import picocli.CommandLine.Spec;
             "The refresh token is revoked at the identity provider first when the provider",
             "offers revocation (a failed revocation is a warning). The profile's settings",
             "are kept. Exits 0, also when there was no login."})
-final class LogoutCommand implements Callable<Integer>, ProfileCommand {
+final class LogoutCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
     @Mixin
     private ProfileOptions options;
-
-    @Override
-    public ProfileOptions options() {
-        return options;
-    }
 
     @Override
     public Integer call() {

@@ -36,7 +36,7 @@ import picocli.CommandLine.Unmatched;
             "  pgwarden psql",
             "  pgwarden psql --profile staging -c 'select session_user'",
             "  pgwarden psql -- --help"})
-final class PsqlCommand implements Callable<Integer>, ProfileCommand {
+final class PsqlCommand implements Callable<Integer> {
 
     @Mixin
     private ProfileOptions options;
@@ -56,11 +56,6 @@ final class PsqlCommand implements Callable<Integer>, ProfileCommand {
 
     @Unmatched
     private List<String> unmatched = new ArrayList<>();
-
-    @Override
-    public ProfileOptions options() {
-        return options;
-    }
 
     @Override
     public Integer call() throws InterruptedException {

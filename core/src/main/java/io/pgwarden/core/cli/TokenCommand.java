@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         footer = {"%nExamples:",
             "  PGPASSWORD=$(pgwarden token) psql \"host=pgwarden.internal sslmode=require\"",
             "  pgwarden token --profile staging --min-validity 600"})
-final class TokenCommand implements Callable<Integer>, ProfileCommand {
+final class TokenCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
@@ -36,11 +36,6 @@ final class TokenCommand implements Callable<Integer>, ProfileCommand {
     @Option(names = "--min-validity", paramLabel = "SECONDS", converter = LoginConverters.Seconds.class,
             defaultValue = "60", description = "refresh when the token expires within this many seconds (default 60)")
     private Duration minValidity;
-
-    @Override
-    public ProfileOptions options() {
-        return options;
-    }
 
     @Override
     public Integer call() {

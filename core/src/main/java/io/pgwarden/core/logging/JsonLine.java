@@ -5,8 +5,6 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.event.KeyValuePair;
 
 /**
@@ -26,8 +24,8 @@ public final class JsonLine {
     /** The key-value pair that names a line's session. */
     public static final String SESSION_KEY = "session";
 
-    /** A session id as the core makes them: eight lower-case hex digits, in brackets, then a blank. */
-    private static final Pattern SESSION_PREFIX = Pattern.compile("^\\[([0-9a-f]{8})] ");
+    /** The length of a session prefix as the core makes them: eight lower-case hex digits, in brackets, then a blank. */
+    private static final int SESSION_PREFIX_LENGTH = 11;
 
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
@@ -47,12 +45,9 @@ public final class JsonLine {
             message = "";
         }
         String session = sessionPair(event.getKeyValuePairs());
-        if (session == null) {
-            Matcher prefix = SESSION_PREFIX.matcher(message);
-            if (prefix.find()) {
-                session = prefix.group(1);
-                message = message.substring(prefix.end());
-            }
+        if (session == null && hasSessionPrefix(message)) {
+            session = message.substring(1, SESSION_PREFIX_LENGTH - 2);
+            message = message.substring(SESSION_PREFIX_LENGTH);
         }
         StringBuilder line = new StringBuilder(160 + message.length());
         line.append('{');
@@ -74,6 +69,21 @@ public final class JsonLine {
             field(line, "exception", ThrowableProxyUtil.asString(event.getThrowableProxy()));
         }
         return line.append("}\n").toString();
+    }
+
+    /** Checked by hand rather than by a regular expression, which would cost a matcher on every line. */
+    private static boolean hasSessionPrefix(String message) {
+        if (message.length() < SESSION_PREFIX_LENGTH || message.charAt(0) != '['
+                || message.charAt(SESSION_PREFIX_LENGTH - 2) != ']' || message.charAt(SESSION_PREFIX_LENGTH - 1) != ' ') {
+            return false;
+        }
+        for (int i = 1; i < SESSION_PREFIX_LENGTH - 2; i++) {
+            char c = message.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String sessionPair(List<KeyValuePair> pairs) {

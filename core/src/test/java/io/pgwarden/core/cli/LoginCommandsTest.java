@@ -39,7 +39,8 @@ class LoginCommandsTest {
         CommandLine commandLine = PgwardenCli.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        ((ProfileCommand) commandLine.getSubcommands().get(command).getCommand()).options().environment(environment);
+        // The login commands' ProfileOptions mixin is their field "options".
+        ((ProfileOptions) commandLine.getSubcommands().get(command).getMixins().get("options")).environment(environment);
         List<String> all = new ArrayList<>(List.of(command, "--config-dir", directory.toString()));
         all.addAll(List.of(args));
         return commandLine.execute(all.toArray(String[]::new));

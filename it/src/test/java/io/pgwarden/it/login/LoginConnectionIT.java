@@ -11,8 +11,8 @@ import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.LogCapture;
 import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.ProxyFixture;
+import io.pgwarden.testkit.Psql;
 import io.pgwarden.testkit.TestCertificates;
-import java.io.File;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,9 +139,7 @@ class LoginConnectionIT {
 
     @Test
     void pgwardenPsqlConnectsAsThePersonWithTheProfilesSettings() throws Exception {
-        assumeTrue(Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                        .anyMatch(directory -> Files.isExecutable(Path.of(directory, "psql"))),
-                "psql is not on the PATH: the pgwarden psql test is skipped (install the PostgreSQL client to run it)");
+        assumeTrue(Psql.installed(), "psql is not on the PATH: the pgwarden psql test is skipped (install the PostgreSQL client to run it)");
         Path output = config.resolve("psql-output.txt");
         CliRun psql = CliRun.run(args("psql", "-X", "-tA", "-o", output.toString(), "-c",
                 "SELECT current_setting('pgwarden.user') || '|' || current_setting('application_name')"));
