@@ -21,6 +21,9 @@ final class SqlText {
     record Statement(String normalized, String raw) {
     }
 
+    /** The statement of a query string that holds none. */
+    private static final Statement EMPTY = new Statement("", "");
+
     private SqlText() {
     }
 
@@ -49,16 +52,12 @@ final class SqlText {
     /**
      * The {@code index}th statement of a query string, or its last when it holds fewer.
      *
-     * @param sql the query string
+     * @param statements the query string's {@link #statements}
      * @param index the statement's position, from 0
-     * @return the statement
+     * @return the statement, empty when there is none
      */
-    static Statement statement(String sql, int index) {
-        List<Statement> all = statements(sql);
-        if (all.isEmpty()) {
-            return new Statement("", "");
-        }
-        return all.get(Math.min(index, all.size() - 1));
+    static Statement statement(List<Statement> statements, int index) {
+        return statements.isEmpty() ? EMPTY : statements.get(Math.min(index, statements.size() - 1));
     }
 
     private static int scan(String sql, List<Statement> out) {

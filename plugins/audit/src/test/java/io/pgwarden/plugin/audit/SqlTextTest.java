@@ -70,8 +70,8 @@ class SqlTextTest {
 
     @Test
     void statementPicksByIndexAndStaysInRange() {
-        assertThat(SqlText.statement("SELECT 1; SELECT 'b'", 1).normalized()).isEqualTo("SELECT ?");
-        assertThat(SqlText.statement("SELECT 1; UPDATE t SET a = 2", 5).normalized()).isEqualTo("UPDATE t SET a = ?");
-        assertThat(SqlText.statement("", 0).normalized()).isEmpty();
+        assertThat(SqlText.statement(SqlText.statements("SELECT 1; SELECT 'b'"), 1).normalized()).isEqualTo("SELECT ?");
+        assertThat(SqlText.statement(SqlText.statements("SELECT 1; UPDATE t SET a = 2"), 5).normalized()).isEqualTo("UPDATE t SET a = ?");
+        assertThat(SqlText.statement(SqlText.statements(""), 0).normalized()).isEmpty();
     }
 }
