@@ -105,9 +105,8 @@ final class SqlText {
                 i = quotedEnd(sql, sql.indexOf('\'', i) + 1, backslashes);
                 literal(text);
             } else if (c == '$' && (next = dollarTagEnd(sql, i)) > 0) {
-                String tag = sql.substring(i, next);
-                int close = sql.indexOf(tag, next);
-                i = close < 0 ? n : close + tag.length();
+                int close = dollarQuoteEnd(sql, i, next);
+                i = close < 0 ? n : close;
                 literal(text);
             } else if (c == '"') {
                 int end = quotedEnd(sql, i + 1, false, '"');
@@ -241,6 +240,20 @@ final class SqlText {
             j++;
         }
         return j < n && sql.charAt(j) == '$' ? j + 1 : -1;
+    }
+
+    /**
+     * The index after the closing tag of the dollar-quoted string whose opening tag is {@code sql[open, body)}, or -1
+     * when unterminated. Compares in place, so that counting on the event loop allocates nothing.
+     */
+    private static int dollarQuoteEnd(String sql, int open, int body) {
+        int length = body - open;
+        for (int at = sql.indexOf('$', body); at >= 0; at = sql.indexOf('$', at + 1)) {
+            if (sql.regionMatches(at, sql, open, length)) {
+                return at + length;
+            }
+        }
+        return -1;
     }
 
     private static boolean isNumberStart(String sql, int i) {

@@ -64,6 +64,7 @@ class SqlTextTest {
         assertThat(statements).extracting(SqlText.Statement::normalized).containsExactly("SELECT ?", "INSERT INTO t VALUES (?)");
         assertThat(statements).extracting(SqlText.Statement::raw).containsExactly("SELECT ';'", "INSERT INTO t VALUES ($$;$$)");
         assertThat(SqlText.count("SELECT ';'; ; INSERT INTO t VALUES ($$;$$) ;-- done;\n")).isEqualTo(2);
+        assertThat(SqlText.count("DO $fn$ BEGIN; $f; $fn; END $fn$; SELECT 1")).isEqualTo(2);
         assertThat(SqlText.count(" ; -- nothing\n")).isZero();
         assertThat(SqlText.count("")).isZero();
     }
