@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -22,6 +23,9 @@ final class EventJson {
     private final boolean rawText;
     private final MessageDigest sha256;
     private final StringBuilder out = new StringBuilder(512);
+    /** The query string last lexed and its statements: its completions arrive in a row, one per statement. */
+    private String lexedSql;
+    private List<SqlText.Statement> lexedStatements;
 
     /**
      * A renderer.
@@ -86,7 +90,7 @@ final class EventJson {
             field("text", null);
         } else {
             field("protocol", event.extended() ? "extended" : "simple");
-            SqlText.Statement statement = SqlText.statement(event.sql(), event.statementIndex());
+            SqlText.Statement statement = statement(event.sql(), event.statementIndex());
             field("fingerprint", fingerprint(statement.normalized()));
             field("text", statement.normalized());
             if (rawText) {
@@ -102,6 +106,15 @@ final class EventJson {
         if (event.durationNanos() >= 0) {
             number("duration_us", event.durationNanos() / 1_000);
         }
+    }
+
+    /** A statement of a query string, lexing the string once for all its completions instead of once per statement. */
+    private SqlText.Statement statement(String sql, int index) {
+        if (sql != lexedSql) {
+            lexedStatements = SqlText.statements(sql);
+            lexedSql = sql;
+        }
+        return SqlText.statement(lexedStatements, index);
     }
 
     /**

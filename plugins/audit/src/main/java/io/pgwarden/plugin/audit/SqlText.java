@@ -21,6 +21,9 @@ final class SqlText {
     record Statement(String normalized, String raw) {
     }
 
+    /** The statement of a query string that holds none. */
+    private static final Statement EMPTY = new Statement("", "");
+
     private SqlText() {
     }
 
@@ -49,16 +52,12 @@ final class SqlText {
     /**
      * The {@code index}th statement of a query string, or its last when it holds fewer.
      *
-     * @param sql the query string
+     * @param statements the query string's {@link #statements}
      * @param index the statement's position, from 0
-     * @return the statement
+     * @return the statement, empty when there is none
      */
-    static Statement statement(String sql, int index) {
-        List<Statement> all = statements(sql);
-        if (all.isEmpty()) {
-            return new Statement("", "");
-        }
-        return all.get(Math.min(index, all.size() - 1));
+    static Statement statement(List<Statement> statements, int index) {
+        return statements.isEmpty() ? EMPTY : statements.get(Math.min(index, statements.size() - 1));
     }
 
     private static int scan(String sql, List<Statement> out) {
@@ -106,9 +105,8 @@ final class SqlText {
                 i = quotedEnd(sql, sql.indexOf('\'', i) + 1, backslashes);
                 literal(text);
             } else if (c == '$' && (next = dollarTagEnd(sql, i)) > 0) {
-                String tag = sql.substring(i, next);
-                int close = sql.indexOf(tag, next);
-                i = close < 0 ? n : close + tag.length();
+                int close = dollarQuoteEnd(sql, i, next);
+                i = close < 0 ? n : close;
                 literal(text);
             } else if (c == '"') {
                 int end = quotedEnd(sql, i + 1, false, '"');
@@ -242,6 +240,20 @@ final class SqlText {
             j++;
         }
         return j < n && sql.charAt(j) == '$' ? j + 1 : -1;
+    }
+
+    /**
+     * The index after the closing tag of the dollar-quoted string whose opening tag is {@code sql[open, body)}, or -1
+     * when unterminated. Compares in place, so that counting on the event loop allocates nothing.
+     */
+    private static int dollarQuoteEnd(String sql, int open, int body) {
+        int length = body - open;
+        for (int at = sql.indexOf('$', body); at >= 0; at = sql.indexOf('$', at + 1)) {
+            if (sql.regionMatches(at, sql, open, length)) {
+                return at + length;
+            }
+        }
+        return -1;
     }
 
     private static boolean isNumberStart(String sql, int i) {

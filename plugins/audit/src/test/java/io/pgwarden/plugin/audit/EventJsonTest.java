@@ -60,6 +60,22 @@ class EventJsonTest {
     }
 
     @Test
+    void eachStatementOfAQueryStringGetsItsOwnTextAndTheNextStringIsLexedAfresh() {
+        EventJson json = new EventJson(false);
+        String sql = "SELECT 1; UPDATE t SET a = 'x'";
+
+        assertThat(json.render(event(sql, 0))).contains("\"text\":\"SELECT ?\"");
+        assertThat(json.render(event(sql, 1))).contains("\"text\":\"UPDATE t SET a = ?\"");
+        assertThat(json.render(event(sql, 2))).contains("\"text\":\"UPDATE t SET a = ?\"");
+        assertThat(json.render(event("DELETE FROM t", 0))).contains("\"text\":\"DELETE FROM t\"");
+        assertThat(json.render(event(sql, 0))).contains("\"text\":\"SELECT ?\"");
+    }
+
+    private static AuditEvent event(String sql, int index) {
+        return new AuditEvent(AuditEvent.Type.STATEMENT, 0, FACTS, sql, index, false, "SELECT 1", null, -1);
+    }
+
+    @Test
     void rowCountsComeFromTheTagsThatHaveThem() {
         assertThat(EventJson.rows("INSERT 0 7")).isEqualTo(7);
         assertThat(EventJson.rows("UPDATE 2")).isEqualTo(2);

@@ -64,14 +64,15 @@ class SqlTextTest {
         assertThat(statements).extracting(SqlText.Statement::normalized).containsExactly("SELECT ?", "INSERT INTO t VALUES (?)");
         assertThat(statements).extracting(SqlText.Statement::raw).containsExactly("SELECT ';'", "INSERT INTO t VALUES ($$;$$)");
         assertThat(SqlText.count("SELECT ';'; ; INSERT INTO t VALUES ($$;$$) ;-- done;\n")).isEqualTo(2);
+        assertThat(SqlText.count("DO $fn$ BEGIN; $f; $fn; END $fn$; SELECT 1")).isEqualTo(2);
         assertThat(SqlText.count(" ; -- nothing\n")).isZero();
         assertThat(SqlText.count("")).isZero();
     }
 
     @Test
     void statementPicksByIndexAndStaysInRange() {
-        assertThat(SqlText.statement("SELECT 1; SELECT 'b'", 1).normalized()).isEqualTo("SELECT ?");
-        assertThat(SqlText.statement("SELECT 1; UPDATE t SET a = 2", 5).normalized()).isEqualTo("UPDATE t SET a = ?");
-        assertThat(SqlText.statement("", 0).normalized()).isEmpty();
+        assertThat(SqlText.statement(SqlText.statements("SELECT 1; SELECT 'b'"), 1).normalized()).isEqualTo("SELECT ?");
+        assertThat(SqlText.statement(SqlText.statements("SELECT 1; UPDATE t SET a = 2"), 5).normalized()).isEqualTo("UPDATE t SET a = ?");
+        assertThat(SqlText.statement(SqlText.statements(""), 0).normalized()).isEmpty();
     }
 }
