@@ -3,14 +3,15 @@ package io.pgwarden.it.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.LogCapture;
 import io.pgwarden.testkit.PasswordEncryption;
+import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.Psql;
 import io.pgwarden.testkit.RawMessage;
 import io.pgwarden.testkit.RawPgClient;
-import io.pgwarden.testkit.ProxyFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -70,20 +71,8 @@ class AdminConsoleIT {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (proxy != null) {
-                proxy.close();
-            }
-        } finally {
-            if (postgres != null) {
-                postgres.close();
-            }
-            if (log != null) {
-                log.assertNoneOf(List.of(APP_PASSWORD));
-                log.close();
-            }
-        }
+    static void stop() throws Exception {
+        Closeables.closeAll(proxy, postgres, () -> log.assertNoneOf(List.of(APP_PASSWORD)), log);
     }
 
     private static Connection console(String user) throws SQLException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.LogCapture;
@@ -77,20 +78,8 @@ class AdminHttpIT {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (proxy != null) {
-                proxy.close();
-            }
-        } finally {
-            if (postgres != null) {
-                postgres.close();
-            }
-            if (log != null) {
-                log.assertNoneOf(List.of(APP_PASSWORD));
-                log.close();
-            }
-        }
+    static void stop() throws Exception {
+        Closeables.closeAll(proxy, postgres, () -> log.assertNoneOf(List.of(APP_PASSWORD)), log);
     }
 
     private static HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {

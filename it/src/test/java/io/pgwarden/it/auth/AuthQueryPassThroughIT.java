@@ -3,6 +3,7 @@ package io.pgwarden.it.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgwarden.scram.ScramVerifier;
+import io.pgwarden.testkit.Await;
 import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
@@ -167,7 +168,7 @@ class AuthQueryPassThroughIT {
                 .isNotEqualTo(Base64.getEncoder().encodeToString(
                         ScramVerifier.parse(ScramPluginFixture.storedSecret(postgres, LEO)).salt()));
 
-        Logins.await("a login with the new password", Duration.ofSeconds(15),
+        Await.until("a login with the new password", Duration.ofSeconds(15),
                 () -> Logins.logsIn(Logins.url(sessionProxy, "postgres", LEO, newPassword, "")));
         RawScramLogin.Result old = RawScramLogin.attempt(sessionProxy.host(), sessionProxy.port(), "postgres", LEO, PASSWORD);
         assertThat(old.proofAccepted()).isFalse();

@@ -11,8 +11,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import org.postgresql.util.PSQLException;
 
 /** pgjdbc logins through a proxy, and bounded polling, for the auth ITs. */
@@ -69,17 +67,6 @@ final class Logins {
             return connection.isValid(10);
         } catch (SQLException e) {
             return false;
-        }
-    }
-
-    /** Polls {@code condition} every 100 ms until it holds; fails after {@code limit}. */
-    static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " did not happen within " + limit);
-            }
-            Thread.sleep(100);
         }
     }
 

@@ -2,6 +2,7 @@ package io.pgwarden.it.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgwarden.testkit.Await;
 import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
@@ -87,7 +88,7 @@ class UserlistReloadIT {
         ENTRIES.put(MIA, ScramPluginFixture.storedSecret(postgres, MIA));
         rewrite(goodContent());
 
-        Logins.await("a login with the rotated password", RELOAD_WAIT,
+        Await.until("a login with the rotated password", RELOAD_WAIT,
                 () -> Logins.logsIn(Logins.url(proxy, "postgres", MIA, newPassword, "")));
         RawScramLogin.Result old = RawScramLogin.attempt(proxy.host(), proxy.port(), "postgres", MIA, PASSWORD);
         assertThat(old.proofAccepted()).as("the proxy no longer accepts the old password").isFalse();
@@ -103,7 +104,7 @@ class UserlistReloadIT {
 
         ENTRIES.put(OLIVIA, ScramPluginFixture.storedSecret(postgres, OLIVIA));
         rewrite(goodContent());
-        Logins.await("a login of the added user", RELOAD_WAIT,
+        Await.until("a login of the added user", RELOAD_WAIT,
                 () -> Logins.logsIn(Logins.url(proxy, "postgres", OLIVIA, PASSWORD, "")));
     }
 
@@ -113,7 +114,7 @@ class UserlistReloadIT {
         try {
             rewrite(ScramPluginFixture.userlistLine(MIA, ENTRIES.get(MIA)) + "\n\"" + NOAH + "\" \"" + secretFragment + "\n");
             Pattern namesTheLine = Pattern.compile("userlist\\.txt\\D{0,10}2\\b");
-            Logins.await("an ERROR naming userlist.txt line 2", RELOAD_WAIT,
+            Await.until("an ERROR naming userlist.txt line 2", RELOAD_WAIT,
                     () -> log.lines().stream().anyMatch(line -> line.contains(" ERROR ") && namesTheLine.matcher(line).find()));
             assertThat(Logins.sessionUser(Logins.url(proxy, "postgres", NOAH, PASSWORD, ""))).as("the old entry is kept").isEqualTo(NOAH);
             assertThat(log.lines()).noneSatisfy(line -> assertThat(line).contains(secretFragment));

@@ -3,6 +3,7 @@ package io.pgwarden.it.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgwarden.it.robust.ProxyConfigs;
+import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.ProxyFixture;
@@ -43,16 +44,8 @@ class FunctionCallIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (intercepted != null) {
-            intercepted.close();
-        }
-        if (plain != null) {
-            plain.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
+    static void stop() throws Exception {
+        Closeables.closeAll(intercepted, plain, postgres);
     }
 
     @Test

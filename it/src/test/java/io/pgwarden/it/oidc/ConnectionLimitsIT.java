@@ -3,6 +3,7 @@ package io.pgwarden.it.oidc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.pgwarden.testkit.Await;
 import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
@@ -167,7 +168,7 @@ class ConnectionLimitsIT {
 
     /** Waits for the gate's holds to complete; the limit check that follows waits for the slots themselves. */
     private static void awaitReleased(String gate, int released) throws InterruptedException {
-        TokenLogins.await(gate + " holds released", WAIT, () -> AuthGate.count(gate + " released") >= released);
+        Await.until(gate + " holds released", WAIT, () -> AuthGate.count(gate + " released") >= released);
     }
 
     @Test
@@ -236,7 +237,7 @@ class ConnectionLimitsIT {
                 vanishing.add(rawLoginUntilPassword("hana", "after-hold"));
             }
             int held = released + (round + 1) * PER_PERSON;
-            TokenLogins.await("both logins held after the oidc plugin", WAIT, () -> AuthGate.count("after held") >= held);
+            Await.until("both logins held after the oidc plugin", WAIT, () -> AuthGate.count("after held") >= held);
             for (RawPgClient client : vanishing) {
                 client.close();
             }
@@ -254,7 +255,7 @@ class ConnectionLimitsIT {
             for (int i = 0; i < 3 * PER_PERSON; i++) {
                 vanishing.add(rawLoginUntilPassword("ivan", "before-hold"));
             }
-            TokenLogins.await("every login held before the oidc plugin", WAIT,
+            Await.until("every login held before the oidc plugin", WAIT,
                     () -> AuthGate.count("before held") >= held + 3 * PER_PERSON);
         } finally {
             for (RawPgClient client : vanishing) {

@@ -3,6 +3,7 @@ package io.pgwarden.it.oidc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pgwarden.testkit.Await;
 import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
@@ -308,7 +309,7 @@ class OAuthBearerIT {
         Psql.Result result = Psql.run(work, List.of("-c", "SELECT 1", "host=" + proxy.host() + " port=" + proxy.port()
                 + " sslmode=require dbname=postgres user=" + user + " oauth_issuer=" + provider.issuer() + " oauth_client_id=pgwarden"),
                 Map.of("PGOAUTHDEBUG", "UNSAFE", "PGCONNECT_TIMEOUT", "20"), process -> {
-                    TokenLogins.await("pgwarden logs psql's discovery round", Duration.ofSeconds(30), () -> log.lines().stream()
+                    Await.until("pgwarden logs psql's discovery round", Duration.ofSeconds(30), () -> log.lines().stream()
                             .anyMatch(line -> line.contains("authentication failed for user " + user) && line.contains("OAuth discovery")));
                     process.destroy();
                 });

@@ -2,6 +2,7 @@ package io.pgwarden.it.oidc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgwarden.testkit.Await;
 import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
@@ -230,7 +231,7 @@ class OidcTokenValidationIT {
         volatileProvider.rotateKey();
         String afterRotation = volatileProvider.token(ALICE).issue();
         // An unknown kid makes the plugin fetch the JWKS again, at most once per jwks_min_refresh (1s here).
-        TokenLogins.await("a login with a token signed by the rotated key", Duration.ofSeconds(15),
+        Await.until("a login with a token signed by the rotated key", Duration.ofSeconds(15),
                 () -> TokenLogins.logsIn(proxy, "postgres", ALICE, afterRotation));
         assertThat(TokenLogins.logsIn(proxy, "postgres", ALICE, beforeRotation)).as("the old key is still published").isTrue();
     }

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.BooleanSupplier;
 import org.postgresql.util.PSQLException;
 
 /** pgjdbc logins through a proxy with a token as the password, as DBeaver or a JDBC tool would send it. */
@@ -121,17 +120,6 @@ final class TokenLogins {
         try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
             assertThat(rs.next()).as(sql).isTrue();
             return rs.getString(1);
-        }
-    }
-
-    /** Polls {@code condition} every 200 ms until it holds; fails after {@code limit}. */
-    static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " did not happen within " + limit);
-            }
-            Thread.sleep(200);
         }
     }
 }
