@@ -63,7 +63,12 @@ public final class ClientSession {
     private AuthenticationFlow authentication;
     private ScheduledFuture<?> authTimer;
     private CancelKey key;
-    private ServerAttachment attachment;
+    /**
+     * Set once, at attach, on the session's loop; volatile because the admin console of another session reads it from
+     * that session's loop (SHOW POOLS, SHOW CLIENTS). ServerAttachment's pool and key are final, so the console sees
+     * them whole.
+     */
+    private volatile ServerAttachment attachment;
     /**
      * Shutdown, or the deadline of {@link #expiry}, came while the session was busy: it ends with this
      * error at its next idle ReadyForQuery. The first reason stays.
