@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.pgwarden.testkit.BackendActivity;
 import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
@@ -247,9 +248,10 @@ class AdminHttpIT {
         try (Connection connection = connect("postgres", null); Statement statement = connection.createStatement()) {
             CompletableFuture<Void> cancel = CompletableFuture.runAsync(() -> {
                 try {
-                    Thread.sleep(300);
+                    // Cancel once the sleep runs on the server; a cancel that arrives earlier cancels nothing.
+                    BackendActivity.of(postgres, "postgres").awaitRunning("pg_sleep(30)", Duration.ofSeconds(10));
                     statement.cancel();
-                } catch (InterruptedException | SQLException e) {
+                } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
             });
