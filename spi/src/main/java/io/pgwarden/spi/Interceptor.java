@@ -52,11 +52,35 @@ public interface Interceptor extends AutoCloseable {
     }
 
     /**
-     * Called when a statement the server ran completes, with its command tag or its error.
+     * Called for each Execute of the extended protocol, in order, before it is forwarded, with
+     * the statement text resolved from its Parse and the Bind's parameters. Observes only.
+     *
+     * @param context the Execute, also given later by {@link CompletionContext#execute()}
+     * @since 1.4
+     */
+    default void onExecute(ExecuteContext context) {
+    }
+
+    /**
+     * Called when a statement the server ran completes, with its command tag or its error: for
+     * each statement of a simple query, and for each Execute (also when it ends in
+     * EmptyQueryResponse or PortalSuspended, with an empty tag). Executes the server skipped
+     * after an error up to Sync have no completion.
      *
      * @param context the outcome
      */
     default void onComplete(CompletionContext context) {
+    }
+
+    /**
+     * Called after a client or a statement was refused, by a plugin, a failed authentication or
+     * the proxy itself, once the refusal was sent. Called on every interceptor that overrides it,
+     * including the refusing one and those after it in the chain. Observes only.
+     *
+     * @param context the refusal
+     * @since 1.4
+     */
+    default void onRefused(RefusalContext context) {
     }
 
     /**

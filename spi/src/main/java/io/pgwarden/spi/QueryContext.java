@@ -41,4 +41,16 @@ public interface QueryContext {
      * @return the name
      */
     String statementName();
+
+    /**
+     * Reports a decision about this statement (where it was routed, what was rewritten) for
+     * audit plugins, which find it in {@link CompletionContext#notes()} under this plugin's name.
+     * For a Parse, the note goes with every Execute of the statement that completes afterwards.
+     *
+     * @param key what was decided, e.g. {@code route}
+     * @param value the decision
+     * @since 1.4
+     */
+    default void note(String key, String value) {
+    }
 }

@@ -22,6 +22,18 @@ public interface ResultSetContext {
     List<ColumnInfo> columns();
 
     /**
+     * Reports a decision about this result set (which columns are masked) for audit plugins,
+     * which find it in {@link CompletionContext#notes()} of the statement that produced it, under
+     * this plugin's name.
+     *
+     * @param key what was decided, e.g. {@code masked}
+     * @param value the decision, e.g. {@code email,phone}
+     * @since 1.4
+     */
+    default void note(String key, String value) {
+    }
+
+    /**
      * The index of the first column with this name, or -1.
      *
      * @param name the column name

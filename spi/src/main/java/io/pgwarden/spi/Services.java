@@ -1,5 +1,8 @@
 package io.pgwarden.spi;
 
+import java.io.Reader;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
@@ -62,4 +65,22 @@ public interface Services {
      * @throws IllegalArgumentException when no backend has that name
      */
     DataSource dataSource(String backend, String database, String user, String password);
+
+    /**
+     * Runs {@code COPY ... FROM STDIN} on a connection from {@link #dataSource} and streams
+     * {@code data} to it, in the COPY's format. JDBC has no COPY; this is the proxy's driver
+     * doing it, for plugins that write in bulk.
+     *
+     * @param connection a connection obtained from {@link #dataSource}
+     * @param copyStatement the statement, e.g. {@code COPY audit.events (seq, record) FROM STDIN}
+     * @param data the rows, read to its end
+     * @return the number of rows copied
+     * @throws SQLException when the server refuses the COPY or the connection fails
+     * @throws IllegalArgumentException when the connection did not come from {@link #dataSource}
+     * @since 1.4
+     */
+    default long copyIn(Connection connection, String copyStatement, Reader data)
+            throws SQLException {
+        throw new UnsupportedOperationException("copyIn needs pgwarden SPI 1.4");
+    }
 }

@@ -12,7 +12,10 @@ package io.pgwarden.spi;
  *
  * <p>History: 1.0 the first; 1.1 {@code Authenticator.checkRuleOptions}, {@code Credential.Md5Hash};
  * 1.2 {@code AuthContext.expireAt}, the {@code role} parameter of {@code BackendLogin}; 1.3 the detail of
- * {@code AuthProtocolException}, {@code AuthMessageLengthException} and {@code AuthExchange.MAX_AUTH_MESSAGE_LENGTH}.
+ * {@code AuthProtocolException}, {@code AuthMessageLengthException} and {@code AuthExchange.MAX_AUTH_MESSAGE_LENGTH};
+ * 1.4 {@code Interceptor.onExecute} with {@code ExecuteContext}, {@code Interceptor.onRefused} with
+ * {@code RefusalContext}, {@code Note} with {@code QueryContext.note}, {@code ResultSetContext.note} and
+ * {@code CompletionContext.notes}, {@code CompletionContext.execute}, {@code Services.copyIn}.
  */
 public final class SpiVersion {
 
@@ -20,7 +23,7 @@ public final class SpiVersion {
     public static final int MAJOR = 1;
 
     /** The minor version: grows when something is added. */
-    public static final int MINOR = 3;
+    public static final int MINOR = 4;
 
     /** {@code MAJOR.MINOR} as text, the form used in manifests. */
     public static final String CURRENT = MAJOR + "." + MINOR;

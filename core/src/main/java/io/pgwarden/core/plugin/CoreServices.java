@@ -7,12 +7,17 @@ import io.pgwarden.core.config.SecretResolver;
 import io.pgwarden.spi.Metrics;
 import io.pgwarden.spi.PluginConfigException;
 import io.pgwarden.spi.Services;
+import java.io.IOException;
+import java.io.Reader;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
 
 /**
  * What the core offers plugins, shared by every plugin of one chain: the proxy's metrics
@@ -116,6 +121,21 @@ public final class CoreServices implements Services, AutoCloseable {
     @Override
     public DataSource dataSource(String backend, String database, String user, String password) {
         return dataSources.get(backend, database, user, password);
+    }
+
+    @Override
+    public long copyIn(Connection connection, String copyStatement, Reader data)
+            throws SQLException {
+        Objects.requireNonNull(copyStatement, "copyStatement");
+        Objects.requireNonNull(data, "data");
+        if (connection == null || !connection.isWrapperFor(PGConnection.class)) {
+            throw new IllegalArgumentException("copyIn needs a connection from Services.dataSource");
+        }
+        try {
+            return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copyStatement, data);
+        } catch (IOException e) {
+            throw new SQLException("reading the COPY data failed: " + e.getMessage(), "58030", e);
+        }
     }
 
     /**

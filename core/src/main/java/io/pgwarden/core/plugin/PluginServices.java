@@ -2,6 +2,9 @@ package io.pgwarden.core.plugin;
 
 import io.pgwarden.spi.Metrics;
 import io.pgwarden.spi.Services;
+import java.io.Reader;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -69,6 +72,12 @@ final class PluginServices implements Services {
     @Override
     public DataSource dataSource(String backend, String database, String user, String password) {
         return core.dataSource(backend, database, user, password);
+    }
+
+    @Override
+    public long copyIn(Connection connection, String copyStatement, Reader data)
+            throws SQLException {
+        return core.copyIn(connection, copyStatement, data);
     }
 
     @Override
