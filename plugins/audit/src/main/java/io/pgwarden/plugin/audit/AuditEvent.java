@@ -1,5 +1,10 @@
 package io.pgwarden.plugin.audit;
 
+import io.pgwarden.spi.Note;
+import io.pgwarden.spi.RefusalContext;
+import java.util.List;
+import java.util.Objects;
+
 /**
  * One event as a hook records it: only references and numbers, so that a hook allocates one small object;
  * the writer thread lexes, fingerprints and renders it.
@@ -7,16 +12,45 @@ package io.pgwarden.plugin.audit;
  * @param type what happened
  * @param epochMillis when, from the plugin's clock
  * @param session the session's facts
- * @param sql the query string the statement came from; {@code null} for other events and for an
- *            extended-protocol execution whose Parse the plugin did not see
+ * @param sql the query string the statement came from, or the refused statement; {@code null} for other events
+ *            and when the text is unknown
  * @param statementIndex the statement's position within a simple query string
- * @param extended whether the statement came through the extended protocol; unknown (false) when {@code sql} is null
+ * @param extended whether the statement came through the extended protocol
  * @param commandTag the command tag, empty on error; {@code null} for other events
- * @param sqlState the SQLSTATE of the error, or {@code null}
+ * @param sqlState the SQLSTATE of the error or refusal, or {@code null}
  * @param durationNanos the duration of the statement or the session; negative when unknown
+ * @param parameters an Execute's parameters as {@link ParameterPolicy} lets them be written; {@code null} when
+ *                   there are none to write (simple queries, other events, or an Execute the plugin did not see)
+ * @param notes what plugins reported about the statement; empty for other events
+ * @param refusal who refused, for {@link Type#AUTH_FAILURE} and {@link Type#REFUSAL}; otherwise {@code null}
  */
 record AuditEvent(Type type, long epochMillis, SessionFacts session, String sql, int statementIndex, boolean extended,
-                  String commandTag, String sqlState, long durationNanos) {
+                  String commandTag, String sqlState, long durationNanos, List<String> parameters, List<Note> notes,
+                  Refusal refusal) {
+
+    /** Checks the notes for null. */
+    AuditEvent {
+        Objects.requireNonNull(notes, "notes");
+    }
+
+    /**
+     * An event without parameters, notes or refusal: a statement of a simple query, or a session event.
+     *
+     * @param type what happened
+     * @param epochMillis when
+     * @param session the session's facts
+     * @param sql the query string, or {@code null}
+     * @param statementIndex the statement's position within the query string
+     * @param extended whether it came through the extended protocol
+     * @param commandTag the command tag, or {@code null}
+     * @param sqlState the SQLSTATE, or {@code null}
+     * @param durationNanos the duration, negative when unknown
+     */
+    AuditEvent(Type type, long epochMillis, SessionFacts session, String sql, int statementIndex, boolean extended,
+               String commandTag, String sqlState, long durationNanos) {
+        this(type, epochMillis, session, sql, statementIndex, extended, commandTag, sqlState, durationNanos, null,
+                List.of(), null);
+    }
 
     /** The kinds of events. */
     enum Type {
@@ -24,6 +58,10 @@ record AuditEvent(Type type, long epochMillis, SessionFacts session, String sql,
         SESSION_START("session_start"),
         /** Authentication succeeded. */
         AUTH_SUCCESS("auth_success"),
+        /** Authentication failed: pgwarden refused the client's login. */
+        AUTH_FAILURE("auth_failure"),
+        /** A client or statement was refused, by a plugin or by pgwarden, other than a failed login. */
+        REFUSAL("refusal"),
         /** The server completed or refused a statement. */
         STATEMENT("statement"),
         /** The session ended. */
@@ -46,6 +84,31 @@ record AuditEvent(Type type, long epochMillis, SessionFacts session, String sql,
     }
 
     /**
+     * Who refused a client or statement, and where.
+     *
+     * @param by the refusing plugin's name, or {@code pgwarden}
+     * @param stage where in the session
+     * @param method the authentication method of the auth rule that applied, or {@code null}
+     */
+    record Refusal(String by, RefusalContext.Stage stage, String method) {
+
+        /** Checks for null. */
+        Refusal {
+            Objects.requireNonNull(by, "by");
+            Objects.requireNonNull(stage, "stage");
+        }
+
+        /**
+         * Whether this is a failed login rather than a refusal: pgwarden refused at the authentication stage.
+         *
+         * @return true for a failed login
+         */
+        boolean failedLogin() {
+            return stage == RefusalContext.Stage.AUTH && "pgwarden".equals(by);
+        }
+    }
+
+    /**
      * An event that is not a statement.
      *
      * @param type the type
@@ -56,5 +119,20 @@ record AuditEvent(Type type, long epochMillis, SessionFacts session, String sql,
      */
     static AuditEvent of(Type type, long epochMillis, SessionFacts session, long durationNanos) {
         return new AuditEvent(type, epochMillis, session, null, 0, false, null, null, durationNanos);
+    }
+
+    /**
+     * The event of a refusal: {@link Type#AUTH_FAILURE} for a failed login, {@link Type#REFUSAL} otherwise.
+     *
+     * @param epochMillis when
+     * @param session the session
+     * @param refusal who refused, where
+     * @param sqlState the SQLSTATE the client got
+     * @param sql the refused statement, or {@code null} when none was refused
+     * @return the event
+     */
+    static AuditEvent refused(long epochMillis, SessionFacts session, Refusal refusal, String sqlState, String sql) {
+        Type type = refusal.failedLogin() ? Type.AUTH_FAILURE : Type.REFUSAL;
+        return new AuditEvent(type, epochMillis, session, sql, 0, false, null, sqlState, -1, null, List.of(), refusal);
     }
 }

@@ -40,6 +40,8 @@ public final class AuditFactory implements InterceptorFactory {
 
     private static final Set<String> KEYS = Set.of("stream", "raw_text", "queue_size", "checkpoint_key", "checkpoint_records",
             "checkpoint_interval", "file");
+    /** What statement events carry (docs/audit.md#parameters); parsed by {@link ParameterPolicy#from}. */
+    private static final Set<String> EVENT_KEYS = Set.of("parameters", "max_parameter_length");
     private static final Set<String> FILE_KEYS = Set.of("path", "max_size", "max_age");
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
@@ -50,7 +52,7 @@ public final class AuditFactory implements InterceptorFactory {
 
     @Override
     public Interceptor create(PluginConfig config, Services services) {
-        known(config, KEYS);
+        known(config, union(KEYS, EVENT_KEYS));
         PluginConfig file = config.section("file");
         if (!config.has("file")) {
             throw new PluginConfigException(config.pathOf("file"), "is required: the audit file sink, e.g. file: { path: audit.jsonl }");
@@ -71,6 +73,7 @@ public final class AuditFactory implements InterceptorFactory {
         Duration checkpointInterval = positive(config, "checkpoint_interval", DEFAULT_CHECKPOINT_INTERVAL);
         byte[] key = checkpointKey(config, services);
         boolean rawText = config.bool("raw_text", false);
+        ParameterPolicy parameters = ParameterPolicy.from(config);
 
         Metrics.Counter dropped = services.metrics().counter("pgwarden.audit.dropped",
                 "Audit events dropped because the queue was full or the sink failed");
@@ -79,7 +82,8 @@ public final class AuditFactory implements InterceptorFactory {
                 checkpointInterval.toMillis(), key);
         AuditWriter writer = new AuditWriter(queue, new EventJson(rawText), chained, dropped, services.logger(), services.clock());
         writer.start();
-        return new AuditInterceptor("audit.trail." + INSTANCES.incrementAndGet(), queue, writer, services.clock());
+        return new AuditInterceptor("audit.trail." + INSTANCES.incrementAndGet(), queue, writer, services.clock(),
+                parameters);
     }
 
     private static Path writablePath(PluginConfig file) {
@@ -116,6 +120,12 @@ public final class AuditFactory implements InterceptorFactory {
                 throw new PluginConfigException(config.pathOf(key), "unknown setting; known are " + new TreeSet<>(keys));
             }
         }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new TreeSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static int range(PluginConfig config, String key, int defaultValue, int min, int max) {

@@ -1,12 +1,15 @@
 package io.pgwarden.plugin.audit;
 
 import io.pgwarden.spi.Identity;
+import io.pgwarden.spi.Note;
+import io.pgwarden.spi.RefusalContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -73,9 +76,14 @@ final class EventJson {
             field("method", identity.method());
             field("backend", session.backend());
             field("backend_user", session.backendUser());
+            if (session.backendRole() != null) {
+                field("backend_role", session.backendRole());
+            }
         }
         switch (event.type()) {
             case STATEMENT -> statement(event);
+            case AUTH_FAILURE -> authFailure(event);
+            case REFUSAL -> refusal(event);
             case SESSION_END -> number("duration_ms", event.durationNanos() / 1_000_000);
             default -> { }
         }
@@ -84,18 +92,11 @@ final class EventJson {
     }
 
     private void statement(AuditEvent event) {
-        if (event.sql() == null) {
-            field("protocol", null);
-            field("fingerprint", null);
-            field("text", null);
-        } else {
-            field("protocol", event.extended() ? "extended" : "simple");
-            SqlText.Statement statement = statement(event.sql(), event.statementIndex());
-            field("fingerprint", fingerprint(statement.normalized()));
-            field("text", statement.normalized());
-            if (rawText) {
-                field("raw_text", statement.raw());
-            }
+        field("protocol", event.extended() ? "extended" : event.sql() == null ? null : "simple");
+        text(event.sql() == null ? null : statement(event.sql(), event.statementIndex()));
+        if (event.parameters() != null) {
+            out.append(",\"params\":");
+            array(event.parameters());
         }
         field("command_tag", event.commandTag());
         long rows = rows(event.commandTag());
@@ -106,6 +107,69 @@ final class EventJson {
         if (event.durationNanos() >= 0) {
             number("duration_us", event.durationNanos() / 1_000);
         }
+        notes(event.notes());
+    }
+
+    private void authFailure(AuditEvent event) {
+        field("method", event.refusal().method());
+        field("sqlstate", event.sqlState());
+    }
+
+    /** A refusal: who, where and the SQLSTATE; never the message, which can quote data. */
+    private void refusal(AuditEvent event) {
+        AuditEvent.Refusal refusal = event.refusal();
+        field("refused_by", refusal.by());
+        field("stage", refusal.stage().name().toLowerCase(Locale.ROOT));
+        field("sqlstate", event.sqlState());
+        if (refusal.stage() == RefusalContext.Stage.QUERY) {
+            text(event.sql() == null ? null : SqlText.joined(SqlText.statements(event.sql())));
+        }
+    }
+
+    /** The fingerprint, normalized text and, when asked for, the raw text of a statement; nulls when unknown. */
+    private void text(SqlText.Statement statement) {
+        if (statement == null) {
+            field("fingerprint", null);
+            field("text", null);
+            return;
+        }
+        field("fingerprint", fingerprint(statement.normalized()));
+        field("text", statement.normalized());
+        if (rawText) {
+            field("raw_text", statement.raw());
+        }
+    }
+
+    private void notes(List<Note> notes) {
+        out.append(",\"notes\":[");
+        for (int i = 0; i < notes.size(); i++) {
+            Note note = notes.get(i);
+            out.append(i == 0 ? "{" : ",{");
+            out.append("\"plugin\":");
+            string(note.plugin());
+            out.append(",\"key\":");
+            string(note.key());
+            out.append(",\"value\":");
+            string(note.value());
+            out.append('}');
+        }
+        out.append(']');
+    }
+
+    private void array(List<String> values) {
+        out.append('[');
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            String value = values.get(i);
+            if (value == null) {
+                out.append("null");
+            } else {
+                string(value);
+            }
+        }
+        out.append(']');
     }
 
     /** A statement of a query string, lexing the string once for all its completions instead of once per statement. */

@@ -14,9 +14,27 @@ import java.net.InetSocketAddress;
  * @param identity the authenticated identity, or {@code null} before authentication
  * @param backend the backend name, or {@code null} before authentication
  * @param backendUser the database user the proxy logs in as, or {@code null} before authentication
+ * @param backendRole the {@code role} parameter of the backend login when it differs from {@code backendUser},
+ *                    otherwise {@code null}
  */
 record SessionFacts(String sessionId, InetSocketAddress client, String database, String user, Identity identity,
-                    String backend, String backendUser) {
+                    String backend, String backendUser, String backendRole) {
+
+    /**
+     * Facts without a backend role.
+     *
+     * @param sessionId the session id
+     * @param client the client's address
+     * @param database the database
+     * @param user the startup user
+     * @param identity the identity, or {@code null}
+     * @param backend the backend, or {@code null}
+     * @param backendUser the backend user, or {@code null}
+     */
+    SessionFacts(String sessionId, InetSocketAddress client, String database, String user, Identity identity,
+                 String backend, String backendUser) {
+        this(sessionId, client, database, user, identity, backend, backendUser, null);
+    }
 
     /**
      * The same session after authentication.
@@ -24,9 +42,12 @@ record SessionFacts(String sessionId, InetSocketAddress client, String database,
      * @param authenticated the identity
      * @param backendName the backend
      * @param loginUser the backend user
+     * @param loginRole the backend login's {@code role} parameter, or {@code null}; kept only when it differs
+     *                  from {@code loginUser}
      * @return the facts with the identity
      */
-    SessionFacts authenticated(Identity authenticated, String backendName, String loginUser) {
-        return new SessionFacts(sessionId, client, database, user, authenticated, backendName, loginUser);
+    SessionFacts authenticated(Identity authenticated, String backendName, String loginUser, String loginRole) {
+        String role = loginRole == null || loginRole.equals(loginUser) ? null : loginRole;
+        return new SessionFacts(sessionId, client, database, user, authenticated, backendName, loginUser, role);
     }
 }

@@ -60,6 +60,26 @@ final class SqlText {
         return statements.isEmpty() ? EMPTY : statements.get(Math.min(index, statements.size() - 1));
     }
 
+    /**
+     * All statements of a query string as one, joined with {@code "; "}: for a refused query string, which is
+     * refused as a whole.
+     *
+     * @param statements the query string's {@link #statements}
+     * @return the joined statement, empty when there is none
+     */
+    static Statement joined(List<Statement> statements) {
+        if (statements.size() == 1) {
+            return statements.get(0);
+        }
+        StringBuilder normalized = new StringBuilder();
+        StringBuilder raw = new StringBuilder();
+        for (Statement statement : statements) {
+            normalized.append(normalized.length() == 0 ? "" : "; ").append(statement.normalized());
+            raw.append(raw.length() == 0 ? "" : "; ").append(statement.raw());
+        }
+        return new Statement(normalized.toString(), raw.toString());
+    }
+
     private static int scan(String sql, List<Statement> out) {
         StringBuilder text = out == null ? null : new StringBuilder(sql.length());
         int count = 0;

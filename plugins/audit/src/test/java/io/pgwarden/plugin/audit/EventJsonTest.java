@@ -3,6 +3,10 @@ package io.pgwarden.plugin.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgwarden.spi.Identity;
+import io.pgwarden.spi.Note;
+import io.pgwarden.spi.RefusalContext;
+import java.util.Arrays;
+import java.util.List;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +31,7 @@ class EventJsonTest {
                 + "\"groups\":[\"dev\",\"ops\"],\"method\":\"oauth\",\"backend\":\"primary\",\"backend_user\":\"svc_app\","
                 + "\"protocol\":\"simple\",\"fingerprint\":\"" + new EventJson(false).fingerprint("SELECT * FROM t WHERE id = ?")
                 + "\",\"text\":\"SELECT * FROM t WHERE id = ?\",\"command_tag\":\"SELECT 3\",\"rows\":3,\"sqlstate\":null,"
-                + "\"duration_us\":12345}");
+                + "\"duration_us\":12345,\"notes\":[]}");
     }
 
     @Test
@@ -52,8 +56,8 @@ class EventJsonTest {
     @Test
     void errorsUnknownTextAndControlCharactersAreRendered() {
         String failed = new EventJson(false).render(new AuditEvent(AuditEvent.Type.STATEMENT, 0, FACTS, null, 0, true, "", "42P01", -1));
-        assertThat(failed).contains("\"protocol\":null,\"fingerprint\":null,\"text\":null,\"command_tag\":\"\","
-                + "\"sqlstate\":\"42P01\"}");
+        assertThat(failed).contains("\"protocol\":\"extended\",\"fingerprint\":null,\"text\":null,\"command_tag\":\"\","
+                + "\"sqlstate\":\"42P01\",\"notes\":[]}");
 
         String odd = new EventJson(false).render(statement("SELECT \"a\u0001\nb\\\"", "SELECT 1", null));
         assertThat(odd).contains("\"text\":\"SELECT \\\"a\\u0001\\nb\\\\\\\"\"");
@@ -93,5 +97,84 @@ class EventJsonTest {
                 + "\"client\":\"10.0.0.1:4000\",\"database\":\"db\",\"user\":\"bob\"}");
         assertThat(new EventJson(false).render(AuditEvent.of(AuditEvent.Type.SESSION_END, 0, FACTS, 2_500_000_000L)))
                 .endsWith("\"duration_ms\":2500}");
+    }
+
+    private static AuditEvent execute(String sql, List<String> parameters, List<Note> notes) {
+        return new AuditEvent(AuditEvent.Type.STATEMENT, 0, FACTS, sql, 0, true, "UPDATE 1", null, 5_000, parameters, notes, null);
+    }
+
+    @Test
+    void anExecuteCarriesItsParametersAsThePolicyLeftThem() {
+        String redacted = new EventJson(false).render(execute("UPDATE t SET a = $1 WHERE b = $2",
+                Arrays.asList("?", null), List.of()));
+        assertThat(redacted).contains("\"protocol\":\"extended\",\"fingerprint\":\"",
+                "\"text\":\"UPDATE t SET a = $1 WHERE b = $2\",\"params\":[\"?\",null],\"command_tag\":\"UPDATE 1\"");
+
+        String values = new EventJson(false).render(execute("SELECT $1", List.of("it's \"q\""), List.of()));
+        assertThat(values).contains("\"params\":[\"it's \\\"q\\\"\"]");
+
+        String none = new EventJson(false).render(execute("SELECT 1", List.of(), List.of()));
+        assertThat(none).contains("\"params\":[]");
+        assertThat(new EventJson(false).render(statement("SELECT 1", "SELECT 1", null))).doesNotContain("params");
+    }
+
+    @Test
+    void notesAreWrittenInTheirOrder() {
+        String json = new EventJson(false).render(execute("SELECT 1", List.of(), List.of(
+                new Note("router", "route", "replica"), new Note("mask#2", "masked", "email,\"ssn\""))));
+
+        assertThat(json).endsWith(",\"notes\":[{\"plugin\":\"router\",\"key\":\"route\",\"value\":\"replica\"},"
+                + "{\"plugin\":\"mask#2\",\"key\":\"masked\",\"value\":\"email,\\\"ssn\\\"\"}]}");
+    }
+
+    @Test
+    void aFailedLoginCarriesTheMethodAndSqlStateButNoIdentity() {
+        SessionFacts before = new SessionFacts("s3", new InetSocketAddress("10.0.0.2", 4001), "app", "mallory", null, null, null);
+        AuditEvent event = AuditEvent.refused(0, before,
+                new AuditEvent.Refusal("pgwarden", RefusalContext.Stage.AUTH, "scram-sha-256"), "28P01", null);
+
+        assertThat(new EventJson(false).render(event)).isEqualTo("\"type\":\"auth_failure\",\"time\":\"1970-01-01T00:00:00Z\","
+                + "\"session\":\"s3\",\"client\":\"10.0.0.2:4001\",\"database\":\"app\",\"user\":\"mallory\","
+                + "\"method\":\"scram-sha-256\",\"sqlstate\":\"28P01\"}");
+    }
+
+    @Test
+    void aRefusedStatementCarriesWhoRefusedItAndItsNormalizedTextButNeverTheLiteral() {
+        AuditEvent event = AuditEvent.refused(0, FACTS, new AuditEvent.Refusal("firewall", RefusalContext.Stage.QUERY, "oauth"),
+                "42501", "DELETE FROM t WHERE pw = 'secret'; SELECT 2");
+
+        String json = new EventJson(false).render(event);
+        assertThat(json).startsWith("\"type\":\"refusal\",").contains(",\"backend_user\":\"svc_app\","
+                + "\"refused_by\":\"firewall\",\"stage\":\"query\",\"sqlstate\":\"42501\",\"fingerprint\":\""
+                + new EventJson(false).fingerprint("DELETE FROM t WHERE pw = ?; SELECT ?")
+                + "\",\"text\":\"DELETE FROM t WHERE pw = ?; SELECT ?\"}").doesNotContain("secret");
+        assertThat(new EventJson(true).render(event)).contains("\"raw_text\":\"DELETE FROM t WHERE pw = 'secret'; SELECT 2\"");
+    }
+
+    @Test
+    void aRefusalOutsideAStatementHasNoText() {
+        AuditEvent limit = AuditEvent.refused(0, FACTS, new AuditEvent.Refusal("pgwarden", RefusalContext.Stage.STARTUP, null),
+                "53300", null);
+        AuditEvent pluginAtAuth = AuditEvent.refused(0, FACTS, new AuditEvent.Refusal("policy", RefusalContext.Stage.AUTH, "oauth"),
+                "28000", null);
+
+        assertThat(new EventJson(false).render(limit)).endsWith(
+                "\"refused_by\":\"pgwarden\",\"stage\":\"startup\",\"sqlstate\":\"53300\"}");
+        assertThat(new EventJson(false).render(pluginAtAuth)).startsWith("\"type\":\"refusal\"").endsWith(
+                "\"refused_by\":\"policy\",\"stage\":\"auth\",\"sqlstate\":\"28000\"}");
+    }
+
+    @Test
+    void theBackendRoleIsWrittenOnlyWhenItDiffersFromTheBackendUser() {
+        SessionFacts start = new SessionFacts("s4", new InetSocketAddress("10.0.0.3", 4002), "app", "alice", null, null, null);
+        Identity alice = Identity.ofUser("alice", "oauth");
+
+        String withRole = new EventJson(false).render(AuditEvent.of(AuditEvent.Type.AUTH_SUCCESS, 0,
+                start.authenticated(alice, "primary", "svc_app", "reporting"), -1));
+        String sameRole = new EventJson(false).render(AuditEvent.of(AuditEvent.Type.AUTH_SUCCESS, 0,
+                start.authenticated(alice, "primary", "svc_app", "svc_app"), -1));
+
+        assertThat(withRole).endsWith("\"backend_user\":\"svc_app\",\"backend_role\":\"reporting\"}");
+        assertThat(sameRole).endsWith("\"backend_user\":\"svc_app\"}");
     }
 }
