@@ -3,9 +3,11 @@ package io.pgwarden.core.admin;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.pgwarden.core.pool.PoolStats;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
@@ -20,11 +22,21 @@ public final class ProxyMeters {
 
     private final MeterRegistry registry;
     private final Counter cancels;
+    private final Timer simpleQueries;
+    private final Timer extendedQueries;
 
     private ProxyMeters(MeterRegistry registry) {
         this.registry = registry;
         this.cancels = Counter.builder("pgwarden.cancel.requests")
                 .description("CancelRequest packets received from clients").register(registry);
+        this.simpleQueries = queryTimer(registry, "simple");
+        this.extendedQueries = queryTimer(registry, "extended");
+    }
+
+    private static Timer queryTimer(MeterRegistry registry, String protocol) {
+        return Timer.builder("pgwarden.query.duration")
+                .description("Time from a client's Query to its ReadyForQuery, or from an Execute to its completion")
+                .tag("protocol", protocol).publishPercentileHistogram().register(registry);
     }
 
     /**
@@ -84,5 +96,16 @@ public final class ProxyMeters {
      */
     public void authResult(String method, String result) {
         registry.counter("pgwarden.auth.results", "method", method, "result", result).increment();
+    }
+
+    /**
+     * Records how long a statement took, from the client's message to the server's answer.
+     *
+     * @param extended true for an Execute (to its CommandComplete, EmptyQueryResponse, PortalSuspended or
+     *                 ErrorResponse), false for a simple Query (to its ReadyForQuery)
+     * @param nanos the duration in nanoseconds
+     */
+    public void queryDuration(boolean extended, long nanos) {
+        (extended ? extendedQueries : simpleQueries).record(nanos, TimeUnit.NANOSECONDS);
     }
 }

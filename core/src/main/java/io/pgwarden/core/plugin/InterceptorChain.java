@@ -3,13 +3,16 @@ package io.pgwarden.core.plugin;
 import io.pgwarden.spi.AuthContext;
 import io.pgwarden.spi.Authenticator;
 import io.pgwarden.spi.CompletionContext;
+import io.pgwarden.spi.ExecuteContext;
 import io.pgwarden.spi.MessageContext;
 import io.pgwarden.spi.QueryContext;
+import io.pgwarden.spi.RefusalContext;
 import io.pgwarden.spi.ResultSetContext;
 import io.pgwarden.spi.SessionContext;
 import io.pgwarden.spi.StartupContext;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +39,9 @@ public final class InterceptorChain implements AutoCloseable {
     private final PluginInterceptor[] startupHooks;
     private final PluginInterceptor[] authHooks;
     private final PluginInterceptor[] queryHooks;
+    private final PluginInterceptor[] executeHooks;
     private final PluginInterceptor[] completeHooks;
+    private final PluginInterceptor[] refusedHooks;
     private final PluginInterceptor[] rowHooks;
     private final PluginInterceptor[] messageHooks;
     private final PluginInterceptor[] sessionEndHooks;
@@ -52,14 +57,25 @@ public final class InterceptorChain implements AutoCloseable {
     InterceptorChain(List<PluginInterceptor> interceptors, List<Authenticator> builtIns, AutoCloseable resources) {
         this.interceptors = List.copyOf(interceptors);
         this.resources = resources;
+        numberSameTypes(this.interceptors);
         startupHooks = select(i -> i.overrides("onStartup", StartupContext.class));
         authHooks = select(i -> i.overrides("onAuth", AuthContext.class));
         queryHooks = select(i -> i.overrides("onQuery", QueryContext.class));
+        executeHooks = select(i -> i.overrides("onExecute", ExecuteContext.class));
         completeHooks = select(i -> i.overrides("onComplete", CompletionContext.class));
+        refusedHooks = select(i -> i.overrides("onRefused", RefusalContext.class));
         rowHooks = select(i -> i.overrides("claimResultSet", ResultSetContext.class));
         messageHooks = select(i -> i.overrides("onMessage", MessageContext.class));
         sessionEndHooks = select(i -> i.overrides("onSessionEnd", SessionContext.class));
         authenticators = collectAuthenticators(this.interceptors, builtIns);
+    }
+
+    /** The second entry of a type is {@code type#2}, the third {@code type#3}: names that tell entries apart. */
+    private static void numberSameTypes(List<PluginInterceptor> interceptors) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (PluginInterceptor interceptor : interceptors) {
+            interceptor.number(seen.merge(interceptor.type(), 1, Integer::sum));
+        }
     }
 
     private PluginInterceptor[] select(Predicate<PluginInterceptor> overrides) {
@@ -120,6 +136,24 @@ public final class InterceptorChain implements AutoCloseable {
      */
     public PluginInterceptor[] queryHooks() {
         return queryHooks;
+    }
+
+    /**
+     * Interceptors that override {@code onExecute}, in YAML order.
+     *
+     * @return the shared array; do not modify
+     */
+    public PluginInterceptor[] executeHooks() {
+        return executeHooks;
+    }
+
+    /**
+     * Interceptors that override {@code onRefused}, in YAML order.
+     *
+     * @return the shared array; do not modify
+     */
+    public PluginInterceptor[] refusedHooks() {
+        return refusedHooks;
     }
 
     /**

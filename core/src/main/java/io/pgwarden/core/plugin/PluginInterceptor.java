@@ -6,9 +6,11 @@ import io.pgwarden.spi.AuthOutcome;
 import io.pgwarden.spi.Authenticator;
 import io.pgwarden.spi.CompletionContext;
 import io.pgwarden.spi.Decision;
+import io.pgwarden.spi.ExecuteContext;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.MessageContext;
 import io.pgwarden.spi.QueryContext;
+import io.pgwarden.spi.RefusalContext;
 import io.pgwarden.spi.ResultSetContext;
 import io.pgwarden.spi.RowInterceptor;
 import io.pgwarden.spi.SessionContext;
@@ -31,12 +33,14 @@ public final class PluginInterceptor implements Interceptor {
     private final String origin;
     private final Interceptor delegate;
     private final ClassLoader loader;
+    private String name;
 
     PluginInterceptor(String type, String origin, Interceptor delegate, ClassLoader loader) {
         this.type = Objects.requireNonNull(type, "type");
         this.origin = Objects.requireNonNull(origin, "origin");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.loader = Objects.requireNonNull(loader, "loader");
+        this.name = type;
     }
 
     /**
@@ -46,6 +50,21 @@ public final class PluginInterceptor implements Interceptor {
      */
     public String type() {
         return type;
+    }
+
+    /**
+     * The entry's name in notes and refusals: its type, followed by {@code #2}, {@code #3}, ... for
+     * later entries of the same type in the chain.
+     *
+     * @return the name, e.g. {@code router} or {@code router#2}
+     */
+    public String name() {
+        return name;
+    }
+
+    /** Set by the chain: this is the {@code ordinal}-th entry of its type (from 1). */
+    void number(int ordinal) {
+        name = ordinal == 1 ? type : type + "#" + ordinal;
     }
 
     /**
@@ -103,6 +122,30 @@ public final class PluginInterceptor implements Interceptor {
         thread.setContextClassLoader(loader);
         try {
             return delegate.onQuery(context);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    @Override
+    public void onExecute(ExecuteContext context) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        try {
+            delegate.onExecute(context);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    @Override
+    public void onRefused(RefusalContext context) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        try {
+            delegate.onRefused(context);
         } finally {
             thread.setContextClassLoader(previous);
         }

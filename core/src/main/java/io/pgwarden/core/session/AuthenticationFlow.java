@@ -11,6 +11,7 @@ import io.pgwarden.spi.Authenticator;
 import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.Credential;
 import io.pgwarden.spi.Decision;
+import io.pgwarden.spi.RefusalContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,21 +82,23 @@ final class AuthenticationFlow {
         if (index < 0) {
             if (fromRule == 0) {
                 runtime.meters().authResult("none", "no_rule");
-                session.fatal("28000", "no pgwarden auth rule for host \"" + state.client().address().getAddress().getHostAddress()
-                        + "\", user \"" + state.user() + "\", database \"" + state.database() + "\", "
-                        + (tls ? "SSL encryption" : "no encryption"));
+                session.refuse(RefusalContext.Stage.STARTUP, ErrorResponse.fatal("28000", "no pgwarden auth rule for host \""
+                        + state.client().address().getAddress().getHostAddress() + "\", user \"" + state.user() + "\", database \""
+                        + state.database() + "\", " + (tls ? "SSL encryption" : "no encryption")));
             } else {
                 runtime.meters().authResult("none", "failure");
-                session.fatal("28P01", session.passwordFailed());
+                session.refuse(RefusalContext.Stage.AUTH, ErrorResponse.fatal("28P01", session.passwordFailed()));
             }
             return;
         }
         AuthRule rule = runtime.rules().rule(index);
+        session.authMethod(rule.method());
         Optional<Authenticator> authenticator = runtime.chain().authenticator(rule.method());
         if (authenticator.isEmpty()) {
             LOG.error("[{}] auth rule {} names method '{}' that no plugin provides", state.sessionId(), rule.path(), rule.method());
             runtime.meters().authResult(rule.method(), "error");
-            session.fatal("XX000", "authentication method \"" + rule.method() + "\" is not available");
+            session.refuse(RefusalContext.Stage.AUTH, ErrorResponse.fatal("XX000", "authentication method \"" + rule.method()
+                    + "\" is not available"));
             return;
         }
         session.authenticating();
@@ -136,14 +139,14 @@ final class AuthenticationFlow {
             if (cause instanceof AuthProtocolException protocol) {
                 meters.authResult(rule.method(), "protocol_error");
                 ErrorResponse violation = ErrorResponse.fatal("08P01", protocol.getMessage());
-                session.fatal(protocol.detail() == null ? violation : violation.withDetail(protocol.detail()));
+                session.refuse(RefusalContext.Stage.AUTH, protocol.detail() == null ? violation : violation.withDetail(protocol.detail()));
             } else if (cause instanceof BackendException backend) {
                 meters.authResult(rule.method(), "failure");
                 session.fatalFromBackend(backend);
             } else {
                 meters.authResult(rule.method(), "error");
                 LOG.error("[{}] authentication method '{}' failed", state.sessionId(), rule.method(), cause);
-                session.fatal("XX000", "internal error during authentication");
+                session.refuse(RefusalContext.Stage.AUTH, ErrorResponse.fatal("XX000", "internal error during authentication"));
             }
             return;
         }
@@ -157,7 +160,7 @@ final class AuthenticationFlow {
             AuthView view = new AuthView(state, login, session.expiry());
             HookRunner.run(session.runtime().chain().authHooks(), hook -> session.closed() ? SESSION_ENDED : hook.onAuth(view),
                     decision -> false, session.loop(),
-                    decision -> {
+                    (decision, by) -> {
                         if (session.closed()) {
                             ClientSession.closeQuietly(current.takeAuthenticatedServer());
                         } else if (decision instanceof Decision.Proceed) {
@@ -170,7 +173,7 @@ final class AuthenticationFlow {
                         } else {
                             ClientSession.closeQuietly(current.takeAuthenticatedServer());
                             session.runtime().meters().authResult(rule.method(), "refused");
-                            session.refuse("onAuth", decision);
+                            session.refuse("onAuth", decision, by, RefusalContext.Stage.AUTH);
                         }
                     });
         } else if (outcome instanceof AuthOutcome.Failure failure) {
@@ -178,14 +181,15 @@ final class AuthenticationFlow {
             session.runtime().meters().authResult(rule.method(), "failure");
             LOG.info("[{}] authentication failed for user {} (method {}, rule {}): {}", state.sessionId(), state.user(),
                     rule.method(), rule.path(), failure.logReason());
-            session.fatal(failure.sqlState(), failure.message() != null ? failure.message() : session.passwordFailed());
+            session.refuse(RefusalContext.Stage.AUTH, ErrorResponse.fatal(failure.sqlState(),
+                    failure.message() != null ? failure.message() : session.passwordFailed()));
         } else if (outcome instanceof AuthOutcome.NotApplicable notApplicable) {
             ClientSession.closeQuietly(current.takeAuthenticatedServer());
             LOG.debug("[{}] method {} does not apply: {}", state.sessionId(), rule.method(), notApplicable.logReason());
             tryRulesFrom(index + 1);
         } else {
             session.runtime().meters().authResult(rule.method(), "error");
-            session.fatal("XX000", "internal error during authentication");
+            session.refuse(RefusalContext.Stage.AUTH, ErrorResponse.fatal("XX000", "internal error during authentication"));
         }
     }
 }

@@ -5,11 +5,15 @@ import io.pgwarden.core.protocol.MessageType;
 import io.pgwarden.core.protocol.ProtocolException;
 import io.pgwarden.core.protocol.backend.CommandComplete;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
+import io.pgwarden.core.protocol.backend.ReadyForQuery;
 import io.pgwarden.core.protocol.backend.RowDescription;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.MessageContext;
+import io.pgwarden.spi.Note;
+import io.pgwarden.spi.RefusalContext;
 import io.pgwarden.spi.RowInterceptor;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +32,16 @@ final class BackendPolicy implements FramePolicy {
     private final Interceptor[] rowHooks;
     private final Interceptor[] completeHooks;
     private final Interceptor[] messageHooks;
+    private final Interceptor[] refusedHooks;
+    /** Matches answers with the client's Executes and Queries: timing, and which Execute a completion ends. */
+    private final StatementTimeline timeline;
+    /** What portals run, when onExecute or onComplete interceptors need it; else null. */
+    private final PortalSources sources;
+    /** What row interceptors noted about the result sets of the statement running now; null when nothing. */
+    private StatementNotes resultNotes;
+    /** Set when a statement ends (completion or error): the Execute it was, or null, and its result sets' notes. */
+    private ExecuteView endedExecute;
+    private StatementNotes endedResultNotes;
     /** The row interceptors of the result set streaming now; null when it is unclaimed. */
     private List<RowInterceptor> claimed;
     private ResultSetView claimedColumns;
@@ -47,6 +61,9 @@ final class BackendPolicy implements FramePolicy {
         this.rowHooks = session.runtime().chain().rowHooks();
         this.completeHooks = session.runtime().chain().completeHooks();
         this.messageHooks = session.runtime().chain().messageHooks();
+        this.refusedHooks = session.runtime().chain().refusedHooks();
+        this.timeline = relay.timeline();
+        this.sources = relay.sources();
         this.tracker = relay.tracker();
         this.attachment = session.attachment();
         this.pooled = attachment.transactionMode();
@@ -70,7 +87,8 @@ final class BackendPolicy implements FramePolicy {
             case MessageType.ERROR_RESPONSE -> completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT : PEEK;
             case MessageType.COMMAND_COMPLETE -> completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT
                     : claimed != null || tracker != null || pooled ? PEEK : FORWARD;
-            case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> claimed != null || tracker != null ? PEEK : FORWARD;
+            case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> completeHooks.length > 0 ? INSPECT
+                    : claimed != null || tracker != null ? PEEK : FORWARD;
             case MessageType.PARSE_COMPLETE -> statements != null && statements.hiddenParseNext() ? INSPECT
                     : tracker != null || statements != null ? PEEK : FORWARD;
             case MessageType.CLOSE_COMPLETE -> statements != null && statements.hiddenCloseNext() ? INSPECT
@@ -83,9 +101,16 @@ final class BackendPolicy implements FramePolicy {
         };
     }
 
+    /** Answers that pass untouched still move the statement timeline; ReadyForQuery and errors are always peeked. */
     @Override
     public void forwarded(byte type) {
-        // Nothing is counted in this direction; ReadyForQuery is peeked whole.
+        switch (type) {
+            case MessageType.PARSE_COMPLETE, MessageType.BIND_COMPLETE, MessageType.CLOSE_COMPLETE, MessageType.NO_DATA,
+                 MessageType.ROW_DESCRIPTION -> timeline.answered();
+            case MessageType.COMMAND_COMPLETE, MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> timeline.completed();
+            default -> {
+            }
+        }
     }
 
     /** The answer to a Describe the proxy sent itself never reaches the client. */
@@ -121,6 +146,10 @@ final class BackendPolicy implements FramePolicy {
                 if (statements != null) {
                     statements.synced(relay.answeringGroup());
                 }
+                timeline.readyForQuery();
+                if (sources != null && status == ReadyForQuery.IDLE && timeline.idle()) {
+                    sources.transactionEnded();
+                }
                 relay.readyForQuery(status);
                 session.readyForQuery(status);
             }
@@ -139,6 +168,9 @@ final class BackendPolicy implements FramePolicy {
             }
             case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> executeEnded();
             case MessageType.PARSE_COMPLETE -> {
+                if (statements == null || !statements.hiddenParseNext()) {
+                    timeline.answered();
+                }
                 if (statements != null) {
                     statements.parseComplete();
                 }
@@ -146,8 +178,16 @@ final class BackendPolicy implements FramePolicy {
                     tracker.parseComplete();
                 }
             }
-            case MessageType.BIND_COMPLETE -> tracker.bindComplete();
+            case MessageType.BIND_COMPLETE -> {
+                timeline.answered();
+                if (tracker != null) {
+                    tracker.bindComplete();
+                }
+            }
             case MessageType.CLOSE_COMPLETE -> {
+                if (statements == null || !statements.hiddenCloseNext()) {
+                    timeline.answered();
+                }
                 if (statements != null) {
                     statements.closeComplete();
                 }
@@ -156,7 +196,10 @@ final class BackendPolicy implements FramePolicy {
                 }
             }
             case MessageType.PARAMETER_STATUS -> serverState.parameterStatus(frame);
-            case MessageType.NO_DATA -> tracker.noData();
+            case MessageType.NO_DATA -> {
+                timeline.answered();
+                tracker.noData();
+            }
             default -> {
             }
         }
@@ -167,6 +210,13 @@ final class BackendPolicy implements FramePolicy {
         if (tracker != null) {
             tracker.executeEnded();
         }
+        endedExecute = timeline.completed();
+        statementEnded();
+    }
+
+    private void statementEnded() {
+        endedResultNotes = resultNotes;
+        resultNotes = null;
     }
 
     /** An error ends the result set; the server skips to Sync; a FATAL means it closes next. */
@@ -175,6 +225,8 @@ final class BackendPolicy implements FramePolicy {
         if (tracker != null) {
             tracker.error();
         }
+        endedExecute = timeline.failed();
+        statementEnded();
         if (statements != null && attachment.server() != null) {
             statements.error(relay.answeringGroup(), attachment.server());
         }
@@ -197,6 +249,7 @@ final class BackendPolicy implements FramePolicy {
         try {
             switch (type) {
                 case MessageType.ROW_DESCRIPTION -> {
+                    timeline.answered();
                     ExtendedQueryTracker.Described described = ExtendedQueryTracker.Described.RESULT_SET;
                     if (rowHooks.length > 0) {
                         RowDescription columns = RowDescription.decode(payload(frame));
@@ -208,9 +261,12 @@ final class BackendPolicy implements FramePolicy {
                     forwardUnlessHidden(described == ExtendedQueryTracker.Described.HIDDEN_ANSWER, frame, out);
                 }
                 case MessageType.PARAMETER_DESCRIPTION -> forwardUnlessHidden(tracker != null && tracker.hiddenDescribeAtHead(), frame, out);
-                case MessageType.NO_DATA -> forwardUnlessHidden(tracker != null && tracker.noData(), frame, out);
+                case MessageType.NO_DATA -> {
+                    timeline.answered();
+                    forwardUnlessHidden(tracker != null && tracker.noData(), frame, out);
+                }
                 case MessageType.DATA_ROW -> out.write(claimed != null || claimExecute() ? rewriteRow(frame) : frame);
-                case MessageType.ERROR_RESPONSE -> out.write(error(frame));
+                case MessageType.ERROR_RESPONSE -> error(frame, out);
                 case MessageType.PARSE_COMPLETE, MessageType.CLOSE_COMPLETE -> {
                     boolean hidden = statements != null
                             && (type == MessageType.PARSE_COMPLETE ? statements.hiddenParseNext() : statements.hiddenCloseNext());
@@ -218,9 +274,19 @@ final class BackendPolicy implements FramePolicy {
                     forwardUnlessHidden(hidden, frame, out);
                 }
                 case MessageType.COMMAND_COMPLETE -> out.write(complete(frame));
+                case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> {
+                    executeEnded();
+                    out.write(frame);
+                    if (endedExecute != null) {
+                        notifyComplete("", null, null);
+                    }
+                }
                 default -> {
-                    if (classifyWithoutTaps(type) == PEEK) {
+                    int action = classifyWithoutTaps(type);
+                    if (action == PEEK) {
                         peek(type, frame);
+                    } else if (action == FORWARD) {
+                        forwarded(type);
                     }
                     out.write(frame);
                 }
@@ -245,10 +311,14 @@ final class BackendPolicy implements FramePolicy {
     }
 
     private void offer(RowDescription description) {
-        ResultSetView columns = new ResultSetView(session.state(), description);
+        if (resultNotes == null) {
+            resultNotes = new StatementNotes();
+        }
+        ResultSetView columns = new ResultSetView(session.state(), description, resultNotes);
         List<RowInterceptor> interceptors = null;
         for (Interceptor hook : rowHooks) {
             RowInterceptor row;
+            columns.calling(HookRunner.name(hook));
             try {
                 row = hook.claimResultSet(columns);
             } catch (RuntimeException e) {
@@ -285,17 +355,24 @@ final class BackendPolicy implements FramePolicy {
         return rewritten;
     }
 
-    private ByteBuf error(ByteBuf frame) {
+    /**
+     * An ErrorResponse: a rejection the proxy substituted gets the interceptor's error back, then
+     * onComplete and, for a rejection, onRefused hear of it once it is on its way to the client.
+     */
+    private void error(ByteBuf frame, RelayHandler out) {
         ErrorResponse error = ErrorResponse.decode(payload(frame));
         errorSeen(error);
         if (completeHooks.length == 0 && !relay.expectsSubstitutions()) {
-            return frame;
+            out.write(frame);
+            return;
         }
         Substitution current = relay.current();
+        Substitution.Rejection refused = null;
         ByteBuf result = frame;
         if (current instanceof Substitution.Rejection rejection && error.message() != null
                 && error.message().contains(rejection.token())) {
             relay.consumed(rejection);
+            refused = rejection;
             ErrorResponse replacement = ErrorResponse.error(rejection.reject().sqlState(), rejection.reject().message());
             if (rejection.reject().hint() != null) {
                 replacement = replacement.withHint(rejection.reject().hint());
@@ -305,8 +382,12 @@ final class BackendPolicy implements FramePolicy {
             replacement.encode(result);
             frame.release();
         }
+        out.write(result);
         notifyComplete("", error.sqlState(), error.message());
-        return result;
+        if (refused != null && refusedHooks.length > 0) {
+            RefusalNotifier.notify(refusedHooks, new RefusalView(session.state(), RefusalContext.Stage.QUERY, refused.refusedBy(),
+                    session.authMethod(), refused.reject().sqlState(), refused.reject().message(), refused.sql()));
+        }
     }
 
     private ByteBuf complete(ByteBuf frame) {
@@ -327,11 +408,12 @@ final class BackendPolicy implements FramePolicy {
         return result;
     }
 
+    /** Tells onComplete interceptors how the statement that just ended went, with its Execute and notes. */
     private void notifyComplete(String tag, String sqlState, String message) {
         if (completeHooks.length == 0) {
             return;
         }
-        CompletionView view = new CompletionView(session.state(), tag, sqlState, message);
+        CompletionView view = new CompletionView(session.state(), tag, sqlState, message, endedExecute, notes());
         for (Interceptor hook : completeHooks) {
             try {
                 hook.onComplete(view);
@@ -339,6 +421,27 @@ final class BackendPolicy implements FramePolicy {
                 LOG.error("[{}] interceptor {} failed in onComplete", session.id(), hook, e);
             }
         }
+    }
+
+    /** The proxy's route note, then the statement's notes (its Parse's or its Query's), then its result sets'. */
+    private List<Note> notes() {
+        Note route = session.routeNote();
+        StatementNotes statement = endedExecute != null ? endedExecute.statementNotes() : timeline.currentQueryNotes();
+        boolean none = (statement == null || statement.isEmpty()) && (endedResultNotes == null || endedResultNotes.isEmpty());
+        if (none) {
+            return route == null ? List.of() : List.of(route);
+        }
+        List<Note> notes = new ArrayList<>();
+        if (route != null) {
+            notes.add(route);
+        }
+        if (statement != null) {
+            statement.copyTo(notes);
+        }
+        if (endedResultNotes != null) {
+            endedResultNotes.copyTo(notes);
+        }
+        return Collections.unmodifiableList(notes);
     }
 
     private void endResultSet() {

@@ -22,6 +22,8 @@ import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.ClientInfo;
 import io.pgwarden.spi.Decision;
 import io.pgwarden.spi.Interceptor;
+import io.pgwarden.spi.Note;
+import io.pgwarden.spi.RefusalContext;
 import io.pgwarden.spi.TlsInfo;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -74,6 +76,10 @@ public final class ClientSession {
      * error at its next idle ReadyForQuery. The first reason stays.
      */
     private ErrorResponse endWhenIdle;
+    /** The proxy's note on every statement of a session an onStartup interceptor routed; else null. */
+    private Note routeNote;
+    /** The method of the auth rule being tried or that applied; null before one is chosen. */
+    private String authMethod;
 
     private ClientSession(ProxyRuntime runtime, Channel client, StartupMessage startup, TlsInfo tls, byte[] channelBinding) {
         this.runtime = runtime;
@@ -138,6 +144,11 @@ public final class ClientSession {
         return phase == Phase.CLOSED;
     }
 
+    /** @return true once the client is relaying statements */
+    boolean ready() {
+        return phase == Phase.READY;
+    }
+
     /** @return where onAuth interceptors set the session's deadline */
     SessionExpiry expiry() {
         return expiry;
@@ -197,6 +208,21 @@ public final class ClientSession {
         }
     }
 
+    /** @return the note that goes with every statement of a session a plugin routed, or null */
+    Note routeNote() {
+        return routeNote;
+    }
+
+    /** @return the method of the auth rule that applies, or null before one was chosen */
+    String authMethod() {
+        return authMethod;
+    }
+
+    /** An auth rule was chosen: refusals from here on name its method. */
+    void authMethod(String method) {
+        this.authMethod = method;
+    }
+
     /** The authentication flow started asking the client. */
     void authenticating() {
         phase = Phase.AUTHENTICATING;
@@ -217,11 +243,11 @@ public final class ClientSession {
 
         String user = state.user();
         if (user == null || user.isEmpty()) {
-            fatal("28000", "no PostgreSQL user name specified in startup packet");
+            refuse(RefusalContext.Stage.STARTUP, ErrorResponse.fatal("28000", "no PostgreSQL user name specified in startup packet"));
             return;
         }
         if (StartupReplies.replicationRequested(state.startupParameters())) {
-            fatal("0A000", "replication connections are not supported by pgwarden");
+            refuse(RefusalContext.Stage.STARTUP, ErrorResponse.fatal("0A000", "replication connections are not supported by pgwarden"));
             return;
         }
         StartupReplies.negotiateProtocolVersion(startup, state, client);
@@ -231,7 +257,7 @@ public final class ClientSession {
         HookRunner.run(runtime.chain().startupHooks(), hook -> hook.onStartup(view), decision -> false, loop(), this::afterStartupHooks);
     }
 
-    private void afterStartupHooks(Decision decision) {
+    private void afterStartupHooks(Decision decision, String by) {
         if (phase == Phase.CLOSED) {
             return;
         }
@@ -241,13 +267,14 @@ public final class ClientSession {
                 fatal("08001", "no backend named \"" + route.backend() + "\"");
                 return;
             }
+            routeNote = new Note(by, "route", route.backend());
             authentication = new AuthenticationFlow(this, route.backend());
             authentication.start();
         } else if (decision instanceof Decision.Proceed) {
             authentication = new AuthenticationFlow(this, null);
             authentication.start();
         } else {
-            refuse("onStartup", decision);
+            refuse("onStartup", decision, by, RefusalContext.Stage.STARTUP);
         }
     }
 
@@ -260,7 +287,8 @@ public final class ClientSession {
             closeQuietly(authenticated);
             if (!console.admits(login.user())) {
                 LOG.info("[{}] user {} is not an admin console user", id(), login.user());
-                fatal("28000", "user \"" + login.user() + "\" may not use the pgwarden admin console");
+                refuse(RefusalContext.Stage.AUTH, ErrorResponse.fatal("28000", "user \"" + login.user()
+                        + "\" may not use the pgwarden admin console"));
                 return;
             }
             openConsole();
@@ -330,6 +358,8 @@ public final class ClientSession {
         if (runtime.chain().rowHooks().length > 0) {
             relayState.trackExtendedQueries();
         }
+        relayState.followStatements(runtime.meters(),
+                runtime.chain().executeHooks().length > 0 || runtime.chain().completeHooks().length > 0);
         RelayHandler fromClient = new RelayHandler(null, new FrontendPolicy(this), maxMessageSize);
         BackendPolicy backendPolicy = new BackendPolicy(this);
         client.pipeline().addAfter(AuthPhaseInbound.NAME, "relay", fromClient);
@@ -451,24 +481,44 @@ public final class ClientSession {
         }
     }
 
-    void refuse(String hook, Decision decision) {
+    /**
+     * Ends the session because an interceptor refused it in {@code hook}, or returned a decision
+     * the hook cannot take.
+     *
+     * @param by the deciding plugin's name
+     */
+    void refuse(String hook, Decision decision, String by, RefusalContext.Stage stage) {
         if (decision instanceof Decision.Reject reject) {
-            LOG.info("[{}] refused by an interceptor in {}: {} {}", id(), hook, reject.sqlState(), reject.message());
+            LOG.info("[{}] refused by interceptor {} in {}: {} {}", id(), by, hook, reject.sqlState(), reject.message());
             ErrorResponse error = ErrorResponse.fatal(reject.sqlState(), reject.message());
-            fatal(reject.hint() == null ? error : error.withHint(reject.hint()));
+            refuse(stage, by, reject.hint() == null ? error : error.withHint(reject.hint()));
         } else {
-            LOG.error("[{}] an interceptor returned {} from {}, which {} cannot take", id(), decision, hook, hook);
-            fatal("XX000", "internal error: an interceptor returned a decision that " + hook + " cannot take");
+            LOG.error("[{}] interceptor {} returned {} from {}, which {} cannot take", id(), by, decision, hook, hook);
+            refuse(stage, by, ErrorResponse.fatal("XX000", "internal error: an interceptor returned a decision that " + hook
+                    + " cannot take"));
         }
     }
 
+    /** Ends the session with the proxy's own refusal (a limit, a failed login, a missing auth rule). */
+    void refuse(RefusalContext.Stage stage, ErrorResponse error) {
+        refuse(stage, RefusalView.PROXY, error);
+    }
+
+    /** Sends the refusal, tells onRefused interceptors once it is on its way, and ends the session. */
+    private void refuse(RefusalContext.Stage stage, String by, ErrorResponse error) {
+        boolean open = phase != Phase.CLOSED;
+        sendFatal(error);
+        Interceptor[] hooks = runtime.chain().refusedHooks();
+        if (open && hooks.length > 0) {
+            RefusalNotifier.notify(hooks, new RefusalView(state, stage, by, authMethod, error.sqlState(), error.message(), null));
+        }
+        cleanup();
+    }
+
+    /** A backend refused the login the proxy tried for the client (passthrough): the client gets the server's error. */
     void fatalFromBackend(BackendException error) {
         LOG.info("[{}] backend login failed: {} {}", id(), error.sqlState(), error.message());
-        if (error.serverError().isPresent()) {
-            fatal(error.serverError().get());
-        } else {
-            fatal(error.sqlState(), error.message());
-        }
+        refuse(RefusalContext.Stage.AUTH, error.serverError().orElseGet(() -> ErrorResponse.fatal(error.sqlState(), error.message())));
     }
 
     String passwordFailed() {
@@ -481,11 +531,15 @@ public final class ClientSession {
 
     /** Sends the error and ends the session now; the client's socket closes when the client has read it. */
     void fatal(ErrorResponse error) {
+        sendFatal(error);
+        cleanup();
+    }
+
+    private void sendFatal(ErrorResponse error) {
         if (phase != Phase.CLOSED && client.isActive()) {
             LOG.info("[{}] ending the session: {} {}", id(), error.sqlState(), error.message());
         }
         FatalReply.send(client, error);
-        cleanup();
     }
 
     private void cleanup() {

@@ -1,16 +1,21 @@
 package io.pgwarden.core.session;
 
 import io.pgwarden.spi.CompletionContext;
+import io.pgwarden.spi.ExecuteContext;
+import io.pgwarden.spi.Note;
 import io.pgwarden.spi.SessionContext;
+import java.util.List;
 
 /**
  * A statement's end as onComplete sees it.
  *
  * @param session the session
- * @param commandTag the tag, empty on error
+ * @param commandTag the tag, empty on error, EmptyQueryResponse and PortalSuspended
  * @param errorSqlState the error's SQLSTATE or null
  * @param errorMessage the error's message or null
+ * @param execute the Execute it answers, or null for a statement of a simple query
+ * @param notes what plugins and the proxy noted about the statement, in order
  */
-record CompletionView(SessionContext session, String commandTag, String errorSqlState, String errorMessage)
-        implements CompletionContext {
+record CompletionView(SessionContext session, String commandTag, String errorSqlState, String errorMessage,
+                      ExecuteContext execute, List<Note> notes) implements CompletionContext {
 }

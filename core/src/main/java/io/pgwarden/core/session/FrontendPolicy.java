@@ -15,6 +15,8 @@ import io.pgwarden.spi.Decision;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.MessageContext;
 import io.pgwarden.spi.QueryContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client-to-server direction. Without onQuery or onMessage subscribers, only Terminate is
@@ -23,10 +25,17 @@ import io.pgwarden.spi.QueryContext;
  */
 final class FrontendPolicy implements FramePolicy {
 
+    private static final Logger LOG = LoggerFactory.getLogger(FrontendPolicy.class);
+
     private final ClientSession session;
     private final RelayState relay;
     private final Interceptor[] queryHooks;
     private final Interceptor[] messageHooks;
+    private final Interceptor[] executeHooks;
+    /** Times each Execute and Query and matches the server's answers with them. */
+    private final StatementTimeline timeline;
+    /** What portals run, when onExecute or onComplete interceptors need it; else null. */
+    private final PortalSources sources;
     /** Follows Parse/Bind/Describe/Execute/Close when a row interceptor needs columns for rows; else null. */
     private final ExtendedQueryTracker tracker;
     /** A Parse seen by the tracker whose statement the proxy describes itself once the Parse is sent. */
@@ -41,6 +50,9 @@ final class FrontendPolicy implements FramePolicy {
         this.relay = session.relayState();
         this.queryHooks = session.runtime().chain().queryHooks();
         this.messageHooks = session.runtime().chain().messageHooks();
+        this.executeHooks = session.runtime().chain().executeHooks();
+        this.timeline = relay.timeline();
+        this.sources = relay.sources();
         this.tracker = relay.tracker();
         this.attachment = session.attachment();
         this.statements = attachment.statements();
@@ -54,11 +66,12 @@ final class FrontendPolicy implements FramePolicy {
         return switch (type) {
             case MessageType.TERMINATE -> INSPECT;
             case MessageType.QUERY -> queryHooks.length > 0 ? INSPECT : attachment.scanning() ? REWRITE : FORWARD;
-            case MessageType.PARSE -> queryHooks.length > 0 || tracker != null ? INSPECT
+            case MessageType.PARSE -> queryHooks.length > 0 || tracker != null || sources != null ? INSPECT
                     : statements != null || attachment.scanning() ? REWRITE : FORWARD;
-            case MessageType.BIND, MessageType.DESCRIBE, MessageType.CLOSE -> tracker != null ? INSPECT
+            case MessageType.BIND, MessageType.CLOSE -> tracker != null || sources != null ? INSPECT
                     : statements != null ? REWRITE : FORWARD;
-            case MessageType.EXECUTE -> tracker != null ? INSPECT : FORWARD;
+            case MessageType.DESCRIBE -> tracker != null ? INSPECT : statements != null ? REWRITE : FORWARD;
+            case MessageType.EXECUTE -> tracker != null || sources != null ? INSPECT : FORWARD;
             case MessageType.FUNCTION_CALL -> queryHooks.length > 0 ? INSPECT : FORWARD;
             default -> FORWARD;
         };
@@ -78,6 +91,11 @@ final class FrontendPolicy implements FramePolicy {
     }
 
     private void countSync(byte type) {
+        timeline.sent(type);
+        countRelay(type);
+    }
+
+    private void countRelay(byte type) {
         attachment.clientActive();
         switch (type) {
             case MessageType.SYNC, MessageType.FUNCTION_CALL, MessageType.QUERY -> relay.syncSent();
@@ -249,8 +267,20 @@ final class FrontendPolicy implements FramePolicy {
                 return true;
             }
         }
+        if (sources != null && type != MessageType.EXECUTE && !(type == MessageType.PARSE && queryHooks.length > 0)) {
+            try {
+                follow(type, frame);
+            } catch (ProtocolException e) {
+                frame.release();
+                session.clientViolation(e.getMessage());
+                return true;
+            }
+        }
         if ((type == MessageType.QUERY || type == MessageType.PARSE) && queryHooks.length > 0) {
             return runQueryHooks(type, frame, out);
+        }
+        if (type == MessageType.EXECUTE && sources != null) {
+            return execute(frame, out);
         }
         if (type == MessageType.FUNCTION_CALL && queryHooks.length > 0) {
             refuseFunctionCall(frame, out);
@@ -268,6 +298,48 @@ final class FrontendPolicy implements FramePolicy {
         return true;
     }
 
+    /** Keeps what portals run: the text of each Parse (one without onQuery hooks), each Bind, each Close. */
+    private void follow(byte type, ByteBuf frame) {
+        ByteBuf payload = frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5);
+        switch (type) {
+            case MessageType.PARSE -> {
+                Parse parse = Parse.decode(payload);
+                sources.parsed(parse.statement(), parse.query(), null);
+            }
+            case MessageType.BIND -> sources.bound(Bind.decode(payload));
+            case MessageType.CLOSE -> {
+                Close close = Close.decode(payload);
+                sources.closed(close.target() == Close.STATEMENT, close.name());
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** An Execute, followed: onExecute hears of it before it is forwarded, and its answer finds it again. */
+    private boolean execute(ByteBuf frame, RelayHandler out) {
+        String portal;
+        try {
+            portal = Execute.decode(frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5)).portal();
+        } catch (ProtocolException e) {
+            frame.release();
+            session.clientViolation(e.getMessage());
+            return true;
+        }
+        ExecuteView view = sources.execute(session.state(), portal);
+        for (Interceptor hook : executeHooks) {
+            try {
+                hook.onExecute(view);
+            } catch (RuntimeException e) {
+                LOG.error("[{}] interceptor {} failed in onExecute", session.id(), hook, e);
+            }
+        }
+        timeline.execute(view);
+        countRelay(MessageType.EXECUTE);
+        out.write(frame);
+        return true;
+    }
+
     /**
      * After a tracked Parse: describe the statement so its columns are known even when the client
      * executes it without describing it; the answer is hidden from the client.
@@ -280,6 +352,7 @@ final class FrontendPolicy implements FramePolicy {
         String name = statements == null ? parsedStatement : statements.serverName(parsedStatement);
         new Describe(Describe.STATEMENT, name).encode(describe);
         tracker.describeHidden(parsedStatement);
+        timeline.injected();
         parsedStatement = null;
         out.write(describe);
     }
@@ -300,15 +373,22 @@ final class FrontendPolicy implements FramePolicy {
             session.clientViolation(e.getMessage());
             return true;
         }
+        StatementNotes notes = new StatementNotes();
+        if (type == MessageType.QUERY) {
+            timeline.query(notes);
+        } else {
+            timeline.sent(type);
+        }
         boolean[] inHooks = {true};
-        boolean done = HookRunner.run(queryHooks, hook -> hook.onQuery(view), decision -> {
-            if (decision instanceof Decision.Rewrite rewrite) {
-                view.rewrite(rewrite.sql());
-                return true;
-            }
-            return false;
-        }, session.loop(), decision -> {
-            apply(decision, view, group, frame, out);
+        boolean done = HookRunner.run(queryHooks, hook -> hook.onQuery(new PluginQueryView(view, HookRunner.name(hook), notes)),
+                decision -> {
+                    if (decision instanceof Decision.Rewrite rewrite) {
+                        view.rewrite(rewrite.sql());
+                        return true;
+                    }
+                    return false;
+                }, session.loop(), (decision, by) -> {
+            apply(decision, by, view, notes, group, frame, out);
             if (!inHooks[0]) {
                 out.resume();
             }
@@ -317,9 +397,13 @@ final class FrontendPolicy implements FramePolicy {
         return done;
     }
 
-    private void apply(Decision decision, QueryView view, long group, ByteBuf frame, RelayHandler out) {
+    private void apply(Decision decision, String by, QueryView view, StatementNotes notes, long group, ByteBuf frame,
+                       RelayHandler out) {
         try {
             if (decision instanceof Decision.Proceed) {
+                if (sources != null && view.kind() == QueryContext.Kind.PARSE) {
+                    sources.parsed(view.statementName(), view.sql(), notes);
+                }
                 if (view.rewritten()) {
                     ByteBuf rewritten = frame.alloc().buffer(frame.readableBytes() + 64);
                     try {
@@ -334,17 +418,18 @@ final class FrontendPolicy implements FramePolicy {
                     send(view.kind() == QueryContext.Kind.SIMPLE ? MessageType.QUERY : MessageType.PARSE, frame, out, group);
                 }
             } else if (decision instanceof Decision.Reject reject) {
-                substitute(view, new Substitution.Rejection(group, SubstituteSql.token(), reject), frame, out);
+                substitute(view, new Substitution.Rejection(group, SubstituteSql.token(), reject, by, view.sql()), frame, out);
             } else if (decision instanceof Decision.Respond respond && view.kind() == QueryContext.Kind.SIMPLE) {
                 substitute(view, new Substitution.Response(group, respond.result().commandTag()), frame, out,
                         SubstituteSql.response(respond.result()));
             } else if (decision instanceof Decision.Respond) {
-                substitute(view, notSupported(group, "answering an extended-protocol statement without the server is not supported"),
-                        frame, out);
+                substitute(view, notSupported(group, "answering an extended-protocol statement without the server is not supported",
+                        by, view), frame, out);
             } else if (decision instanceof Decision.Route) {
-                substitute(view, notSupported(group, "routing a single statement to another backend is not supported"), frame, out);
+                substitute(view, notSupported(group, "routing a single statement to another backend is not supported", by, view),
+                        frame, out);
             } else {
-                substitute(view, notSupported(group, "an interceptor returned a decision onQuery cannot take"), frame, out);
+                substitute(view, notSupported(group, "an interceptor returned a decision onQuery cannot take", by, view), frame, out);
             }
             describeParsed(out);
         } catch (ProtocolException e) {
@@ -365,7 +450,9 @@ final class FrontendPolicy implements FramePolicy {
         long group = relay.syncSent();
         Substitution.Rejection rejection = new Substitution.Rejection(group, SubstituteSql.token(), new Decision.Reject("0A000",
                 "pgwarden does not relay function calls by OID (the FunctionCall message) while statement interceptors are active",
-                "Call the function in an SQL statement instead; with pgjdbc, large objects need the statement interceptors off."));
+                "Call the function in an SQL statement instead; with pgjdbc, large objects need the statement interceptors off."),
+                RefusalView.PROXY, null);
+        timeline.sent(MessageType.FUNCTION_CALL);
         ByteBuf replacement = frame.alloc().buffer();
         try {
             new Query(SubstituteSql.rejection(rejection.token())).encode(replacement);
@@ -379,8 +466,8 @@ final class FrontendPolicy implements FramePolicy {
         out.write(replacement);
     }
 
-    private static Substitution.Rejection notSupported(long group, String message) {
-        return new Substitution.Rejection(group, SubstituteSql.token(), new Decision.Reject("0A000", message, null));
+    private static Substitution.Rejection notSupported(long group, String message, String by, QueryView view) {
+        return new Substitution.Rejection(group, SubstituteSql.token(), new Decision.Reject("0A000", message, null), by, view.sql());
     }
 
     private void substitute(QueryView view, Substitution.Rejection rejection, ByteBuf frame, RelayHandler out) {

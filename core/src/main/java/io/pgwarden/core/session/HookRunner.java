@@ -1,9 +1,10 @@
 package io.pgwarden.core.session;
 
 import io.netty.channel.EventLoop;
+import io.pgwarden.core.plugin.PluginInterceptor;
 import io.pgwarden.spi.Decision;
 import io.pgwarden.spi.Interceptor;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -29,12 +30,23 @@ final class HookRunner {
      * @param absorb takes decisions that change the context and let the chain go on (rewrite);
      *               returns true when it took the decision
      * @param loop the session's event loop
-     * @param done receives the final decision (proceed when every hook proceeded)
+     * @param done receives the final decision (proceed when every hook proceeded) and the name of the
+     *             plugin that decided it (null for proceed)
      * @return true when {@code done} was called before this method returned
      */
     static boolean run(Interceptor[] hooks, Function<Interceptor, Decision> call, Predicate<Decision> absorb,
-                       EventLoop loop, Consumer<Decision> done) {
+                       EventLoop loop, BiConsumer<Decision, String> done) {
         return new Walk(hooks, call, absorb, loop, done).from(0);
+    }
+
+    /**
+     * The name a plugin has in notes and refusals.
+     *
+     * @param hook an interceptor of the chain
+     * @return its entry's name, e.g. {@code router#2}
+     */
+    static String name(Interceptor hook) {
+        return hook instanceof PluginInterceptor plugin ? plugin.name() : String.valueOf(hook);
     }
 
     private static final class Walk {
@@ -42,10 +54,10 @@ final class HookRunner {
         private final Function<Interceptor, Decision> call;
         private final Predicate<Decision> absorb;
         private final EventLoop loop;
-        private final Consumer<Decision> done;
+        private final BiConsumer<Decision, String> done;
 
         Walk(Interceptor[] hooks, Function<Interceptor, Decision> call, Predicate<Decision> absorb,
-             EventLoop loop, Consumer<Decision> done) {
+             EventLoop loop, BiConsumer<Decision, String> done) {
             this.hooks = hooks;
             this.call = call;
             this.absorb = absorb;
@@ -64,26 +76,26 @@ final class HookRunner {
                         if (resolved instanceof Decision.Later) {
                             resolved = failed(hook, new IllegalStateException("a later decision completed with another later decision"));
                         }
-                        if (!settle(resolved)) {
+                        if (!settle(resolved, hook)) {
                             from(next);
                         }
                     }));
                     return false;
                 }
-                if (settle(decision)) {
+                if (settle(decision, hooks[i])) {
                     return true;
                 }
             }
-            done.accept(Decision.proceed());
+            done.accept(Decision.proceed(), null);
             return true;
         }
 
         /** True when the decision ends the walk. */
-        private boolean settle(Decision decision) {
+        private boolean settle(Decision decision, Interceptor hook) {
             if (decision instanceof Decision.Proceed || absorb.test(decision)) {
                 return false;
             }
-            done.accept(decision);
+            done.accept(decision, name(hook));
             return true;
         }
 

@@ -1,5 +1,6 @@
 package io.pgwarden.core.session;
 
+import io.pgwarden.core.admin.ProxyMeters;
 import io.pgwarden.core.protocol.backend.ReadyForQuery;
 import java.util.ArrayDeque;
 
@@ -19,6 +20,8 @@ final class RelayState {
     private final ArrayDeque<Substitution> substitutions = new ArrayDeque<>();
     private boolean serverSentFatal;
     private ExtendedQueryTracker tracker;
+    private StatementTimeline timeline;
+    private PortalSources sources;
     /** The client sent extended-protocol messages the next Sync has not closed yet. */
     private boolean extendedOpen;
 
@@ -44,6 +47,25 @@ final class RelayState {
     /** Starts following the extended protocol (sessions with a row interceptor). */
     void trackExtendedQueries() {
         tracker = new ExtendedQueryTracker();
+    }
+
+    /**
+     * Starts timing statements and matching answers with Executes; with {@code portals}, also keeps
+     * what each portal runs (sessions with onExecute or onComplete interceptors).
+     */
+    void followStatements(ProxyMeters meters, boolean portals) {
+        timeline = new StatementTimeline(meters);
+        sources = portals ? new PortalSources() : null;
+    }
+
+    /** The statement timeline; set before the relay starts. */
+    StatementTimeline timeline() {
+        return timeline;
+    }
+
+    /** What portals run, or null when no interceptor needs it. */
+    PortalSources sources() {
+        return sources;
     }
 
     /** The extended-protocol tracker, or null when the session has no row interceptor. */

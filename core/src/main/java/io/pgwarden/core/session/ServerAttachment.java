@@ -12,6 +12,7 @@ import io.pgwarden.core.pool.Waiter;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
 import io.pgwarden.core.protocol.backend.ReadyForQuery;
 import io.pgwarden.spi.BackendLogin;
+import io.pgwarden.spi.RefusalContext;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -403,7 +404,11 @@ final class ServerAttachment {
                 queued = null;
             }
             acquiring = false;
-            session.fatal(error);
+            if ("53300".equals(error.sqlState())) {
+                session.refuse(session.ready() ? RefusalContext.Stage.QUERY : RefusalContext.Stage.AUTH, error);
+            } else {
+                session.fatal(error);
+            }
         }
 
         @Override

@@ -20,8 +20,10 @@ sealed interface Substitution permits Substitution.Rejection, Substitution.Respo
      * @param group the group
      * @param token the unique text the server's error message contains
      * @param reject the interceptor's decision
+     * @param refusedBy the refusing plugin's name, or {@code pgwarden}, for onRefused
+     * @param sql the refused statement's text, or null, for onRefused
      */
-    record Rejection(long group, String token, Decision.Reject reject) implements Substitution {
+    record Rejection(long group, String token, Decision.Reject reject, String refusedBy, String sql) implements Substitution {
     }
 
     /**

@@ -293,4 +293,40 @@ class InterceptorChainTest {
 
         assertThat(events).containsExactly("last.close", "broken.close", "first.close", "services.close");
     }
+
+    @Test
+    void laterEntriesOfTheSameTypeAreNumberedForNotesAndRefusals() {
+        PluginInterceptor first = plugin("router", new QueryWatcher("a"));
+        PluginInterceptor audit = plugin("audit", new QueryWatcher("b"));
+        PluginInterceptor second = plugin("router", new QueryWatcher("c"));
+        PluginInterceptor third = plugin("router", new QueryWatcher("d"));
+        try (InterceptorChain chain = new InterceptorChain(List.of(first, audit, second, third), List.of(), null)) {
+            assertThat(chain.interceptors()).extracting(PluginInterceptor::name)
+                    .containsExactly("router", "audit", "router#2", "router#3");
+        }
+    }
+
+    @Test
+    void onExecuteAndOnRefusedAreCalledOnlyOnPluginsThatOverrideThem() {
+        Interceptor observer = new Interceptor() {
+            @Override
+            public void onExecute(io.pgwarden.spi.ExecuteContext context) {
+                events.add("onExecute " + Thread.currentThread().getContextClassLoader().getName());
+            }
+
+            @Override
+            public void onRefused(io.pgwarden.spi.RefusalContext context) {
+                events.add("onRefused");
+            }
+        };
+        PluginInterceptor observing = plugin("observer", observer);
+        PluginInterceptor other = plugin("other", new QueryWatcher("q"));
+        try (InterceptorChain chain = new InterceptorChain(List.of(other, observing), List.of(), null)) {
+            assertThat(chain.executeHooks()).containsExactly(observing);
+            assertThat(chain.refusedHooks()).containsExactly(observing);
+            chain.executeHooks()[0].onExecute(null);
+            chain.refusedHooks()[0].onRefused(null);
+        }
+        assertThat(events).containsSubsequence("onExecute test-plugin", "onRefused");
+    }
 }

@@ -1,0 +1,65 @@
+package io.pgwarden.core.session;
+
+import io.pgwarden.core.protocol.frontend.Bind;
+import io.pgwarden.spi.SessionContext;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What each portal runs, from the client's Parse and Bind messages, so that an Execute can be
+ * given with its statement text and parameters. Only sessions whose chain has onExecute or
+ * onComplete interceptors keep one.
+ *
+ * <p>Names are the client's. The unnamed statement and portal are replaced by each Parse and Bind;
+ * named ones live until their Close, and portals until the transaction ends.
+ */
+final class PortalSources {
+
+    /** A prepared statement: its text as the server received it and what plugins noted at its Parse. */
+    private record Prepared(String sql, StatementNotes notes) {
+    }
+
+    /** A portal: the statement it was bound from and its Bind. */
+    private record Portal(String statementName, Prepared prepared, Bind bind) {
+    }
+
+    private static final StatementNotes NO_NOTES = new StatementNotes();
+
+    private final Map<String, Prepared> statements = new HashMap<>();
+    private final Map<String, Portal> portals = new HashMap<>();
+
+    /** A Parse went to the server with this text (after rewrites). */
+    void parsed(String statement, String sql, StatementNotes notes) {
+        statements.put(statement, new Prepared(sql, notes == null ? NO_NOTES : notes));
+    }
+
+    void bound(Bind bind) {
+        portals.put(bind.portal(), new Portal(bind.statement(), statements.get(bind.statement()), bind));
+    }
+
+    void closed(boolean statement, String name) {
+        (statement ? statements : portals).remove(name);
+    }
+
+    /** The transaction ended with no client message in flight: its portals are gone on the server. */
+    void transactionEnded() {
+        portals.clear();
+    }
+
+    /**
+     * The Execute of a portal, with what the proxy knows of it.
+     *
+     * @param session the session
+     * @param portal the portal's name
+     * @return the view; its text is null when the proxy did not see the Parse
+     */
+    ExecuteView execute(SessionContext session, String portal) {
+        Portal source = portals.get(portal);
+        if (source == null) {
+            return new ExecuteView(session, null, "", portal, null, NO_NOTES);
+        }
+        Prepared prepared = source.prepared();
+        return new ExecuteView(session, prepared == null ? null : prepared.sql(), source.statementName(), portal,
+                source.bind(), prepared == null ? NO_NOTES : prepared.notes());
+    }
+}
