@@ -3,6 +3,7 @@ package io.pgwarden.it.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
@@ -10,6 +11,7 @@ import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.PluginInstallation;
 import io.pgwarden.testkit.ProxyFixture;
+import io.pgwarden.testkit.Psql;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +45,7 @@ class AuditEventsIT {
     private static final String WRONG_PASSWORD = "wrong-Pw-audit-events-3j5H";
     private static final String SECRET = "literal-secret";
     private static final String PARAMETER_SECRET = "parameter-secret-4d7F";
+    private static final String PSQL_SECRET = "psql-secret-9s1D";
 
     private static EmbeddedPostgres postgres;
     private static AuditPlugin plugin;
@@ -181,6 +185,22 @@ class AuditEventsIT {
         assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"text\":\"SELECT length($1)\"",
                 "\"params\":[\"" + "x".repeat(256) + "…(300 chars)\"]"));
         assertThat(indexOf(bytes, longValue)).isNegative();
+    }
+
+    @Test
+    void aPasswordLiteralSentByPsqlStaysOutOfTheFile() throws Exception {
+        assumeTrue(Psql.installed(), "psql is not installed");
+        Path auditFile = plugin.directory().resolve("psql/audit.jsonl");
+        ProxyFixture proxy = proxy(auditFile, "stream: psql");
+        Psql.Result result = Psql.login(plugin.directory(), proxy.host(), proxy.port(), USER, "postgres", PASSWORD,
+                "ALTER ROLE audit_events_target PASSWORD '" + PSQL_SECRET + "'", Map.of("PGSSLMODE", "disable"));
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        plugin.stop(proxy);
+        byte[] bytes = Files.readAllBytes(auditFile);
+
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"protocol\":\"simple\"",
+                "\"text\":\"ALTER ROLE audit_events_target PASSWORD ?\"", "\"command_tag\":\"ALTER ROLE\"");
+        assertThat(indexOf(bytes, PSQL_SECRET)).isNegative();
     }
 
     @Test
