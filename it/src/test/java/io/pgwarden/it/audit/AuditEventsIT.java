@@ -125,11 +125,19 @@ class AuditEventsIT {
                 assertThat(batch.executeBatch()).containsExactly(1, 1, 1, 1);
             }
             setPasswordByParameter(connection);
+            // ALTER ROLE takes no parameters: the server refuses the Parse with a syntax error.
+            try (PreparedStatement alter = connection.prepareStatement("ALTER ROLE audit_events_target PASSWORD ?")) {
+                alter.setString(1, PARAMETER_SECRET);
+                assertThatThrownBy(alter::execute)
+                        .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42601"));
+            }
         }
         plugin.stop(proxy);
         byte[] bytes = Files.readAllBytes(auditFile);
         List<String> lines = Files.readAllLines(auditFile, StandardCharsets.UTF_8);
 
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"type\":\"statement\"", "\"protocol\":\"extended\"",
+                "\"fingerprint\":null,\"text\":null", "\"sqlstate\":\"42601\""));
         assertThat(lines).filteredOn(l -> l.contains("\"type\":\"session_start\"")).hasSize(3);
         assertThat(lines).filteredOn(l -> l.contains("\"type\":\"auth_success\"")).hasSize(2);
         assertThat(lines).filteredOn(l -> l.contains("\"type\":\"session_end\"")).hasSize(3);

@@ -95,7 +95,9 @@ final class SessionTrail {
     }
 
     /**
-     * Builds the statement event for a completion of a simple query's statement and advances the trail.
+     * Builds the statement event for a completion without an Execute, the statement of a simple query, and advances
+     * the trail. With no query string waiting, the event has no text; it is marked extended when Executes are
+     * waiting, as the server's answer to one of their Parses or Binds (a syntax error).
      *
      * @param epochMillis the time
      * @param commandTag the tag, empty on error
@@ -107,8 +109,9 @@ final class SessionTrail {
     AuditEvent completed(long epochMillis, String commandTag, String sqlState, List<Note> notes, long nanos) {
         PendingQuery head = queries.peekFirst();
         if (head == null) {
-            return new AuditEvent(AuditEvent.Type.STATEMENT, epochMillis, facts, null, 0, false, commandTag, sqlState, -1,
-                    null, notes, null);
+            // With Executes waiting, this is an error that answered one of their Parses or Binds.
+            return new AuditEvent(AuditEvent.Type.STATEMENT, epochMillis, facts, null, 0, !executes.isEmpty(), commandTag,
+                    sqlState, -1, null, notes, null);
         }
         AuditEvent event = new AuditEvent(AuditEvent.Type.STATEMENT, epochMillis, facts, head.sql, head.index, false,
                 commandTag, sqlState, nanos - head.startNanos, null, notes, null);

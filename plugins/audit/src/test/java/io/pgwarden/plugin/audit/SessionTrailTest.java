@@ -96,6 +96,21 @@ class SessionTrailTest {
     }
 
     @Test
+    void anErrorAnsweringAParseWhileExecutesWaitIsExtendedWithoutText() {
+        ExecuteContext failing = execute("SELEC $1", "1");
+        trail.executing(failing, List.of("?"), 0);
+
+        AuditEvent parseError = trail.completed(1, "", "42601", List.of(), 5);
+
+        assertThat(parseError.extended()).isTrue();
+        assertThat(parseError.sql()).isNull();
+        assertThat(parseError.sqlState()).isEqualTo("42601");
+        assertThat(trail.completed(2, "", "42601", List.of(), 6).extended()).isTrue();
+        trail.executed(3, failing, "", "57014", List.of(), 7);
+        assertThat(trail.completed(4, "", "42601", List.of(), 8).extended()).isFalse();
+    }
+
+    @Test
     void emptyQueryStringsWaitForNothingAndThePendingListsAreBounded() {
         trail.sent(";", 0, 0);
         assertThat(trail.completed(1, "SELECT 1", null, List.of(), 1).sql()).isNull();
