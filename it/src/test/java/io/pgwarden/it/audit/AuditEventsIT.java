@@ -61,10 +61,14 @@ class AuditEventsIT {
     static void start() {
         postgres = EmbeddedPostgres.builder()
                 .hba("host all " + USER + " 127.0.0.1/32 scram-sha-256")
+                .hba("host all audit_events_service 127.0.0.1/32 trust")
                 .role(USER, PASSWORD, PasswordEncryption.SCRAM_SHA_256)
                 .start();
         postgres.execute("postgres", "ALTER ROLE " + USER + " SUPERUSER",
                 "CREATE ROLE audit_events_target LOGIN",
+                "CREATE ROLE audit_events_service LOGIN",
+                "CREATE ROLE audit_events_person NOLOGIN",
+                "GRANT audit_events_person TO audit_events_service",
                 "CREATE TABLE audit_events_rows (n int)",
                 "CREATE TABLE audit_events_keep (n int)",
                 // A password as a bind parameter: ALTER ROLE itself takes no parameters, a function does.
@@ -209,6 +213,36 @@ class AuditEventsIT {
         assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"protocol\":\"simple\"",
                 "\"text\":\"ALTER ROLE audit_events_target PASSWORD ?\"", "\"command_tag\":\"ALTER ROLE\"");
         assertThat(indexOf(bytes, PSQL_SECRET)).isNegative();
+    }
+
+    @Test
+    void theBackendRoleIsWrittenWhenThePluginsBeforeAuditLogInAsAServiceAccountWithARole() throws Exception {
+        Path auditFile = plugin.directory().resolve("role/audit.jsonl");
+        ProxyFixture proxy = plugin.startProxy("""
+                backends:
+                  pg: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
+                auth:
+                  rules:
+                    - { method: trust }
+                plugins:
+                  - { type: test-pool-login-role, user: audit_events_service }
+                  - type: audit
+                    checkpoint_key: "%s"
+                    file: { path: "%s" }
+                """.formatted(postgres.port(), plugin.secretReference("audit.key", KEY), auditFile));
+        try (Connection connection = DriverManager.getConnection(proxy.jdbcUrl("postgres", "audit_events_person")
+                + "&sslmode=disable");
+             Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT current_user")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("audit_events_person");
+        }
+        plugin.stop(proxy);
+
+        assertThat(Files.readAllLines(auditFile, StandardCharsets.UTF_8))
+                .filteredOn(l -> l.contains("\"type\":\"auth_success\"")).singleElement().asString()
+                .contains("\"user\":\"audit_events_person\"", "\"backend_user\":\"audit_events_service\"",
+                        "\"backend_role\":\"audit_events_person\"");
     }
 
     @Test
