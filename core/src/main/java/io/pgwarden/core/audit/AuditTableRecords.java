@@ -37,15 +37,25 @@ public final class AuditTableRecords implements Iterator<byte[]>, AutoCloseable 
      */
     public AuditTableRecords(Connection connection, String table, String stream) throws SQLException {
         Objects.requireNonNull(connection, "connection");
-        if (!TABLE.matcher(Objects.requireNonNull(table, "table")).matches()) {
-            throw new IllegalArgumentException("the table must be SCHEMA.TABLE or TABLE in lower-case letters, digits and underscores: "
-                    + table);
-        }
+        requireTableName(table);
         connection.setAutoCommit(false);
         statement = connection.prepareStatement("SELECT record FROM " + table + " WHERE stream = ? ORDER BY seq");
         statement.setFetchSize(FETCH_SIZE);
         statement.setString(1, Objects.requireNonNull(stream, "stream"));
         rows = statement.executeQuery();
+    }
+
+    /**
+     * Checks a table name before it goes into SQL.
+     *
+     * @param table the name
+     * @throws IllegalArgumentException when it is not {@code schema.table} or {@code table} in plain lower-case identifiers
+     */
+    public static void requireTableName(String table) {
+        if (!TABLE.matcher(Objects.requireNonNull(table, "table")).matches()) {
+            throw new IllegalArgumentException("the table must be SCHEMA.TABLE or TABLE in lower-case letters, digits and underscores: "
+                    + table);
+        }
     }
 
     @Override

@@ -64,6 +64,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
         }
         AuditDatabase database;
         try {
+            AuditTableRecords.requireTableName(table);
             database = AuditDatabase.of(url, System.getenv(), passwordFile == null ? null : secret(passwordFile));
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println(e.getMessage());
@@ -73,9 +74,6 @@ final class AuditVerifyCommand implements Callable<Integer> {
         try (Connection connection = database.connect();
              AuditTableRecords records = new AuditTableRecords(connection, table, stream)) {
             return report(name, verifier.verify(records, RecordSource.TABLE), "seq", "64 zeros: the stream's start");
-        } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println(e.getMessage());
-            return ExitCode.USAGE;
         } catch (SQLException | AuditTableRecords.AuditTableException e) {
             spec.commandLine().getErr().println(name + ": cannot be read from " + database + ": " + e.getMessage());
             return ExitCode.RUNTIME_FAILURE;
