@@ -62,7 +62,7 @@ public final class AuditFactory implements InterceptorFactory {
                 new AuditSinks.Common(stream, queueSize, checkpointRecords, checkpointInterval, key), services);
 
         Metrics.Counter dropped = services.metrics().counter("pgwarden.audit.dropped",
-                "Audit events dropped because the queue was full or the sink failed");
+                "Audit events dropped because the queue was full or the sink failed", "sink", "queue");
         AuditQueue queue = new AuditQueue(queueSize, dropped, services.logger(), services.clock());
         AuditWriter writer = new AuditWriter(queue, new EventJson(rawText), sinks, services.logger(), services.clock());
         writer.start();
