@@ -83,6 +83,10 @@ class AuditTableSinkIT {
     }
 
     private static ProxyFixture proxy(Path spool) {
+        return proxy(spool, "it");
+    }
+
+    private static ProxyFixture proxy(Path spool, String stream) {
         return plugin.startProxy("""
                 backends:
                   pg: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
@@ -100,12 +104,12 @@ class AuditTableSinkIT {
                       database: postgres
                       user: %s
                       table: %s
-                      stream: it
+                      stream: %s
                       batch_size: 40
                       flush_interval: 100ms
                       spool: { directory: "%s", max_size: 64MiB }
                 """.formatted(postgres.port(), auditDb.port(), plugin.secretReference("audit.key", KEY), EmbeddedPostgres.SUPERUSER,
-                TABLE, spool));
+                TABLE, stream, spool));
     }
 
     private static int cli(StringWriter out, StringWriter err, String... args) {
@@ -253,5 +257,62 @@ class AuditTableSinkIT {
         err = new StringWriter();
         assertThat(verify("nobody", out, err)).isEqualTo(1);
         assertThat(err.toString()).contains("BROKEN at seq 0: the stream has no records");
+    }
+
+    private static void run(ProxyFixture proxy, String... statements) throws SQLException {
+        String url = proxy.jdbcUrl("postgres", EmbeddedPostgres.SUPERUSER) + "&sslmode=disable&preferQueryMode=simple";
+        try (Connection connection = DriverManager.getConnection(url); Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
+    }
+
+    @Test
+    void theSpoolSurvivesARestartOfPgwardenAndTheStreamContinuesAfterIt() throws Exception {
+        Path spool = plugin.directory().resolve("restart-spool");
+        String marks = "record LIKE '%AS r\\_%'";
+        ProxyFixture first = proxy(spool, "restart");
+        try {
+            run(first, "SELECT 1 AS r_a", "SELECT 2 AS r_b");
+            Await.until("the first statements are in the table", Duration.ofSeconds(30),
+                    () -> countOrMinusOne("SELECT count(*) FROM " + TABLE + " WHERE stream = 'restart' AND " + marks) == 2);
+            auditDb.stopServer();
+            run(first, "SELECT 3 AS r_c", "SELECT 4 AS r_d");
+            Await.until("the sink spools", Duration.ofSeconds(30), () -> spoolFiles(spool) > 0);
+        } finally {
+            plugin.stop(first);
+        }
+        assertThat(spoolFiles(spool)).as("the spool is left for the next start").isPositive();
+
+        auditDb.restartServer();
+        ProxyFixture second = proxy(spool, "restart");
+        try {
+            run(second, "SELECT 5 AS r_e");
+            Await.until("the spool and the new statement are in the table", Duration.ofSeconds(30),
+                    () -> countOrMinusOne("SELECT count(*) FROM " + TABLE + " WHERE stream = 'restart' AND " + marks) == 5);
+            Await.until("the spool is replayed and gone", Duration.ofSeconds(30), () -> spoolFiles(spool) == 0);
+        } finally {
+            plugin.stop(second);
+        }
+
+        List<String> order = new ArrayList<>();
+        try (Connection connection = auditDb.superuserConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT type, record FROM " + TABLE + " WHERE stream = 'restart' ORDER BY seq")) {
+            while (rows.next()) {
+                Matcher mark = Pattern.compile("AS (r_[a-e])").matcher(rows.getString(2));
+                if (rows.getString(1).equals("header")) {
+                    order.add(rows.getString(2).contains("\"previous_seq\":null") ? "first header" : "header");
+                } else if (mark.find()) {
+                    order.add(mark.group(1));
+                }
+            }
+        }
+        assertThat(order).containsExactly("first header", "r_a", "r_b", "r_c", "r_d", "header", "r_e");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(verify("restart", out, err)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains(TABLE + " stream restart: intact", "closed       yes");
     }
 }

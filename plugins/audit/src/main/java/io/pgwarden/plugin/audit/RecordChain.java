@@ -115,15 +115,6 @@ final class RecordChain {
                 + HexFormat.of().formatHex(tag) + "\"}", false);
     }
 
-    /**
-     * The seq the next record gets.
-     *
-     * @return the seq
-     */
-    long nextSeq() {
-        return seq;
-    }
-
     private String next(String body, boolean event) {
         String record = "{\"seq\":" + seq + ",\"prev\":\"" + lastHash + "\"," + body;
         lastHash = hash(record.getBytes(StandardCharsets.UTF_8));
