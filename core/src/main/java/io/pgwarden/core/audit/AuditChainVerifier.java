@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -17,7 +18,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Verifies the hash chain and the checkpoint MACs of one audit file, from the format in docs/audit.md: each line
+ * Verifies the hash chain and the checkpoint MACs of one audit file or one table stream, from the format in docs/audit.md: each line
  * starts with {@code {"seq":N,"prev":"H","type":"T"}, the first is a header with seq 0, each {@code prev} is the
  * hex SHA-256 of the previous line's bytes, and each checkpoint's {@code mac} is the hex HMAC-SHA256 of
  * {@code "<seq>:<prev>"} under the checkpoint key. Reports the first broken link and why.
@@ -48,46 +49,59 @@ public final class AuditChainVerifier {
      * @throws IOException when the file cannot be read
      */
     public AuditVerification verify(Path file) throws IOException {
-        List<byte[]> lines = lines(Files.readAllBytes(file));
-        Scan scan = new Scan();
-        if (lines.isEmpty()) {
-            return scan.broken(1, "the file is empty: no header record");
+        return verify(lines(Files.readAllBytes(file)).iterator(), RecordSource.FILE);
+    }
+
+    /**
+     * Verifies a sequence of records from any source, in order: the lines of a file, or the records of a table's
+     * stream ordered by seq. Reads each record once and keeps only the next one, so a source can stream.
+     *
+     * @param records the records' bytes, each without its newline
+     * @param source how the source numbers its records and whether headers may occur inside it
+     * @return what was found
+     */
+    public AuditVerification verify(Iterator<byte[]> records, RecordSource source) {
+        Scan scan = new Scan(source);
+        if (!records.hasNext()) {
+            return scan.broken(0, source.emptyProblem());
         }
         MessageDigest sha256 = digest();
         String previousLineHash = null;
-        for (int i = 0; i < lines.size(); i++) {
-            long lineNumber = i + 1;
-            String text = new String(lines.get(i), StandardCharsets.UTF_8);
+        byte[] current = records.next();
+        for (long i = 0; current != null; i++) {
+            byte[] next = records.hasNext() ? records.next() : null;
+            String text = new String(current, StandardCharsets.UTF_8);
             Matcher record = RECORD.matcher(text);
             if (!record.find()) {
-                return scan.broken(lineNumber, "not an audit record (garbage, or an edited line)");
+                return scan.broken(i, "not an audit record (garbage, or an edited line)");
             }
             long seq = Long.parseLong(record.group(1));
             String prev = record.group(2);
             String type = record.group(3);
             if (i == 0) {
                 if (!type.equals("header") || seq != 0) {
-                    return scan.broken(1, "the first line is not a header with seq 0: the beginning of the file was deleted");
+                    return scan.broken(0, source.headlessProblem());
                 }
                 scan.previousHash = prev;
             } else {
                 if (seq != i) {
-                    return scan.broken(lineNumber, sequenceProblem(lines, i, seq));
+                    return scan.broken(i, sequenceProblem(next, i, seq));
                 }
                 if (!prev.equals(previousLineHash)) {
-                    return scan.broken(lineNumber, "prev does not match the hash of line " + i + ": line " + i + " was edited");
+                    String before = source.name(i - 1);
+                    return scan.broken(i, "prev does not match the hash of " + before + ": " + before + " was edited");
                 }
-                if (type.equals("header")) {
-                    return scan.broken(lineNumber, "a second header inside the file");
+                if (type.equals("header") && !source.headersInside()) {
+                    return scan.broken(i, "a second header inside the file");
                 }
             }
             if (type.equals("checkpoint")) {
                 Matcher checkpoint = CHECKPOINT.matcher(text);
                 if (!checkpoint.matches()) {
-                    return scan.broken(lineNumber, "a malformed checkpoint record");
+                    return scan.broken(i, "a malformed checkpoint record");
                 }
                 if (key != null && !checkpoint.group(1).equals(mac(seq + ":" + prev))) {
-                    return scan.broken(lineNumber,
+                    return scan.broken(i,
                             "the checkpoint MAC does not match: the chain up to here was rewritten, or the key is wrong");
                 }
                 scan.checkpoints++;
@@ -97,16 +111,17 @@ public final class AuditChainVerifier {
             }
             scan.records++;
             scan.closed = type.equals("checkpoint");
-            previousLineHash = HexFormat.of().formatHex(sha256.digest(lines.get(i)));
+            previousLineHash = HexFormat.of().formatHex(sha256.digest(current));
+            current = next;
         }
         return scan.intact();
     }
 
-    private static String sequenceProblem(List<byte[]> lines, int index, long seq) {
+    private static String sequenceProblem(byte[] next, long index, long seq) {
         if (seq > index) {
-            if (index + 1 < lines.size()) {
-                Matcher next = RECORD.matcher(new String(lines.get(index + 1), StandardCharsets.UTF_8));
-                if (next.find() && Long.parseLong(next.group(1)) == index) {
+            if (next != null) {
+                Matcher following = RECORD.matcher(new String(next, StandardCharsets.UTF_8));
+                if (following.find() && Long.parseLong(following.group(1)) == index) {
                     return "record seq " + seq + " comes before seq " + index + ": records were reordered";
                 }
             }
@@ -153,15 +168,20 @@ public final class AuditChainVerifier {
 
     /** The counts while scanning. */
     private final class Scan {
+        private final RecordSource source;
         private long records;
         private long checkpoints;
         private long uncovered;
         private boolean closed;
         private String previousHash = "";
 
-        AuditVerification broken(long line, String problem) {
-            return new AuditVerification(records, checkpoints, key != null, previousHash, uncovered, closed, line,
-                    Optional.of("line " + line + ": " + problem));
+        Scan(RecordSource source) {
+            this.source = source;
+        }
+
+        AuditVerification broken(long index, String problem) {
+            return new AuditVerification(records, checkpoints, key != null, previousHash, uncovered, closed, source.number(index),
+                    Optional.of(source.name(index) + ": " + problem));
         }
 
         AuditVerification intact() {

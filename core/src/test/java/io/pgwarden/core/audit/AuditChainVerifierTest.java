@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -142,5 +143,52 @@ class AuditChainVerifierTest {
         assertThat(result.intact()).isTrue();
         assertThat(result.uncovered()).isEqualTo(2);
         assertThat(result.closed()).isFalse();
+    }
+
+    private static AuditVerification verifyTable(List<String> records) {
+        return new AuditChainVerifier(KEY).verify(records.stream().map(r -> r.getBytes(StandardCharsets.UTF_8)).iterator(),
+                RecordSource.TABLE);
+    }
+
+    @Test
+    void aTableStreamMayHoldARestartHeaderAndNamesRecordsBySeq() {
+        List<String> records = new ChainFixture().statement("SELECT ?").checkpoint().restart().statement("SELECT ?").checkpoint().lines();
+
+        AuditVerification intact = verifyTable(records);
+        assertThat(intact.intact()).as(intact.problem().orElse("")).isTrue();
+        assertThat(intact.records()).isEqualTo(6);
+
+        List<String> edited = new ArrayList<>(records);
+        edited.set(1, edited.get(1).replace("SELECT", "select"));
+        AuditVerification broken = verifyTable(edited);
+        assertThat(broken.brokenLine()).isEqualTo(2);
+        assertThat(broken.problem()).hasValue("seq 2: prev does not match the hash of seq 1: seq 1 was edited");
+    }
+
+    @Test
+    void aTableStreamNamesDeletionsReorderingsAndAMissingStart() {
+        List<String> records = new ChainFixture().statement("A").statement("B").statement("C").checkpoint().lines();
+
+        List<String> deleted = new ArrayList<>(records);
+        deleted.remove(2);
+        assertThat(verifyTable(deleted).problem()).hasValue("seq 2: seq jumps from 1 to 3: a record was deleted");
+
+        List<String> swapped = new ArrayList<>(records);
+        Collections.swap(swapped, 1, 2);
+        assertThat(verifyTable(swapped).problem()).hasValue("seq 1: record seq 2 comes before seq 1: records were reordered");
+
+        assertThat(verifyTable(records.subList(1, records.size())).problem())
+                .hasValue("seq 0: the first record is not a header with seq 0: the beginning of the stream was deleted");
+        assertThat(verifyTable(List.of()).problem()).hasValue("seq 0: the stream has no records");
+    }
+
+    private AuditVerification verify(List<String> lines) throws IOException {
+        return verify(lines, KEY);
+    }
+
+    @Test
+    void aFileStillRefusesASecondHeader() throws IOException {
+        assertThat(verify(new ChainFixture().statement("A").restart().lines()).problem())
+                .hasValue("line 3: a second header inside the file");
     }
 }

@@ -58,6 +58,16 @@ public final class ChainFixture {
         }
     }
 
+    /**
+     * Appends a header as the table sink writes one when it continues a stream after a restart.
+     *
+     * @return this
+     */
+    public ChainFixture restart() {
+        return add("\"type\":\"header\",\"time\":\"2026-11-21T14:00:03Z\",\"stream\":\"test\",\"format\":1,\"previous_seq\":"
+                + (lines.size() - 1) + "}");
+    }
+
     private ChainFixture add(String body) {
         String line = "{\"seq\":" + lines.size() + ",\"prev\":\"" + prev + "\"," + body;
         lines.add(line);

@@ -74,4 +74,31 @@ class AuditVerifyCommandTest {
         assertThat(run("audit")).isEqualTo(2);
         assertThat(err.toString()).contains("verify");
     }
+
+    @Test
+    void verifyWantsEitherAFileOrATable() throws IOException {
+        assertThat(run("audit", "verify")).isEqualTo(2);
+        assertThat(err.toString()).contains("either FILE or --table");
+
+        Path file = Files.writeString(dir.resolve("audit.jsonl"), ChainFixture.join(new ChainFixture().lines()));
+        assertThat(run("audit", "verify", file.toString(), "--table", "audit.events")).isEqualTo(2);
+    }
+
+    @Test
+    void aBadTableNameOrUrlIsAUsageErrorBeforeAnyConnection() {
+        assertThat(run("audit", "verify", "--table", "audit.events; DROP TABLE x", "--url", "postgresql://u@127.0.0.1:1/d")).isEqualTo(2);
+        assertThat(err.toString()).contains("lower-case letters");
+
+        assertThat(run("audit", "verify", "--table", "audit.events", "--url", "http://u@h/d")).isEqualTo(2);
+        assertThat(err.toString()).contains("postgresql://user@host:port/database");
+    }
+
+    @Test
+    void anUnreachableDatabaseIsARuntimeFailureNamingItWithoutThePassword() throws IOException {
+        Path password = Files.writeString(dir.resolve("pw"), "hunter2-not-shown\n");
+        assertThat(run("audit", "verify", "--table", "audit.events", "--url", "postgresql://u@127.0.0.1:1/d",
+                "--password-file", password.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("audit.events stream pgwarden: cannot be read from postgresql://u@127.0.0.1:1/d")
+                .doesNotContain("hunter2");
+    }
 }

@@ -1,15 +1,17 @@
 package io.pgwarden.plugin.audit;
 
-import io.pgwarden.spi.Metrics;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * The writer thread: drains the queue, renders each event and appends it to the chained file, flushes when the
- * queue runs empty and writes timed checkpoints while idle. An event the file refuses is counted as dropped and
- * the failure logged at most once per {@link AuditQueue#WARNING_INTERVAL_MILLIS}; the next event opens a new
- * file, linked to the last line that reached the old one.
+ * The writer thread: drains the queue, renders each event once and appends it to every sink, flushes the sinks when
+ * the queue runs empty and lets them write timed checkpoints while idle. An event a sink refuses is counted as
+ * dropped for that sink ({@code pgwarden.audit.dropped{sink=NAME}}) and the failure logged at most once per
+ * {@link AuditQueue#WARNING_INTERVAL_MILLIS}; the other sinks still get it.
  */
 final class AuditWriter implements AutoCloseable {
 
@@ -17,32 +19,32 @@ final class AuditWriter implements AutoCloseable {
 
     private final AuditQueue queue;
     private final EventJson json;
-    private final ChainedFile file;
-    private final Metrics.Counter droppedCounter;
+    private final List<AuditSink> sinks;
+    private final Map<AuditSink, DropReport> drops;
     private final System.Logger logger;
     private final Clock clock;
     private final Thread thread;
+    private final long[] lastFailureWarning;
     private volatile boolean running = true;
-    private long lastFailureWarning = Long.MIN_VALUE;
 
     /**
      * A writer, started by {@link #start}.
      *
      * @param queue where events wait
      * @param json renders them
-     * @param file where they go
-     * @param droppedCounter counts events the file refuses
+     * @param drops the sinks, each with its drop report, in the order they are written (a map that keeps its order)
      * @param logger for failures
      * @param clock the time of records and checkpoints
      */
-    AuditWriter(AuditQueue queue, EventJson json, ChainedFile file, Metrics.Counter droppedCounter, System.Logger logger,
-                Clock clock) {
+    AuditWriter(AuditQueue queue, EventJson json, Map<AuditSink, DropReport> drops, System.Logger logger, Clock clock) {
         this.queue = Objects.requireNonNull(queue, "queue");
         this.json = Objects.requireNonNull(json, "json");
-        this.file = Objects.requireNonNull(file, "file");
-        this.droppedCounter = Objects.requireNonNull(droppedCounter, "droppedCounter");
+        this.drops = Map.copyOf(drops);
+        this.sinks = List.copyOf(drops.keySet());
         this.logger = Objects.requireNonNull(logger, "logger");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.lastFailureWarning = new long[sinks.size()];
+        Arrays.fill(lastFailureWarning, Long.MIN_VALUE);
         this.thread = new Thread(this::run, "pgwarden-audit-writer");
         thread.setDaemon(true);
     }
@@ -53,19 +55,19 @@ final class AuditWriter implements AutoCloseable {
     }
 
     private void run() {
-        guarded(() -> file.open(clock.millis()));
+        everySink((sink, now) -> sink.open(now));
         while (running) {
             try {
                 AuditEvent event = queue.poll(IDLE_POLL_MILLIS);
                 if (event == null) {
-                    guarded(() -> file.tick(clock.millis()));
+                    everySink(AuditSink::tick);
                     continue;
                 }
                 while (event != null) {
                     write(event);
                     event = queue.poll();
                 }
-                guarded(file::flush);
+                everySink((sink, now) -> sink.flush());
             } catch (InterruptedException e) {
                 running = false;
             }
@@ -75,7 +77,7 @@ final class AuditWriter implements AutoCloseable {
             write(event);
             event = queue.poll();
         }
-        guarded(() -> file.close(clock.millis()));
+        everySink(AuditSink::close);
     }
 
     private void write(AuditEvent event) {
@@ -83,45 +85,63 @@ final class AuditWriter implements AutoCloseable {
         try {
             body = json.render(event);
         } catch (RuntimeException e) {
-            droppedCounter.increment();
+            for (AuditSink sink : sinks) {
+                drops.get(sink).count(1);
+            }
             logger.log(System.Logger.Level.ERROR, "audit event of session " + event.session().sessionId()
                     + " could not be rendered and is dropped", e);
             return;
         }
-        if (!guarded(() -> file.append(body, clock.millis()))) {
-            droppedCounter.increment();
+        for (int i = 0; i < sinks.size(); i++) {
+            AuditSink sink = sinks.get(i);
+            if (!guarded(i, sink, now -> sink.append(body, now))) {
+                drops.get(sink).count(1);
+            }
         }
     }
 
-    private boolean guarded(FileAction action) {
+    private void everySink(SinkAction action) {
+        for (int i = 0; i < sinks.size(); i++) {
+            AuditSink sink = sinks.get(i);
+            guarded(i, sink, now -> action.run(sink, now));
+        }
+    }
+
+    private boolean guarded(int index, AuditSink sink, TimedAction action) {
+        long now = clock.millis();
         try {
-            action.run();
+            action.run(now);
             return true;
         } catch (IOException e) {
-            long now = clock.millis();
-            if (lastFailureWarning == Long.MIN_VALUE || now - lastFailureWarning >= AuditQueue.WARNING_INTERVAL_MILLIS) {
-                lastFailureWarning = now;
-                logger.log(System.Logger.Level.ERROR, "audit file cannot be written; events are dropped until it can: " + e);
+            if (lastFailureWarning[index] == Long.MIN_VALUE || now - lastFailureWarning[index] >= AuditQueue.WARNING_INTERVAL_MILLIS) {
+                lastFailureWarning[index] = now;
+                logger.log(System.Logger.Level.ERROR, "audit " + sink.name() + " cannot be written; events are dropped until it can: " + e);
             }
             return false;
         }
     }
 
-    /** Stops the thread after it has written what is queued, and closes the file with a checkpoint. */
+    /** Stops the thread after it has written what is queued, and closes the sinks with a checkpoint. */
     @Override
     public void close() {
         // No interrupt: it would close the file's channel in the middle of a write; the poll returns within 200 ms.
         running = false;
         try {
-            thread.join(10_000);
+            thread.join(40_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** One file operation. */
+    /** One operation on a sink at a time. */
     @FunctionalInterface
-    private interface FileAction {
-        void run() throws IOException;
+    private interface TimedAction {
+        void run(long nowMillis) throws IOException;
+    }
+
+    /** One operation on each sink. */
+    @FunctionalInterface
+    private interface SinkAction {
+        void run(AuditSink sink, long nowMillis) throws IOException;
     }
 }

@@ -28,7 +28,7 @@ import javax.crypto.spec.SecretKeySpec;
  * when the next line and a closing checkpoint would pass {@code maxSize} bytes or the file is older than {@code maxAgeMillis}. Used by
  * the writer thread only.
  */
-final class ChainedFile {
+final class ChainedFile implements AuditSink {
 
     /** The {@code prev} of the very first header: 64 zeros. */
     static final String GENESIS = "0".repeat(64);
@@ -82,13 +82,19 @@ final class ChainedFile {
         }
     }
 
+    @Override
+    public String name() {
+        return "file";
+    }
+
     /**
      * Opens the file and writes its header, moving an earlier file aside.
      *
      * @param nowMillis the time
      * @throws IOException when the file cannot be created
      */
-    void open(long nowMillis) throws IOException {
+    @Override
+    public void open(long nowMillis) throws IOException {
         try {
             ensureOpen(nowMillis);
         } catch (IOException e) {
@@ -104,7 +110,8 @@ final class ChainedFile {
      * @param nowMillis the time
      * @throws IOException when the file cannot be written; the next append starts a new file
      */
-    void append(String body, long nowMillis) throws IOException {
+    @Override
+    public void append(String body, long nowMillis) throws IOException {
         try {
             ensureOpen(nowMillis);
             byte[] line = line(body);
@@ -130,7 +137,8 @@ final class ChainedFile {
      * @param nowMillis the time
      * @throws IOException when the file cannot be written
      */
-    void tick(long nowMillis) throws IOException {
+    @Override
+    public void tick(long nowMillis) throws IOException {
         if (out == null) {
             return;
         }
@@ -152,7 +160,8 @@ final class ChainedFile {
      *
      * @throws IOException when that fails
      */
-    void flush() throws IOException {
+    @Override
+    public void flush() throws IOException {
         if (out != null) {
             out.flush();
         }
@@ -164,7 +173,8 @@ final class ChainedFile {
      * @param nowMillis the time
      * @throws IOException when that fails
      */
-    void close(long nowMillis) throws IOException {
+    @Override
+    public void close(long nowMillis) throws IOException {
         if (out == null) {
             return;
         }

@@ -80,7 +80,7 @@ class AuditFactoryTest {
     void badFileSettingsNameTheirPath() throws IOException {
         Map<String, Object> values = valid();
         values.remove("file");
-        refused(values, "plugins[0].file", "is required");
+        refused(values, "plugins[0]", "needs at least one sink");
 
         values = valid();
         file(values).remove("path");
@@ -136,6 +136,127 @@ class AuditFactoryTest {
         values = valid();
         values.put("sinks", "table");
         refused(values, "plugins[0].sinks", "unknown setting");
+    }
+
+    private Map<String, Object> withTable() throws IOException {
+        Map<String, Object> values = valid();
+        values.remove("file");
+        Map<String, Object> table = new HashMap<>();
+        table.put("backend", "audit");
+        table.put("database", "audit");
+        table.put("user", "pgwarden_audit");
+        table.put("spool", new HashMap<>(Map.of("directory", dir.resolve("spool").toString())));
+        values.put("table", table);
+        return values;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> table(Map<String, Object> values) {
+        return (Map<String, Object>) values.get("table");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> spool(Map<String, Object> values) {
+        return (Map<String, Object>) table(values).get("spool");
+    }
+
+    @Test
+    void aTableSinkAloneIsEnoughAndItsDownDatabaseDoesNotHoldUpClose() throws Exception {
+        Map<String, Object> values = withTable();
+        Interceptor interceptor = new AuditFactory().create(new PluginConfig("plugins[0]", values), services);
+        interceptor.close();
+
+        assertThat(Files.isDirectory(dir.resolve("spool"))).isTrue();
+        assertThat(services.logger.lines()).anySatisfy(line -> assertThat(line).contains("connection refused (unit test)"));
+    }
+
+    @Test
+    void aDisabledStdoutIsNoSink() throws IOException {
+        Map<String, Object> values = valid();
+        values.remove("file");
+        values.put("stdout", Map.of("enabled", false));
+        refused(values, "plugins[0]", "needs at least one sink");
+
+        values.put("stdout", Map.of("enabled", "sometimes"));
+        refused(values, "plugins[0].stdout.enabled", "expected true or false");
+
+        values.put("stdout", Map.of("colour", true));
+        refused(values, "plugins[0].stdout.colour", "unknown setting");
+    }
+
+    @Test
+    void badTableSettingsNameTheirPath() throws IOException {
+        for (String required : new String[] {"backend", "database", "user"}) {
+            Map<String, Object> values = withTable();
+            table(values).remove(required);
+            refused(values, "plugins[0].table." + required, "is required");
+        }
+        Map<String, Object> values = withTable();
+        table(values).put("backend", "nowhere");
+        refused(values, "plugins[0].table.backend", "no backend named nowhere");
+
+        values = withTable();
+        table(values).put("password", "hunter2-literal");
+        refused(values, "plugins[0].table.password", "a literal is refused");
+
+        values = withTable();
+        table(values).put("table", "audit; DROP TABLE x");
+        refused(values, "plugins[0].table.table", "lower-case letters");
+
+        values = withTable();
+        table(values).put("table", "Audit.Events");
+        refused(values, "plugins[0].table.table", "lower-case letters");
+
+        values = withTable();
+        table(values).put("stream", "two words");
+        refused(values, "plugins[0].table.stream", "letters, digits");
+
+        values = withTable();
+        table(values).put("batch_size", 0);
+        refused(values, "plugins[0].table.batch_size", "between 1 and 100000");
+
+        values = withTable();
+        table(values).put("batch_size", "lots");
+        refused(values, "plugins[0].table.batch_size", "expected an integer");
+
+        values = withTable();
+        table(values).put("flush_interval", "0s");
+        refused(values, "plugins[0].table.flush_interval", "more than zero");
+
+        values = withTable();
+        table(values).put("flush_interval", "whenever");
+        refused(values, "plugins[0].table.flush_interval", "expected a duration");
+
+        values = withTable();
+        table(values).put("retries", 3);
+        refused(values, "plugins[0].table.retries", "unknown setting");
+    }
+
+    @Test
+    void badSpoolSettingsNameTheirPath() throws IOException {
+        Map<String, Object> values = withTable();
+        table(values).remove("spool");
+        refused(values, "plugins[0].table.spool", "is required");
+
+        values = withTable();
+        spool(values).remove("directory");
+        refused(values, "plugins[0].table.spool.directory", "is required");
+
+        values = withTable();
+        spool(values).put("directory", Files.writeString(dir.resolve("not-a-directory"), "x").toString());
+        refused(values, "plugins[0].table.spool.directory", "cannot use");
+
+        values = withTable();
+        spool(values).put("max_size", "1KiB");
+        refused(values, "plugins[0].table.spool.max_size", "at least 64KiB");
+
+        values = withTable();
+        spool(values).put("max_size", "1GB");
+        refused(values, "plugins[0].table.spool.max_size", "expected a size");
+
+        values = withTable();
+        spool(values).put("compress", true);
+        refused(values, "plugins[0].table.spool.compress", "unknown setting");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +25,11 @@ class AuditWriterTest {
 
     private AuditWriter writer(AuditQueue queue, Path path) {
         ChainedFile file = new ChainedFile(path, "test", 1 << 20, 3_600_000, 1000, 60_000, KEY);
-        return new AuditWriter(queue, new EventJson(false), file, services.counter("pgwarden.audit.dropped"), services.logger(),
+        return new AuditWriter(queue, new EventJson(false), Map.of(file, drops(file.name())), services.logger(), services.clock());
+    }
+
+    private DropReport drops(String sink) {
+        return new DropReport(sink, services.metrics.counter("pgwarden.audit.dropped", "", "sink", sink), services.logger(),
                 services.clock());
     }
 
@@ -52,7 +57,7 @@ class AuditWriterTest {
         assertThat(lines).filteredOn(l -> l.contains("\"text\":\"SELECT ?, ?\"")).hasSize(50);
         assertThat(String.join("\n", lines)).doesNotContain("secret-");
         assertThat(new AuditChainVerifier(KEY).verify(path).closed()).isTrue();
-        assertThat(services.count("pgwarden.audit.dropped")).isZero();
+        assertThat(services.metrics.count("pgwarden.audit.dropped{sink=file}")).isZero();
     }
 
     @Test
@@ -66,7 +71,7 @@ class AuditWriterTest {
         }
         writer.close();
 
-        assertThat(services.count("pgwarden.audit.dropped")).isEqualTo(3);
+        assertThat(services.metrics.count("pgwarden.audit.dropped{sink=file}")).isEqualTo(3);
         assertThat(services.logger.lines()).singleElement().asString().startsWith("ERROR audit file cannot be written");
     }
 }

@@ -7,9 +7,10 @@ import io.pgwarden.testkit.spi.CapturingLogger;
 import io.pgwarden.testkit.spi.RecordingMetrics;
 import io.pgwarden.testkit.spi.TestClock;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.reflect.Proxy;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.Executor;
@@ -68,8 +69,21 @@ final class TestServices implements Services {
         return reference;
     }
 
+    /**
+     * Backend {@code audit} gives a data source whose connections always fail, as a database that is down;
+     * any other backend is unknown, as the core says for a name not in {@code backends}.
+     */
     @Override
     public DataSource dataSource(String backend, String database, String user, String password) {
-        throw new UncheckedIOException(new IOException("no data sources in unit tests"));
+        if (!backend.equals("audit")) {
+            throw new IllegalArgumentException("no backend named " + backend);
+        }
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        throw new SQLException("connection refused (unit test)", "08001");
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
     }
 }
