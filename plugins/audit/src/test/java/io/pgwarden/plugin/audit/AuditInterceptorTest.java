@@ -36,8 +36,10 @@ class AuditInterceptorTest {
     private AuditInterceptor interceptor(ParameterPolicy policy) {
         ChainedFile file = new ChainedFile(dir.resolve("audit.jsonl"), "test", 1 << 20, 3_600_000, 1000, 60_000,
                 "interceptor-test-key-0123".getBytes(StandardCharsets.UTF_8));
-        AuditWriter writer = new AuditWriter(queue, new EventJson(false), file, services.counter("pgwarden.audit.dropped"),
-                services.logger(), services.clock());
+        DropReport drops = new DropReport(file.name(), services.counter("pgwarden.audit.dropped"), services.logger(),
+                services.clock());
+        AuditWriter writer = new AuditWriter(queue, new EventJson(false), Map.of(file, drops), services.logger(),
+                services.clock());
         interceptor = new AuditInterceptor("audit.trail.test", queue, writer, services.clock(), policy);
         return interceptor;
     }
