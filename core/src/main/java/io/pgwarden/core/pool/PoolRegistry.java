@@ -270,12 +270,14 @@ public final class PoolRegistry implements AutoCloseable {
     }
 
     /**
-     * Closes the idle servers of a database's pools (or of all), as a complete {@code PAUSE} does.
+     * Closes the idle servers of a database's pools (or of all), as a complete {@code PAUSE} does;
+     * passthrough pools keep theirs.
      *
      * @param database the database, or null for all
      */
     public void closeIdle(String database) {
-        poolsOf(database).forEach(ServerPool::closeIdleEverywhere);
+        // A passthrough pool cannot open servers of its own: its idle ones stay for the sessions that wait.
+        poolsOf(database).stream().filter(pool -> !pool.key().relayed()).forEach(ServerPool::closeIdleEverywhere);
     }
 
     /**

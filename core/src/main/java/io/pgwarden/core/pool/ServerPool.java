@@ -260,7 +260,7 @@ public final class ServerPool {
             idle += shard.idleCount();
         }
         return new PoolStats(key.backend(), key.database(), key.user(), key.role(), settings.mode().yamlName(), active.get(), idle,
-                opening.get(), waiters.size(), pinned.sum());
+                opening.get(), waiters.size() + parked.size(), pinned.sum());
     }
 
     /** Closes idle servers past their idle timeout or lifetime and opens up to the minimum; on the loop. */
