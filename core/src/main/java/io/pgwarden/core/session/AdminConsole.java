@@ -138,6 +138,8 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
         while (!busy && (next = held.poll()) != null) {
             try {
                 handle(ctx, next);
+            } catch (RuntimeException e) {
+                exceptionCaught(ctx, e);
             } finally {
                 next.release();
             }

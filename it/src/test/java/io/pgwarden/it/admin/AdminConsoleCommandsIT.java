@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -241,10 +242,10 @@ class AdminConsoleCommandsIT {
             pause.get(LIMIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(poolOf(watcher, "second")).containsEntry("sv_active", "0");
             Await.until("the paused database's idle servers are closed", LIMIT,
-                    () -> "0".equals(poolOf(watcher, "second").get("sv_idle")));
+                    sql(() -> "0".equals(poolOf(watcher, "second").get("sv_idle"))));
 
             Future<Long> query = tasks.submit(() -> queryLong(waiting, "SELECT 42"));
-            Await.until("the query waits for RESUME", LIMIT, () -> "1".equals(poolOf(watcher, "second").get("cl_waiting")));
+            Await.until("the query waits for RESUME", LIMIT, sql(() -> "1".equals(poolOf(watcher, "second").get("cl_waiting"))));
             assertThat(query.isDone()).isFalse();
             try (Connection other = client("postgres")) {
                 assertThat(queryLong(other, "SELECT 7")).as("another database is not paused").isEqualTo(7);
@@ -272,7 +273,7 @@ class AdminConsoleCommandsIT {
             assertThat(queryLong(bystander, "SELECT 2")).isEqualTo(2);
             try (Connection superuser = postgres.superuserConnection()) {
                 Await.until("the killed session's server connection is closed", LIMIT,
-                        () -> queryLong(superuser, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid) == 0);
+                        sql(() -> queryLong(superuser, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid) == 0));
             }
             try (Connection fresh = client("second")) {
                 assertThat(queryLong(fresh, "SELECT 3")).isEqualTo(3);
@@ -331,6 +332,21 @@ class AdminConsoleCommandsIT {
             doomed.server().stopped().toCompletableFuture().get(LIMIT.toSeconds(), TimeUnit.SECONDS);
             Await.until("the port is closed", LIMIT, () -> !accepts(port));
         }
+    }
+
+    /** A check that reads the database, for {@link Await#until}. */
+    private interface SqlCheck {
+        boolean test() throws SQLException;
+    }
+
+    private static BooleanSupplier sql(SqlCheck check) {
+        return () -> {
+            try {
+                return check.test();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        };
     }
 
     private static boolean accepts(int port) {
