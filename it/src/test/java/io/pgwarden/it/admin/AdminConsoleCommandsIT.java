@@ -10,6 +10,7 @@ import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.LeakCheckExtension;
 import io.pgwarden.testkit.LogCapture;
 import io.pgwarden.testkit.PasswordEncryption;
+import io.pgwarden.testkit.PluginInstallation;
 import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.Psql;
 import java.io.IOException;
@@ -31,6 +32,8 @@ import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -221,6 +224,58 @@ class AdminConsoleCommandsIT {
             List<Map<String, String>> plugins = show(console, "SHOW PLUGINS");
             assertThat(columns(plugins)).containsExactly("order", "type", "version", "spi", "hooks", "auth_methods", "origin");
             assertThat(rows(plugins)).as("the chain of this config is empty").isEmpty();
+        }
+    }
+
+    /** The audit plugin's jar in a plugins folder of its own. */
+    private static final class AuditPlugin extends PluginInstallation {
+        AuditPlugin() {
+            super("pgwarden.plugin.audit", "audit");
+        }
+    }
+
+    @Test
+    void pluginsShowTheChainWithVersionSpiAndHooksAndConfigHidesTheirSecrets() throws Exception {
+        String key = "audit-key-0c41d2e8f7a9b35561a0-9f3e7d21";
+        try (AuditPlugin plugin = new AuditPlugin()) {
+            ProxyFixture audited = plugin.startProxy("""
+                    backends:
+                      primary: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
+                    auth:
+                      rules:
+                        - { database: pgwarden, method: trust }
+                    admin:
+                      console: { users: [ ops ] }
+                    plugins:
+                      - type: audit
+                        checkpoint_key: "%s"
+                        file: { path: "%s" }
+                    """.formatted(postgres.port(), plugin.secretReference("audit.key", key),
+                    plugin.directory().resolve("audit.jsonl")));
+            try (Connection console = console(audited)) {
+                Map<String, String> row = rows(show(console, "SHOW PLUGINS")).stream().filter(r -> "audit".equals(r.get("type")))
+                        .findFirst().orElseThrow();
+                Attributes manifest;
+                try (JarFile jar = new JarFile(PluginInstallation.pluginJar("pgwarden.plugin.audit", "audit").toFile())) {
+                    manifest = jar.getManifest().getMainAttributes();
+                }
+                assertThat(row).containsEntry("order", "1").containsEntry("spi", manifest.getValue("Plugin-Requires"))
+                        .containsEntry("version", manifest.getValue("Plugin-Version"));
+                assertThat(row.get("spi")).matches("[0-9]+\\.[0-9]+");
+                assertThat(row.get("version")).isNotEmpty();
+                assertThat(row.get("hooks")).contains("onSessionEnd");
+                assertThat(row.get("origin")).endsWith("pgwarden-audit.jar");
+
+                List<Map<String, String>> config = show(console, "SHOW CONFIG");
+                assertThat(rows(config)).anySatisfy(setting -> {
+                    assertThat(setting.get("key")).isEqualTo("plugins[0].checkpoint_key");
+                    assertThat(setting.get("value")).isEqualTo("(secret)");
+                    assertThat(setting.get("changeable")).isEqualTo("yes");
+                });
+                assertThat(rows(config)).anySatisfy(setting -> assertThat(setting).containsEntry("key", "plugins[0].type")
+                        .containsEntry("value", "audit"));
+                assertThat(config.toString()).doesNotContain(key);
+            }
         }
     }
 
