@@ -54,7 +54,7 @@ final class ServeCommand implements Callable<Integer> {
         spec.commandLine().getOut().println("pgwarden listening on " + new HostPort(
                 server.address().getAddress().getHostAddress(), server.address().getPort()) + "; Ctrl-C stops it");
         spec.commandLine().getOut().flush();
-        UntilSignal.await(server::close);
+        UntilSignal.await(server::close, server.stopped());
         return ExitCode.OK;
     }
 

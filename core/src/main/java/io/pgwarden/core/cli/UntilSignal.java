@@ -1,6 +1,7 @@
 package io.pgwarden.core.cli;
 
 import io.pgwarden.core.logging.ProxyLogging;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -14,8 +15,11 @@ final class UntilSignal {
     private UntilSignal() {
     }
 
-    /** Registers {@code stop} as a shutdown hook and waits until it has run. */
-    static void await(Runnable stop) throws InterruptedException {
+    /**
+     * Registers {@code stop} as a shutdown hook and waits until it has run, or until {@code stoppedOtherwise}
+     * completes (the admin console's SHUTDOWN stopped the server; the hook then finds it stopped).
+     */
+    static void await(Runnable stop, CompletionStage<?> stoppedOtherwise) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -25,6 +29,7 @@ final class UntilSignal {
                 stopped.countDown();
             }
         }, "pgwarden-shutdown"));
+        stoppedOtherwise.whenComplete((done, error) -> stopped.countDown());
         stopped.await();
     }
 }

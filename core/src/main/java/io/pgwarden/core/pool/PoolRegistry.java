@@ -46,6 +46,7 @@ public final class PoolRegistry implements AutoCloseable {
     private final List<ScheduledFuture<?>> janitors = new ArrayList<>();
     private final MeterRegistry meters;
     private final Timer waitTimer;
+    private final PoolPause pauses = new PoolPause();
 
     /**
      * @param config the pool settings
@@ -228,6 +229,107 @@ public final class PoolRegistry implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * {@code PAUSE}: the pools of a database (or of all) hand out and open no more servers; sessions
+     * that need one wait until {@link #resume}.
+     *
+     * @param database the database, or null for all
+     */
+    public void pause(String database) {
+        pauses.pause(database);
+    }
+
+    /**
+     * {@code RESUME}: the paused sessions of a database (or of all) get their servers.
+     *
+     * @param database the database, or null for all
+     * @return false when it was not paused
+     */
+    public boolean resume(String database) {
+        if (!pauses.resume(database)) {
+            return false;
+        }
+        pools.values().forEach(ServerPool::resumed);
+        return true;
+    }
+
+    boolean paused(String database) {
+        return pauses.paused(database);
+    }
+
+    /**
+     * Whether every server of a database's pools (or of all pools) is back in its pool, none being opened.
+     *
+     * @param database the database, or null for all
+     * @return true when drained
+     */
+    public boolean drained(String database) {
+        return poolsOf(database).stream().allMatch(ServerPool::drained);
+    }
+
+    /**
+     * Closes the idle servers of a database's pools (or of all), as a complete {@code PAUSE} does;
+     * passthrough pools keep theirs.
+     *
+     * @param database the database, or null for all
+     */
+    public void closeIdle(String database) {
+        // A passthrough pool cannot open servers of its own: its idle ones stay for the sessions that wait.
+        poolsOf(database).stream().filter(pool -> !pool.key().relayed()).forEach(ServerPool::closeIdleEverywhere);
+    }
+
+    /**
+     * {@code KILL}: closes every server of a database's pools, idle ones now, lent ones when their
+     * session lets go of them; the pools stay and open new servers for new sessions.
+     *
+     * @param database the database
+     */
+    public void retire(String database) {
+        poolsOf(database).forEach(ServerPool::retireAll);
+    }
+
+    /**
+     * Whether the proxy knows a database: a pool serves it or the pool settings name it.
+     *
+     * @param database the database
+     * @return true when known
+     */
+    public boolean knows(String database) {
+        return config.databases().containsKey(database) || pools.keySet().stream().anyMatch(key -> key.database().equals(database));
+    }
+
+    /**
+     * The traffic counters of every pool ({@code SHOW STATS}).
+     *
+     * @return pool key to counters
+     */
+    public Map<PoolKey, PoolTraffic> traffic() {
+        Map<PoolKey, PoolTraffic> traffic = new java.util.LinkedHashMap<>();
+        pools.forEach((key, pool) -> traffic.put(key, pool.traffic()));
+        return traffic;
+    }
+
+    /**
+     * The idle servers registered with one event loop, of every pool; must run on that loop.
+     *
+     * @param loop the loop
+     * @return the servers
+     */
+    public List<PooledServer> idleServers(EventLoop loop) {
+        List<PooledServer> idle = new ArrayList<>();
+        pools.values().forEach(pool -> idle.addAll(pool.idleServers(loop)));
+        return idle;
+    }
+
+    /** @return the event loops servers run on */
+    public List<EventLoop> eventLoops() {
+        return loops;
+    }
+
+    private List<ServerPool> poolsOf(String database) {
+        return pools.values().stream().filter(pool -> database == null || pool.key().database().equals(database)).toList();
     }
 
     /**

@@ -172,11 +172,18 @@ public final class PooledServer {
         return false;
     }
 
-    long createdNanos() {
+    /** @return how many named statements the server holds for the proxy; on the server's loop */
+    public int statementCount() {
+        return statements.size();
+    }
+
+    /** @return the {@link System#nanoTime()} the server connection was made */
+    public long createdNanos() {
         return createdNanos;
     }
 
-    long releasedNanos() {
+    /** @return the {@link System#nanoTime()} the server was last given back to its pool */
+    public long releasedNanos() {
         return releasedNanos;
     }
 

@@ -10,7 +10,10 @@ import io.pgwarden.core.protocol.backend.ErrorResponse;
 import io.pgwarden.spi.BackendLogin;
 import java.time.Duration;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -47,6 +50,11 @@ public final class ServerPool {
     private final AtomicInteger active = new AtomicInteger();
     private final LongAdder pinned = new LongAdder();
     private final ServerHandOver handOver;
+    private final PoolTraffic traffic = new PoolTraffic();
+    /** Sessions that asked for a server while the pool was paused; served again on resume. */
+    private final ConcurrentLinkedQueue<Waiter> parked = new ConcurrentLinkedQueue<>();
+    /** Servers created before this {@link System#nanoTime()} are closed when next seen ({@code KILL}); at first the pool's creation. */
+    private volatile long retiredBefore = System.nanoTime();
 
     ServerPool(PoolKey key, BackendConfig backend, BackendLogin login, PoolSettings settings, PoolRegistry registry) {
         this.key = key;
@@ -59,7 +67,7 @@ public final class ServerPool {
         for (int i = 0; i < shards.length; i++) {
             shards[i] = new LoopShard(registry.loops().get(i));
         }
-        this.waiters = new WaiterQueue(shards, registry.waitTimer());
+        this.waiters = new WaiterQueue(shards, registry.waitTimer(), traffic);
         this.handOver = new ServerHandOver(key, slots, active);
     }
 
@@ -117,6 +125,9 @@ public final class ServerPool {
      * @return a server now lent to the caller, or null
      */
     public PooledServer poll(EventLoop loop) {
+        if (paused()) {
+            return null;
+        }
         LoopShard shard = shard(loop);
         PooledServer server;
         while ((server = shard.takeIdle()) != null) {
@@ -139,6 +150,9 @@ public final class ServerPool {
      * @param waiter the session
      */
     public void acquire(Waiter waiter) {
+        if (park(waiter)) {
+            return;
+        }
         if (!key.relayed() && waiters.size() == 0 && slots.take(settings.size())) {
             waiter.claim();
             open(waiter.loop(), waiter);
@@ -169,7 +183,7 @@ public final class ServerPool {
         }
         server.released(now);
         LoopShard shard = shard(server.channel().eventLoop());
-        Waiter waiter = waiters.size() == 0 ? null : waiters.next(shard);
+        Waiter waiter = waiters.size() == 0 || paused() ? null : waiters.next(shard);
         if (waiter != null) {
             active.incrementAndGet();
             handOver.handOut(server, waiter);
@@ -177,7 +191,7 @@ public final class ServerPool {
         }
         server.channel().config().setAutoRead(true);
         shard.putIdle(server);
-        if (waiters.size() > 0) {
+        if (waiters.size() > 0 && !paused()) {
             serveWaiters(shard);
         } else if (settings.maxDatabaseConnections() > 0 || settings.maxUserConnections() > 0) {
             registry.capacityFreed(this);
@@ -190,7 +204,7 @@ public final class ServerPool {
      * @param waiter the waiter
      */
     public void cancel(Waiter waiter) {
-        if (waiter.claim()) {
+        if (waiter.claim() && !parked.remove(waiter)) {
             waiters.remove(shard(waiter.loop()), waiter);
         }
     }
@@ -246,7 +260,7 @@ public final class ServerPool {
             idle += shard.idleCount();
         }
         return new PoolStats(key.backend(), key.database(), key.user(), key.role(), settings.mode().yamlName(), active.get(), idle,
-                opening.get(), waiters.size(), pinned.sum());
+                opening.get(), waiters.size() + parked.size(), pinned.sum());
     }
 
     /** Closes idle servers past their idle timeout or lifetime and opens up to the minimum; on the loop. */
@@ -266,7 +280,7 @@ public final class ServerPool {
                 discard(server);
             }
         }
-        if (prewarm && !key.relayed()) {
+        if (prewarm && !key.relayed() && !paused()) {
             while (slots.count() < settings.minSize() && slots.take(settings.minSize())) {
                 open(loop, null);
             }
@@ -285,6 +299,9 @@ public final class ServerPool {
     }
 
     private boolean tooOld(PooledServer server, long now) {
+        if (server.createdNanos() - retiredBefore < 0) {
+            return true;
+        }
         Duration lifetime = registry.config().serverLifetime();
         return !lifetime.isZero() && now - server.createdNanos() > nanos(lifetime);
     }
@@ -366,7 +383,7 @@ public final class ServerPool {
 
     /** Opens connections for waiters while the pool (or a freed cap) has room. */
     void openForWaiters() {
-        while (!key.relayed() && waiters.size() > 0) {
+        while (!paused() && !key.relayed() && waiters.size() > 0) {
             ServerSlots.Room room = slots.reserve(settings.size());
             if (room == ServerSlots.Room.CAPPED) {
                 // Another pool of the database or user may hold the capped servers idle.
@@ -386,7 +403,7 @@ public final class ServerPool {
     }
 
     private void serveWaiters(LoopShard shard) {
-        while (waiters.size() > 0) {
+        while (waiters.size() > 0 && !paused()) {
             PooledServer server = poll(shard.loop);
             if (server == null) {
                 openForWaiters();
@@ -413,6 +430,77 @@ public final class ServerPool {
         } else {
             slots.free();
         }
+    }
+
+    /** @return the counters of the pool's traffic ({@code SHOW STATS}) */
+    public PoolTraffic traffic() {
+        return traffic;
+    }
+
+    /** @return whether the admin console paused this pool's database */
+    boolean paused() {
+        return registry.paused(key.database());
+    }
+
+    /**
+     * Holds a waiter while the pool is paused; false when it is not (the waiter goes on as usual).
+     * A resume between the check and the queueing is caught by looking again.
+     */
+    private boolean park(Waiter waiter) {
+        if (!paused()) {
+            return false;
+        }
+        parked.add(waiter);
+        if (!paused() && parked.remove(waiter)) {
+            return false;
+        }
+        LOG.debug("pool {} is paused; a session waits for RESUME", key);
+        return true;
+    }
+
+    /** The pause ended: the parked sessions ask again, each on its own loop, and the queue is served. */
+    void resumed() {
+        Waiter waiter;
+        while ((waiter = parked.poll()) != null) {
+            Waiter next = waiter;
+            if (!next.cancelled()) {
+                next.loop().execute(() -> acquire(next));
+            }
+        }
+        serveWaiters();
+    }
+
+    /** @return true when no server is lent or being opened (a {@code PAUSE} is complete for this pool) */
+    boolean drained() {
+        return active.get() == 0 && opening.get() == 0;
+    }
+
+    /** Closes the idle servers on every loop ({@code PAUSE} once drained). */
+    void closeIdleEverywhere() {
+        for (LoopShard shard : shards) {
+            if (shard.idleCount() > 0) {
+                shard.loop.execute(() -> closeIdle(shard.loop));
+            }
+        }
+    }
+
+    /**
+     * {@code KILL}: every server open now is closed, idle ones at once, lent ones when their session
+     * gives them back; servers opened from now on are kept.
+     */
+    void retireAll() {
+        retiredBefore = System.nanoTime();
+        closeIdleEverywhere();
+    }
+
+    /**
+     * The idle servers of one loop, for {@code SHOW SERVERS}; must run on that loop.
+     *
+     * @param loop the loop
+     * @return a copy of the list
+     */
+    List<PooledServer> idleServers(EventLoop loop) {
+        return new ArrayList<>(shard(loop).idle);
     }
 
     /** A configured duration in nanoseconds; durations beyond about 292 years count as forever. */

@@ -18,10 +18,12 @@ final class WaiterQueue {
     private final LoopShard[] shards;
     private final AtomicInteger waiting = new AtomicInteger();
     private final Timer waits;
+    private final PoolTraffic traffic;
 
-    WaiterQueue(LoopShard[] shards, Timer waits) {
+    WaiterQueue(LoopShard[] shards, Timer waits, PoolTraffic traffic) {
         this.shards = shards;
         this.waits = waits;
+        this.traffic = traffic;
     }
 
     /** @return how many sessions wait, counting some that were cancelled but not yet polled */
@@ -92,6 +94,8 @@ final class WaiterQueue {
 
     /** Records how long a waiter that has just left the queue waited. */
     void waited(Waiter waiter) {
-        waits.record(System.nanoTime() - waiter.queuedNanos(), TimeUnit.NANOSECONDS);
+        long nanos = System.nanoTime() - waiter.queuedNanos();
+        waits.record(nanos, TimeUnit.NANOSECONDS);
+        traffic.waited(nanos);
     }
 }

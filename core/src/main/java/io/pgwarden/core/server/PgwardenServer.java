@@ -39,6 +39,8 @@ import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +65,7 @@ public final class PgwardenServer implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean draining;
     private boolean closed;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     private PgwardenServer(ProxyConfig config, Transport transport, PluginHost plugins, InterceptorChain chain,
                            BackendConnector connector) throws IOException, GeneralSecurityException {
@@ -79,7 +82,7 @@ public final class PgwardenServer implements AutoCloseable {
         pools.createFixedLoginPools(config.auth().rules());
         this.meters = ProxyMeters.register(plugins.meterRegistry(), sessions::size, sessions::readyCount, pools::stats);
         ProxyRuntime runtime = new ProxyRuntime(config, chain, new AuthRules(config.auth().rules()), connector, cancels, sessions,
-                pools, meters);
+                pools, meters, this::shutdownFromConsole);
         Acceptor acceptor = new Acceptor(runtime);
         int maxStartup = config.limits().maxStartupPacketSize();
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -273,6 +276,23 @@ public final class PgwardenServer implements AutoCloseable {
         chain.close();
         plugins.close();
         LOG.info("pgwarden stopped");
+        stopped.complete(null);
+    }
+
+    /**
+     * Completes when {@link #close()} is done, whoever called it (a signal's hook, the admin console's
+     * {@code SHUTDOWN}).
+     *
+     * @return the stage
+     */
+    public CompletionStage<Void> stopped() {
+        return stopped;
+    }
+
+    /** The admin console's SHUTDOWN: the graceful stop of {@link #close()}, on a thread of its own since it waits for sessions. */
+    private void shutdownFromConsole() {
+        LOG.info("shutdown requested from the admin console");
+        new Thread(this::close, "pgwarden-console-shutdown").start();
     }
 
     private void shutdownGroups() {

@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param columns the column names
  * @param rows the rows, each as long as {@code columns}; null is SQL NULL
  */
-record ConsoleTable(List<String> columns, List<List<String>> rows) {
+record ConsoleTable(List<String> columns, List<List<String>> rows) implements ConsoleReply {
 
     private static final int TEXT_OID = 25;
     private static final List<String> POOL_COLUMNS = List.of("database", "user", "cl_active", "cl_waiting", "sv_active", "sv_idle",
@@ -95,7 +95,8 @@ record ConsoleTable(List<String> columns, List<List<String>> rows) {
      *
      * @param out the buffer to append to
      */
-    void encode(ByteBuf out) {
+    @Override
+    public void encode(ByteBuf out) {
         new RowDescription(columns.stream().map(name -> RowDescription.Field.text(name, TEXT_OID, (short) -1)).toList()).encode(out);
         for (List<String> row : rows) {
             List<byte[]> values = new ArrayList<>(row.size());

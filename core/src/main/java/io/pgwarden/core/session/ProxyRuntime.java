@@ -20,10 +20,11 @@ import java.util.Objects;
  * @param sessions the live sessions
  * @param pools the server connection pools
  * @param meters the core's metrics
+ * @param shutdown stops the proxy as SIGTERM does, without blocking the caller (the admin console's {@code SHUTDOWN})
  */
 public record ProxyRuntime(ProxyConfig config, InterceptorChain chain, AuthRules rules,
                            BackendConnector connector, CancelForwarder cancels, SessionRegistry sessions,
-                           PoolRegistry pools, ProxyMeters meters) {
+                           PoolRegistry pools, ProxyMeters meters, Runnable shutdown) {
 
     /** Checks for null. */
     public ProxyRuntime {
@@ -35,5 +36,6 @@ public record ProxyRuntime(ProxyConfig config, InterceptorChain chain, AuthRules
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(pools, "pools");
         Objects.requireNonNull(meters, "meters");
+        Objects.requireNonNull(shutdown, "shutdown");
     }
 }

@@ -54,6 +54,10 @@ final class ServerAttachment {
     /** Inside {@link #attachForClient()}: a server that arrives now needs no resume of the relay. */
     private boolean attachingNow;
     private ScheduledFuture<?> idleTimer;
+    /** When the running query's first message came ({@link System#nanoTime()}), 0 between queries. */
+    private long queryStart;
+    /** When the running transaction's first message came, 0 between transactions. */
+    private long transactionStart;
     /** The session's place in its pool's queue while it waits for a server, else null. */
     private SessionWaiter queued;
     /** The login tried to do without a server once (it does not try again after a retry). */
@@ -274,6 +278,7 @@ final class ServerAttachment {
 
     /** A ReadyForQuery passed to the client. */
     void readyForQuery(char status) {
+        count(status);
         if (transactionMode && pinned == null && status == ReadyForQuery.IDLE && betweenTransactions()) {
             releaseDue = true;
         }
@@ -297,6 +302,19 @@ final class ServerAttachment {
         return relay.pendingSyncs() == 0 && !relay.extendedOpen() && !relay.expectsSubstitutions();
     }
 
+    /** Counts the query, and the transaction when it ended, in the pool's traffic ({@code SHOW STATS}). */
+    private void count(char status) {
+        long now = System.nanoTime();
+        if (queryStart != 0) {
+            pool.traffic().query(now - queryStart);
+            queryStart = 0;
+        }
+        if (status == ReadyForQuery.IDLE && transactionStart != 0) {
+            pool.traffic().transaction(now - transactionStart);
+            transactionStart = 0;
+        }
+    }
+
     /** The session's state can no longer move: it keeps this server until it ends. */
     void pin(PinReason reason) {
         if (pinned != null) {
@@ -317,8 +335,18 @@ final class ServerAttachment {
         }
     }
 
-    /** The client sent something: it is not idle. */
+    /** The client sent something: it is not idle, and a query (and a transaction) runs from now on. */
     void clientActive() {
+        if (queryStart == 0) {
+            queryStart = System.nanoTime();
+            if (transactionStart == 0) {
+                transactionStart = queryStart;
+            }
+        }
+        stopIdleTimer();
+    }
+
+    private void stopIdleTimer() {
         if (idleTimer != null) {
             idleTimer.cancel(false);
             idleTimer = null;
@@ -333,7 +361,7 @@ final class ServerAttachment {
         if (timeout.isZero()) {
             return;
         }
-        clientActive();
+        stopIdleTimer();
         idleTimer = session.loop().schedule(() -> {
             idleTimer = null;
             if (status == ReadyForQuery.IDLE) {
@@ -350,7 +378,7 @@ final class ServerAttachment {
      * still busy with a statement is closed ({@link ServerReset}).
      */
     void end() {
-        clientActive();
+        stopIdleTimer();
         if (queued != null) {
             pool.cancel(queued);
             queued = null;

@@ -82,6 +82,14 @@ final class ProcessRun implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits for the child to end by itself and returns its exit code. */
+    int awaitExit(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("pgwarden did not stop within " + seconds + "s");
+        }
+        return process.exitValue();
+    }
+
     /** Stops the child politely first, so that a failed test still lets it clean up after itself. */
     @Override
     public void close() throws InterruptedException {

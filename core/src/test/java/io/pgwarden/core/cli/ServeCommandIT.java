@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgwarden.core.demo.PgwardenDemo;
 import java.net.ConnectException;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code pgwarden serve --backend} in its own JVM, in front of a real PostgreSQL, stopped by SIGTERM. */
+/**
+ * {@code pgwarden serve} in its own JVM, in front of a real PostgreSQL, stopped by SIGTERM or by the
+ * admin console's SHUTDOWN.
+ */
 @Timeout(240)
 class ServeCommandIT {
 
@@ -39,6 +43,35 @@ class ServeCommandIT {
                 }
 
                 assertThat(serve.terminate(60)).as("exit status after SIGTERM").isEqualTo(143);
+                Assertions.assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
+                        .isInstanceOf(ConnectException.class);
+            }
+        }
+    }
+
+    @Test
+    void consoleShutdownEndsTheProcessWithStatusZero() throws Exception {
+        try (PgwardenDemo postgres = new PgwardenDemo()) {
+            postgres.start(0, home);
+            Path config = home.resolve("pgwarden.yaml");
+            Files.writeString(config, """
+                    listen: { host: 127.0.0.1, port: 0 }
+                    backends:
+                      primary: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
+                    auth:
+                      rules:
+                        - { database: pgwarden, method: trust }
+                    admin:
+                      console: { users: [ ops ] }
+                    """.formatted(postgres.postgresPort()));
+            try (ProcessRun serve = ProcessRun.start("serve", "--config", config.toString())) {
+                int port = Integer.parseInt(serve.awaitLine("pgwarden listening on 127\\.0\\.0\\.1:([0-9]+)", 60).group(1));
+                try (Connection console = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port
+                        + "/pgwarden?user=ops&sslmode=disable&preferQueryMode=simple&assumeMinServerVersion=9.0");
+                     Statement statement = console.createStatement()) {
+                    statement.execute("SHUTDOWN");
+                }
+                assertThat(serve.awaitExit(60)).as("exit status after SHUTDOWN").isZero();
                 Assertions.assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
                         .isInstanceOf(ConnectException.class);
             }

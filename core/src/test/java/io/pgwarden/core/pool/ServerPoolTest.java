@@ -215,6 +215,72 @@ class ServerPoolTest {
     }
 
     @Test
+    void pausedPoolHandsOutNothingUntilResumedAndDrainsWhenServersComeBack() throws Exception {
+        ServerPool pool = passthroughPool(config(2, 0, Duration.ofSeconds(120), Duration.ZERO));
+        EventLoop loop = loops.get(0);
+        Connected connected = connect(loop);
+        PooledServer server = on(loop, () -> pool.adopt(connected.connection()));
+
+        registry.pause("app");
+        assertThat(registry.drained("app")).as("a server is lent").isFalse();
+        assertThat(registry.drained("other")).as("no pool of another database").isTrue();
+        run(loop, () -> pool.release(server));
+        assertThat(registry.drained("app")).isTrue();
+        awaitStats(pool, 0, 1, 0);
+        assertThat(on(loop, () -> pool.poll(loop))).as("paused: the idle server is not handed out").isNull();
+        RecordingWaiter waiter = new RecordingWaiter(loop);
+        run(loop, () -> pool.acquire(waiter));
+        assertThat(waiter.delivered).isNotDone();
+
+        assertThat(registry.resume("other")).as("another database was not paused").isFalse();
+        assertThat(registry.resume("app")).isTrue();
+        assertThat(waiter.delivered.get(WAIT_SECONDS, TimeUnit.SECONDS)).isSameAs(server);
+        assertThat(registry.resume("app")).as("resumed already").isFalse();
+    }
+
+    @Test
+    void pauseOfAllCoversEveryDatabaseAndAWaiterThatLeftIsForgotten() throws Exception {
+        ServerPool pool = passthroughPool(config(2, 0, Duration.ofSeconds(120), Duration.ZERO));
+        EventLoop loop = loops.get(0);
+        registry.pause(null);
+        RecordingWaiter gone = new RecordingWaiter(loop);
+        run(loop, () -> pool.acquire(gone));
+        run(loop, () -> pool.cancel(gone));
+        assertThat(registry.resume("app")).as("only a pause of all is in force").isFalse();
+        assertThat(registry.resume(null)).isTrue();
+        Connected connected = connect(loop);
+        PooledServer server = on(loop, () -> pool.adopt(connected.connection()));
+        run(loop, () -> pool.release(server));
+        awaitStats(pool, 0, 1, 0);
+        assertThat(gone.delivered).as("the cancelled waiter got nothing").isNotDone();
+    }
+
+    @Test
+    void retiredServersCloseIdleAtOnceAndLentOnesWhenReleased() throws Exception {
+        ServerPool pool = passthroughPool(config(3, 0, Duration.ofSeconds(120), Duration.ZERO));
+        EventLoop loop = loops.get(0);
+        Connected idle = connect(loop);
+        Connected lent = connect(loop);
+        PooledServer idleServer = on(loop, () -> pool.adopt(idle.connection()));
+        PooledServer lentServer = on(loop, () -> pool.adopt(lent.connection()));
+        run(loop, () -> pool.release(idleServer));
+
+        assertThat(registry.knows("app")).isTrue();
+        assertThat(registry.knows("nope")).isFalse();
+        registry.retire("app");
+        idle.far().closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertThat(lent.connection().channel().isActive()).isTrue();
+        run(loop, () -> pool.release(lentServer));
+        lent.far().closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        awaitStats(pool, 0, 0, 0);
+
+        Connected fresh = connect(loop);
+        PooledServer freshServer = on(loop, () -> pool.adopt(fresh.connection()));
+        run(loop, () -> pool.release(freshServer));
+        awaitStats(pool, 0, 1, 0);
+    }
+
+    @Test
     void passthroughPoolAdoptsServersUpToItsSize() throws Exception {
         ServerPool pool = passthroughPool(config(2, 0, Duration.ofSeconds(120), Duration.ZERO));
         EventLoop loop = loops.get(0);

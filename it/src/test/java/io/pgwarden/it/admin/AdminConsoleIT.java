@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The admin console of a real proxy in front of a real PostgreSQL, read through pgjdbc: an admin
  * reads SHOW VERSION, POOLS and CLIENTS with PgBouncer's columns and values that follow real
- * traffic, a non-admin is refused, unsupported commands get an error and the session goes on, and
+ * traffic, a non-admin is refused, unknown commands get an error and the session goes on, and
  * the console never opens a server connection.
  */
 @ExtendWith(LeakCheckExtension.class)
@@ -174,10 +174,10 @@ class AdminConsoleIT {
         assertThat(run.stdout()).startsWith("pgwarden ").contains("|ops|pgwarden|active|127.0.0.1|").contains("|psql-console|pgwarden");
 
         List<String> unknown = new ArrayList<>(connect);
-        unknown.addAll(List.of("-c", "SHOW STATS"));
+        unknown.addAll(List.of("-c", "SHOW NOTHING"));
         Psql.Result refused = Psql.run(work, unknown, Map.of("PGSSLMODE", "disable"));
         assertThat(refused.exitCode()).isNotZero();
-        assertThat(refused.stderr()).contains("supports only SHOW VERSION, SHOW POOLS and SHOW CLIENTS");
+        assertThat(refused.stderr()).contains("unsupported admin console command").contains("SHOW VERSION, SHOW POOLS, SHOW CLIENTS");
     }
 
     @Test
@@ -225,10 +225,9 @@ class AdminConsoleIT {
     @Test
     void unsupportedCommandsGetAnErrorAndTheSessionGoesOn() throws SQLException {
         try (Connection console = console("ops")) {
-            for (String command : List.of("SELECT 1", "RELOAD", "SHOW SERVERS", "SHUTDOWN")) {
+            for (String command : List.of("SELECT 1", "RELOAD", "SHOW NOTHING", "SHUTDOWN NOW")) {
                 SQLException error = catchThrowableOfType(SQLException.class, () -> show(console, command, List.of()));
-                assertThat(error.getSQLState()).as(command).isEqualTo("0A000");
-                assertThat(error.getMessage()).contains("SHOW VERSION, SHOW POOLS and SHOW CLIENTS");
+                assertThat(error.getSQLState()).as(command).isEqualTo("42601");
             }
             assertThat(show(console, "SHOW VERSION", List.of("version"))).hasSize(1);
         }
