@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin console of an authenticated admin session: answers SHOW commands of the simple query
- * protocol from the proxy's own state, never from a server. Anything else gets an error and the
+ * protocol from the proxy's own state, never from a server, and RELOAD ({@link ConsoleReload}). Anything else gets an error and the
  * session stays usable; Terminate ends it.
  */
 final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
@@ -32,6 +32,7 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
     private static final Logger LOG = LoggerFactory.getLogger(AdminConsole.class);
 
     private final ClientSession session;
+    private final ConsoleReload reload;
     /** After an unsupported extended-protocol message, messages are skipped up to the next Sync, as PostgreSQL does after an error. */
     private boolean skipToSync;
 
@@ -42,11 +43,15 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
      */
     AdminConsole(ClientSession session) {
         this.session = session;
+        this.reload = new ConsoleReload(session);
     }
 
     /** Answers one client message. */
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        if (reload.holds(frame)) {
+            return;
+        }
         byte type = frame.type();
         if (type == MessageType.TERMINATE) {
             session.terminate();
@@ -59,7 +64,13 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
         try {
             if (type == MessageType.QUERY) {
                 skipToSync = false;
-                answer(Query.decode(frame.payload()).sql(), out);
+                String sql = Query.decode(frame.payload()).sql();
+                if (ConsoleCommand.parse(sql) == ConsoleCommand.RELOAD) {
+                    out.release();
+                    reload.start(ctx, this);
+                    return;
+                }
+                answer(sql, out);
                 ReadyForQuery.IDLE_INSTANCE.encode(out);
             } else if (type == MessageType.SYNC) {
                 skipToSync = false;
@@ -99,6 +110,12 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
         Map<ConsoleTable.PoolKeyName, Long> sessions = held.stream().collect(Collectors.groupingBy(Function.identity(),
                 Collectors.counting()));
         return ConsoleTable.pools(pools, sessions);
+    }
+
+    /** Messages that arrived while a reload ran are answered once it has replied. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        reload.discardHeld();
     }
 
     /** A malformed message ends the session as a protocol violation. */

@@ -11,12 +11,14 @@ enum ConsoleCommand {
     POOLS,
     /** {@code SHOW CLIENTS}. */
     CLIENTS,
+    /** {@code RELOAD}: read the configuration file again and apply it. */
+    RELOAD,
     /** Anything else. */
     UNSUPPORTED;
 
     /** The text of the error an unsupported command gets. */
-    static final String SUPPORTED = "the pgwarden admin console supports only SHOW VERSION, SHOW POOLS and SHOW CLIENTS"
-            + " (simple query protocol)";
+    static final String SUPPORTED = "the pgwarden admin console supports only SHOW VERSION, SHOW POOLS, SHOW CLIENTS"
+            + " and RELOAD (simple query protocol)";
 
     /**
      * Reads a command: case-insensitive, words separated by any white space, one optional trailing semicolon.
@@ -30,6 +32,9 @@ enum ConsoleCommand {
             text = text.substring(0, text.length() - 1).strip();
         }
         String[] words = text.toUpperCase(Locale.ROOT).split("\\s+");
+        if (words.length == 1 && words[0].equals("RELOAD")) {
+            return RELOAD;
+        }
         if (words.length != 2 || !words[0].equals("SHOW")) {
             return UNSUPPORTED;
         }

@@ -15,9 +15,15 @@ class ConsoleCommandTest {
     }
 
     @Test
+    void reloadIsOneWordInAnyCase() {
+        assertThat(ConsoleCommand.parse("RELOAD")).isEqualTo(ConsoleCommand.RELOAD);
+        assertThat(ConsoleCommand.parse(" reload ; ")).isEqualTo(ConsoleCommand.RELOAD);
+    }
+
+    @Test
     void anythingElseIsUnsupported() {
-        for (String sql : new String[] {"", ";", "SHOW", "SHOW SERVERS", "SHOW POOLS;;", "SHOW POOLS extra", "SELECT 1", "RELOAD",
-            "PAUSE db", "SHUTDOWN", "SHOW VERSION; SHOW POOLS", "SHOWPOOLS", "SHOW \u0000POOLS"}) {
+        for (String sql : new String[] {"", ";", "SHOW", "SHOW SERVERS", "SHOW POOLS;;", "SHOW POOLS extra", "SELECT 1", "RELOAD now",
+            "RELOAD;;", "PAUSE db", "SHUTDOWN", "SHOW VERSION; SHOW POOLS", "SHOWPOOLS", "SHOW \u0000POOLS"}) {
             assertThat(ConsoleCommand.parse(sql)).as(sql).isEqualTo(ConsoleCommand.UNSUPPORTED);
         }
     }
