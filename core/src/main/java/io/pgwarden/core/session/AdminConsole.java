@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin console of an authenticated admin session: answers SHOW commands of the simple query
- * protocol from the proxy's own state, never from a server, and RELOAD ({@link ConsoleReload}). Anything else gets an error and the
- * session stays usable; Terminate ends it.
+ * protocol from the proxy's own state, never from a server, and RELOAD ({@link ConsoleReload}).
+ * Anything else gets an error and the session stays usable; Terminate ends it.
  */
 final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
 
@@ -112,7 +112,7 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
         return ConsoleTable.pools(pools, sessions);
     }
 
-    /** Messages that arrived while a reload ran are answered once it has replied. */
+    /** The session ended during a reload: the messages held for after it are released. */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         reload.discardHeld();

@@ -110,13 +110,8 @@ class ReloadIT {
                 """.formatted(extra, postgres.port(), rules, pool);
     }
 
-    private static final String APP_AND_BOB = """
-                    - { user: app, method: trust }
-                    - { user: bob, method: trust }
-            """;
-    private static final String APP_ONLY = """
-                    - { user: app, method: trust }
-            """;
+    private static final String APP_AND_BOB = "    - { user: app, method: trust }\n    - { user: bob, method: trust }";
+    private static final String APP_ONLY = "    - { user: app, method: trust }";
     private static final String TRANSACTION_2 = "{ mode: transaction, size: 2, query_wait_timeout: 60s }";
 
     private void start(String yaml) throws Exception {
@@ -172,7 +167,7 @@ class ReloadIT {
             rewrite(config(APP_AND_BOB, "{ mode: transaction, size: 3, query_wait_timeout: 60s }", ""));
             try (Statement statement = console.createStatement()) {
                 statement.execute("RELOAD");
-                assertThat(statement.getWarnings()).as("nothing needs a restart").isNull();
+                assertThat((Throwable) statement.getWarnings()).as("nothing needs a restart").isNull();
             }
 
             assertThat(blocked.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("3");
@@ -196,7 +191,7 @@ class ReloadIT {
                 }
             });
 
-            assertThat(refused).isNotNull();
+            assertThat((Throwable) refused).isNotNull();
             assertThat(refused.getSQLState()).isEqualTo("F0000");
             assertThat(refused.getMessage()).contains("pool.size");
             assertThat(scalar(console, "SHOW VERSION")).as("the console session goes on").startsWith("pgwarden ");
@@ -221,7 +216,7 @@ class ReloadIT {
         rewrite(config(APP_AND_BOB, "{ mode: transaction, size: 3 }", ""));
         Psql.Result applied = Psql.run(dir, arguments, Map.of("PGSSLMODE", "disable"));
 
-        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.exitCode()).as(refused.stderr()).isNotZero();
         assertThat(refused.stderr()).contains("ERROR:").contains("pool.max_prepared_statments");
         assertThat(applied.exitCode()).as(applied.stderr()).isZero();
         assertThat(applied.stdout().strip()).isEqualTo("RELOAD");
@@ -239,7 +234,7 @@ class ReloadIT {
             }
 
             SQLException refused = catchThrowableOfType(SQLException.class, () -> connect("bob", "").close());
-            assertThat(refused).isNotNull();
+            assertThat((Throwable) refused).isNotNull();
             assertThat(refused.getSQLState()).isEqualTo("28000");
             assertThat(scalar(bob, "SELECT 'still here'")).isEqualTo("still here");
             try (Connection app = connect("app", "")) {
@@ -258,7 +253,7 @@ class ReloadIT {
                     statement.execute("RELOAD");
                 }
             });
-            assertThat(refused).isNotNull();
+            assertThat((Throwable) refused).isNotNull();
             assertThat(refused.getSQLState()).as("PostgreSQL's syntax error").isEqualTo("42601");
         }
         try (Connection bob = connect("bob", "")) {
@@ -278,7 +273,7 @@ class ReloadIT {
             statement.execute("RELOAD");
 
             SQLWarning warning = statement.getWarnings();
-            assertThat(warning).isNotNull();
+            assertThat((Throwable) warning).isNotNull();
             assertThat(warning.getMessage()).contains("listen.port").contains("admin.http");
         }
         assertThat(server.address().getPort()).isEqualTo(port);
