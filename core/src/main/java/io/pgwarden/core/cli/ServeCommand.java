@@ -4,6 +4,7 @@ import io.pgwarden.core.config.ConfigLoader;
 import io.pgwarden.core.config.PoolMode;
 import io.pgwarden.core.config.ProxyConfig;
 import io.pgwarden.core.server.PgwardenServer;
+import io.pgwarden.core.server.ReloadSignal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -50,7 +51,9 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         logFormat.apply();
         ProxyConfig proxyConfig = configuration();
-        PgwardenServer server = PgwardenServer.start(proxyConfig);
+        PgwardenServer server = PgwardenServer.start(proxyConfig, configFile());
+        // The handler stays until the JVM ends: a SIGHUP during shutdown finds the reload closed and is only logged.
+        ReloadSignal.install(server);
         spec.commandLine().getOut().println("pgwarden listening on " + new HostPort(
                 server.address().getAddress().getHostAddress(), server.address().getPort()) + "; Ctrl-C stops it");
         spec.commandLine().getOut().flush();
@@ -80,14 +83,19 @@ final class ServeCommand implements Callable<Integer> {
             return QuickStart.config(backend, listen == null ? new HostPort("127.0.0.1", 6432) : listen, poolMode,
                     poolSize, QuickStart.home());
         }
-        Path file = config;
-        if (file == null) {
-            file = QuickStart.home().resolve("conf").resolve("pgwarden.yaml");
-            if (!Files.isRegularFile(file)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "give --config FILE or --backend HOST:PORT (no " + file + ")");
-            }
+        Path file = configFile();
+        if (config == null && !Files.isRegularFile(file)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "give --config FILE or --backend HOST:PORT (no " + file + ")");
         }
         return ConfigLoader.load(file);
+    }
+
+    /** The file the configuration is read from (and reloaded from on SIGHUP); null for a quick start. */
+    private Path configFile() {
+        if (backend != null) {
+            return null;
+        }
+        return config != null ? config : QuickStart.home().resolve("conf").resolve("pgwarden.yaml");
     }
 }

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * <p>The hook arrays are shared, not copied: callers iterate them and must not write into them.
  * Every element is a {@link PluginInterceptor}, which calls the plugin with its class loader as
  * the thread's context class loader.
+ *
+ * <p>Lifecycle: a chain starts with one reference, its owner's. Each session that starts with the chain
+ * {@link #retain retains} it and {@link #release releases} it when it ends; when a reload replaces the
+ * chain, the owner releases its reference, and the interceptors close once the last session using
+ * them has ended. {@link #close} closes at once (shutdown), and closing happens only once.
  */
 public final class InterceptorChain implements AutoCloseable {
 
@@ -47,6 +54,8 @@ public final class InterceptorChain implements AutoCloseable {
     private final PluginInterceptor[] sessionEndHooks;
     private final Map<String, Authenticator> authenticators;
     private final AutoCloseable resources;
+    private final AtomicInteger references = new AtomicInteger(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * @param interceptors the interceptors in YAML order
@@ -221,11 +230,49 @@ public final class InterceptorChain implements AutoCloseable {
     }
 
     /**
+     * Takes a reference for a session that starts with this chain.
+     *
+     * @return false when the chain has been released by everyone already (a reload replaced it): use the current one
+     */
+    public boolean retain() {
+        while (true) {
+            int current = references.get();
+            if (current <= 0) {
+                return false;
+            }
+            if (references.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Whether the chain has closed.
+     *
+     * @return true once {@link #close} ran
+     */
+    public boolean closed() {
+        return closed.get();
+    }
+
+    /** Gives a reference back; the last one closes the chain. */
+    public void release() {
+        if (references.decrementAndGet() == 0) {
+            close();
+        }
+    }
+
+    /**
      * Closes every interceptor (in reverse YAML order, so later ones may still use earlier ones
-     * while closing), then the services the chain created. Failures are logged, not thrown.
+     * while closing), then the services the chain created, whatever references are left; only the
+     * first call does anything. Failures are logged, not thrown.
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        references.set(0);
         List<PluginInterceptor> reversed = new ArrayList<>(interceptors);
         Collections.reverse(reversed);
         for (PluginInterceptor interceptor : reversed) {

@@ -209,10 +209,25 @@ public final class PluginHost implements AutoCloseable {
      * @throws PluginLoadException when a type is unknown or a plugin fails to start
      */
     public InterceptorChain createChain(List<PluginEntry> entries, ProxyConfig config) {
+        return createChain(entries, config, List.of());
+    }
+
+    /**
+     * Builds the chain for a configuration, as {@link #createChain(List, ProxyConfig)}, with built-in
+     * authenticators that belong to this configuration only (such as {@code passthrough}, which connects
+     * to its backends); a reload builds a new chain with new ones.
+     *
+     * @param entries the chain from the YAML, in order
+     * @param config the configuration (backends for side connections)
+     * @param configBuiltIns the configuration's own built-in authenticators, next to the registered ones
+     * @return the chain
+     * @throws PluginLoadException when a type is unknown or a plugin fails to start
+     */
+    public InterceptorChain createChain(List<PluginEntry> entries, ProxyConfig config, List<Authenticator> configBuiltIns) {
         CoreServices services = new CoreServices(config,
                 SecretResolver.forDirectory(config.baseDirectory()), meterRegistry);
         try {
-            return build(entries, services, services);
+            return build(entries, services, services, configBuiltIns);
         } catch (RuntimeException | LinkageError e) {
             services.close();
             throw e;
@@ -228,16 +243,19 @@ public final class PluginHost implements AutoCloseable {
      * @throws PluginLoadException when a type is unknown or a plugin fails to start
      */
     public InterceptorChain createChain(List<PluginEntry> entries, CoreServices services) {
-        return build(entries, Objects.requireNonNull(services, "services"), null);
+        return build(entries, Objects.requireNonNull(services, "services"), null, List.of());
     }
 
-    private InterceptorChain build(List<PluginEntry> entries, CoreServices services, AutoCloseable owned) {
+    private InterceptorChain build(List<PluginEntry> entries, CoreServices services, AutoCloseable owned,
+                                   List<Authenticator> configBuiltIns) {
         List<PluginInterceptor> created = new ArrayList<>(entries.size());
         try {
             for (PluginEntry entry : entries) {
                 created.add(create(entry, services));
             }
-            return new InterceptorChain(created, List.copyOf(builtIns), owned);
+            List<Authenticator> authenticators = new ArrayList<>(builtIns);
+            authenticators.addAll(configBuiltIns);
+            return new InterceptorChain(created, authenticators, owned);
         } catch (RuntimeException | LinkageError e) {
             Collections.reverse(created);
             for (PluginInterceptor interceptor : created) {

@@ -35,8 +35,8 @@ public final class PoolRegistry implements AutoCloseable {
         Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5),
         Duration.ofSeconds(30), Duration.ofSeconds(120)};
 
-    private final PoolConfig config;
-    private final Map<String, BackendConfig> backends;
+    private volatile PoolConfig config;
+    private volatile Map<String, BackendConfig> backends;
     private final BackendConnector connector;
     private final List<EventLoop> loops;
     private final Map<EventLoop, Integer> loopIndex = new IdentityHashMap<>();
@@ -175,37 +175,41 @@ public final class PoolRegistry implements AutoCloseable {
         return index;
     }
 
+    /**
+     * Counts a server against its database's and user's caps. Every server is counted, capped or not,
+     * so that a reload may set a cap on servers already open.
+     */
     boolean reserveCaps(PoolKey key, PoolSettings settings) {
-        AtomicInteger database = settings.maxDatabaseConnections() > 0
-                ? databaseCounts.computeIfAbsent(key.backend() + '/' + key.database(), k -> new AtomicInteger()) : null;
-        if (database != null && !incrementBelow(database, settings.maxDatabaseConnections())) {
+        AtomicInteger database = databaseCounts.computeIfAbsent(key.backend() + '/' + key.database(), k -> new AtomicInteger());
+        if (!incrementBelow(database, capOf(settings.maxDatabaseConnections()))) {
             return false;
         }
-        AtomicInteger user = settings.maxUserConnections() > 0
-                ? userCounts.computeIfAbsent(key.backend() + '/' + key.user(), k -> new AtomicInteger()) : null;
-        if (user != null && !incrementBelow(user, settings.maxUserConnections())) {
-            if (database != null) {
-                database.decrementAndGet();
-            }
+        AtomicInteger user = userCounts.computeIfAbsent(key.backend() + '/' + key.user(), k -> new AtomicInteger());
+        if (!incrementBelow(user, capOf(settings.maxUserConnections()))) {
+            database.decrementAndGet();
             return false;
         }
         return true;
     }
 
-    void releaseCaps(PoolKey key, PoolSettings settings) {
-        if (settings.maxDatabaseConnections() > 0) {
-            databaseCounts.get(key.backend() + '/' + key.database()).decrementAndGet();
-        }
-        if (settings.maxUserConnections() > 0) {
-            userCounts.get(key.backend() + '/' + key.user()).decrementAndGet();
-        }
+    void releaseCaps(PoolKey key) {
+        databaseCounts.get(key.backend() + '/' + key.database()).decrementAndGet();
+        userCounts.get(key.backend() + '/' + key.user()).decrementAndGet();
+    }
+
+    private static int capOf(int configured) {
+        return configured > 0 ? configured : Integer.MAX_VALUE;
     }
 
     /** A server of this pool closed: its pool, and pools held back by a cap it counted against, may open one. */
     void capacityFreed(ServerPool freed) {
+        // A pool a reload retired is no longer in the map, and may still have sessions waiting.
+        if (freed.waiting() > 0) {
+            freed.openForWaiters();
+        }
         for (ServerPool pool : pools.values()) {
             PoolKey key = pool.key();
-            if (pool == freed || key.backend().equals(freed.key().backend())
+            if (pool != freed && key.backend().equals(freed.key().backend())
                     && (key.database().equals(freed.key().database()) || key.user().equals(freed.key().user()))) {
                 if (pool.waiting() > 0) {
                     pool.openForWaiters();
@@ -330,6 +334,32 @@ public final class PoolRegistry implements AutoCloseable {
 
     private List<ServerPool> poolsOf(String database) {
         return pools.values().stream().filter(pool -> database == null || pool.key().database().equals(database)).toList();
+    }
+
+    /**
+     * Takes over the pool settings and backends of a reloaded configuration. A pool whose backend
+     * changed or went away, or whose mode changed, is retired: new sessions get a new pool, the old
+     * one keeps serving its sessions and closes its servers as they come back. Every other pool
+     * adopts its new size, minimum, reserve and caps at once.
+     *
+     * @param next the new pool settings
+     * @param nextBackends the new backends by name
+     */
+    public void reconfigure(PoolConfig next, Map<String, BackendConfig> nextBackends) {
+        config = next;
+        backends = nextBackends;
+        for (Map.Entry<PoolKey, ServerPool> entry : pools.entrySet()) {
+            ServerPool pool = entry.getValue();
+            PoolKey key = entry.getKey();
+            BackendConfig backend = nextBackends.get(key.backend());
+            PoolSettings settings = next.settings(key.database(), key.user());
+            if (backend == null || !backend.equals(pool.backend()) || settings.mode() != pool.settings().mode()) {
+                pools.remove(key, pool);
+                pool.retire();
+            } else {
+                pool.resize(settings);
+            }
+        }
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +40,11 @@ public final class ServerPool {
     private final PoolKey key;
     private final BackendConfig backend;
     private final BackendLogin login;
-    private final PoolSettings settings;
     private final PoolRegistry registry;
+    /** Replaced by a reload ({@link #resize}). */
+    private volatile PoolSettings settings;
+    /** A reload took this pool out of the registry: it serves its sessions and keeps no idle server. */
+    private volatile boolean retired;
     private final LoopShard[] shards;
     private final WaiterQueue waiters;
     /** Servers open or being opened: lent, idle, moving or connecting. */
@@ -74,6 +78,11 @@ public final class ServerPool {
     /** @return the key */
     public PoolKey key() {
         return key;
+    }
+
+    /** @return the backend this pool's servers connect to */
+    BackendConfig backend() {
+        return backend;
     }
 
     /** @return the effective settings */
@@ -176,7 +185,7 @@ public final class ServerPool {
         }
         active.decrementAndGet();
         long now = System.nanoTime();
-        if (!server.channel().isActive() || tooOld(server, now)) {
+        if (!server.channel().isActive() || tooOld(server, now) || surplus()) {
             active.incrementAndGet();
             discard(server);
             return;
@@ -261,6 +270,56 @@ public final class ServerPool {
         }
         return new PoolStats(key.backend(), key.database(), key.user(), key.role(), settings.mode().yamlName(), active.get(), idle,
                 opening.get(), waiters.size() + parked.size(), pinned.sum());
+    }
+
+    /**
+     * Takes over new settings from a reload. A larger size lets waiting sessions open servers at
+     * once; with a smaller one, idle servers above it close now and busy ones when they come back.
+     *
+     * @param next the settings
+     */
+    void resize(PoolSettings next) {
+        settings = next;
+        slots.settings(next);
+        for (LoopShard shard : shards) {
+            shard.loop.execute(() -> closeIdleWhile(shard, this::surplus));
+        }
+        if (waiters.size() > 0) {
+            serveWaiters();
+        }
+    }
+
+    /**
+     * Takes the pool out of service after a reload changed its backend or mode: idle servers close
+     * now, and the others when their sessions give them back and no session of this pool waits.
+     */
+    void retire() {
+        retired = true;
+        LOG.info("pool {}: retired by a configuration reload; its servers close as their sessions leave", key);
+        for (LoopShard shard : shards) {
+            shard.loop.execute(() -> closeIdleWhile(shard, this::surplus));
+        }
+    }
+
+    /** Whether a server given back should close instead of waiting idle: the pool is retired or above its size. */
+    private boolean surplus() {
+        if (retired) {
+            return waiters.size() == 0;
+        }
+        PoolSettings current = settings;
+        return slots.count() > current.size() + current.reserveSize();
+    }
+
+    private void closeIdleWhile(LoopShard shard, BooleanSupplier condition) {
+        while (condition.getAsBoolean()) {
+            PooledServer server = shard.takeLeastRecentIdle();
+            if (server == null) {
+                return;
+            }
+            active.incrementAndGet();
+            LOG.debug("pool {}: closing idle server connection {} after a configuration reload", key, server);
+            discard(server);
+        }
     }
 
     /** Closes idle servers past their idle timeout or lifetime and opens up to the minimum; on the loop. */

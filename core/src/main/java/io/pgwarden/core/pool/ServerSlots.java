@@ -15,8 +15,9 @@ final class ServerSlots {
     enum Room { YES, POOL_FULL, CAPPED }
 
     private final PoolKey key;
-    private final PoolSettings settings;
     private final PoolRegistry registry;
+    /** The pool's settings; a reload may replace them. */
+    private volatile PoolSettings settings;
     /** Servers open or being opened: lent, idle, moving or connecting. */
     private final AtomicInteger total = new AtomicInteger();
 
@@ -24,6 +25,11 @@ final class ServerSlots {
         this.key = key;
         this.settings = settings;
         this.registry = registry;
+    }
+
+    /** Counts further servers against the caps of new settings (a reload); servers counted already stay counted. */
+    void settings(PoolSettings next) {
+        settings = next;
     }
 
     /** @return how many servers are open or being opened */
@@ -57,6 +63,6 @@ final class ServerSlots {
     /** A server counted here is gone (closed, or its opening failed), or a taken slot was not used. */
     void free() {
         total.decrementAndGet();
-        registry.releaseCaps(key, settings);
+        registry.releaseCaps(key);
     }
 }

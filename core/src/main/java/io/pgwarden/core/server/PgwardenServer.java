@@ -14,9 +14,8 @@ import io.pgwarden.core.auth.PassthroughAuthenticator;
 import io.pgwarden.core.auth.TrustAuthenticator;
 import io.pgwarden.core.backend.BackendConnector;
 import io.pgwarden.core.backend.CancelForwarder;
-import io.pgwarden.core.config.AuthRule;
-import io.pgwarden.core.config.ConfigException;
 import io.pgwarden.core.config.ProxyConfig;
+import io.pgwarden.core.config.ReloadOutcome;
 import io.pgwarden.core.frontend.ClientAcceptor;
 import io.pgwarden.core.frontend.ClientTls;
 import io.pgwarden.core.frontend.FatalReply;
@@ -30,18 +29,18 @@ import io.pgwarden.core.protocol.frontend.StartupMessage;
 import io.pgwarden.core.session.ClientSession;
 import io.pgwarden.core.session.ProxyRuntime;
 import io.pgwarden.core.session.SessionRegistry;
-import io.pgwarden.spi.Authenticator;
-import io.pgwarden.spi.PluginConfigException;
 import io.pgwarden.spi.TlsInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,9 +51,9 @@ public final class PgwardenServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgwardenServer.class);
 
-    private final ProxyConfig config;
     private final PluginHost plugins;
-    private final InterceptorChain chain;
+    private final AtomicReference<Generation> live = new AtomicReference<>();
+    private final ConfigReload reload;
     private final SessionRegistry sessions;
     private final PoolRegistry pools;
     private final EventLoopGroup acceptGroup;
@@ -67,13 +66,12 @@ public final class PgwardenServer implements AutoCloseable {
     private boolean closed;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
-    private PgwardenServer(ProxyConfig config, Transport transport, PluginHost plugins, InterceptorChain chain,
-                           BackendConnector connector) throws IOException, GeneralSecurityException {
-        this.config = config;
+    private PgwardenServer(ProxyConfig config, Path configFile, Transport transport, PluginHost plugins, InterceptorChain chain,
+                           Function<ProxyConfig, InterceptorChain> chains, BackendConnector connector)
+            throws IOException, GeneralSecurityException {
         this.plugins = plugins;
-        this.chain = chain;
         this.sessions = new SessionRegistry(config.limits().maxClientConnections());
-        checkMethods(config, chain);
+        AuthMethods.check(config, chain);
         ClientTls tls = ClientTls.create(config.listen().tls());
         this.acceptGroup = transport.newGroup(1, "pgwarden-accept");
         this.ioGroup = transport.newGroup(ioThreads(), "pgwarden-io");
@@ -81,10 +79,10 @@ public final class PgwardenServer implements AutoCloseable {
         this.pools = new PoolRegistry(config.pool(), config.backends(), connector, ioGroup, plugins.meterRegistry());
         pools.createFixedLoginPools(config.auth().rules());
         this.meters = ProxyMeters.register(plugins.meterRegistry(), sessions::size, sessions::readyCount, pools::stats);
-        ProxyRuntime runtime = new ProxyRuntime(config, chain, new AuthRules(config.auth().rules()), connector, cancels, sessions,
-                pools, meters, this::shutdownFromConsole);
-        Acceptor acceptor = new Acceptor(runtime);
-        int maxStartup = config.limits().maxStartupPacketSize();
+        this.reload = new ConfigReload(configFile, live, chains, plugins.meterRegistry());
+        live.set(new Generation(new ProxyRuntime(config, chain, new AuthRules(config.auth().rules()), connector, cancels, sessions,
+                pools, meters, reload, this::shutdownFromConsole), tls));
+        Acceptor acceptor = new Acceptor();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(transport.serverChannel())
@@ -96,7 +94,9 @@ public final class PgwardenServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        channel.pipeline().addLast("handshake", new HandshakeHandler(tls, acceptor, maxStartup));
+                        Generation generation = live.get();
+                        channel.pipeline().addLast("handshake", new HandshakeHandler(generation.tls(), acceptor,
+                                generation.runtime().config().limits().maxStartupPacketSize()));
                     }
                 });
         this.adminHttp = startAdminHttp(config, transport);
@@ -137,22 +137,36 @@ public final class PgwardenServer implements AutoCloseable {
     }
 
     /**
-     * Loads the plugins, builds the chain and starts listening.
+     * Loads the plugins, builds the chain and starts listening, without a configuration file to reload.
      *
      * @param config the validated configuration
      * @return the running server
      * @throws Exception when plugins, TLS files or the listening socket fail; the message says which
      */
     public static PgwardenServer start(ProxyConfig config) throws Exception {
+        return start(config, null);
+    }
+
+    /**
+     * Loads the plugins, builds the chain and starts listening; {@link #reload} reads {@code configFile} again.
+     *
+     * @param config the validated configuration, loaded from {@code configFile}
+     * @param configFile the file the configuration came from, or null when there is none
+     * @return the running server
+     * @throws Exception when plugins, TLS files or the listening socket fail; the message says which
+     */
+    public static PgwardenServer start(ProxyConfig config, Path configFile) throws Exception {
         Transport transport = Transport.best();
         BackendConnector connector = new BackendConnector(transport.socketChannel(), config.limits().maxMessageSize());
         PluginHost plugins = PluginHost.load(config.pluginsDirectory());
         InterceptorChain chain = null;
         try {
             plugins.registerBuiltIn(new TrustAuthenticator());
-            plugins.registerBuiltIn(new PassthroughAuthenticator(config, connector));
-            chain = plugins.createChain(config.plugins(), config);
-            return new PgwardenServer(config, transport, plugins, chain, connector);
+            // passthrough connects to the configuration's backends: each configuration (and reload) gets its own.
+            Function<ProxyConfig, InterceptorChain> chains = next -> plugins.createChain(next.plugins(), next,
+                    List.of(new PassthroughAuthenticator(next, connector)));
+            chain = chains.apply(config);
+            return new PgwardenServer(config, configFile, transport, plugins, chain, chains, connector);
         } catch (Exception | Error e) {
             if (chain != null) {
                 chain.close();
@@ -170,30 +184,6 @@ public final class PgwardenServer implements AutoCloseable {
      */
     static int ioThreads() {
         return Math.max(1, Integer.getInteger("io.netty.eventLoopThreads", Runtime.getRuntime().availableProcessors()));
-    }
-
-    /**
-     * Every rule's method must exist once the plugins are loaded, and accept the rule's options; the
-     * config alone cannot tell.
-     */
-    private static void checkMethods(ProxyConfig config, InterceptorChain chain) {
-        List<String> problems = new ArrayList<>();
-        for (AuthRule rule : config.auth().rules()) {
-            Optional<Authenticator> authenticator = chain.authenticator(rule.method());
-            if (authenticator.isEmpty()) {
-                problems.add(rule.path() + ".method: unknown authentication method '" + rule.method()
-                        + "'; available: " + String.join(", ", new java.util.TreeSet<>(chain.authMethods())));
-                continue;
-            }
-            try {
-                authenticator.get().checkRuleOptions(rule.options());
-            } catch (PluginConfigException e) {
-                problems.add(rule.path() + "." + e.getMessage());
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
-        }
     }
 
     /**
@@ -234,6 +224,19 @@ public final class PgwardenServer implements AutoCloseable {
     }
 
     /**
+     * Reads the configuration file again and applies it without dropping sessions: new logins use the
+     * new auth rules and plugins, pools adopt new sizes, new TLS handshakes the TLS files as they are
+     * now. Settings that need a restart keep their running value. An invalid file changes nothing.
+     * Reloads run one at a time.
+     *
+     * @param trigger what asked for it, for the log
+     * @return completes with the outcome
+     */
+    public CompletionStage<ReloadOutcome> reload(String trigger) {
+        return reload.reload(trigger);
+    }
+
+    /**
      * The live sessions.
      *
      * @return the registry
@@ -253,10 +256,12 @@ public final class PgwardenServer implements AutoCloseable {
         }
         closed = true;
         draining = true;
+        reload.close();
+        ProxyRuntime runtime = live.get().runtime();
         listener.close().syncUninterruptibly();
         LOG.info("pgwarden stopping: {} client connection(s) open", sessions.size());
         sessions.sessions().forEach(ClientSession::drain);
-        long deadline = System.nanoTime() + config.limits().shutdownTimeout().toNanos();
+        long deadline = System.nanoTime() + runtime.config().limits().shutdownTimeout().toNanos();
         while (sessions.size() > 0 && System.nanoTime() < deadline) {
             sleep(20);
         }
@@ -273,7 +278,8 @@ public final class PgwardenServer implements AutoCloseable {
             adminHttp.close();
         }
         shutdownGroups();
-        chain.close();
+        runtime.chain().close();
+        reload.closeReplacedChains();
         plugins.close();
         LOG.info("pgwarden stopped");
         stopped.complete(null);
@@ -310,11 +316,6 @@ public final class PgwardenServer implements AutoCloseable {
 
     /** Admits connections and starts their sessions. */
     private final class Acceptor implements ClientAcceptor {
-        private final ProxyRuntime runtime;
-
-        Acceptor(ProxyRuntime runtime) {
-            this.runtime = runtime;
-        }
 
         @Override
         public Refusal admit() {
@@ -348,7 +349,20 @@ public final class PgwardenServer implements AutoCloseable {
                 FatalReply.send(channel, "57P03", "the proxy is shutting down");
                 return;
             }
+            ProxyRuntime runtime = retainCurrent();
             ClientSession.start(runtime, channel, startup, tls, channelBinding);
+            // Registered after the session's own close listener, so the chain is released after onSessionEnd ran.
+            channel.closeFuture().addListener(future -> runtime.chain().release());
+        }
+
+        /** The current runtime, its chain retained for the session; a reload may replace it meanwhile. */
+        private ProxyRuntime retainCurrent() {
+            while (true) {
+                ProxyRuntime runtime = live.get().runtime();
+                if (runtime.chain().retain()) {
+                    return runtime;
+                }
+            }
         }
     }
 }

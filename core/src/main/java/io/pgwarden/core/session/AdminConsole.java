@@ -168,6 +168,7 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
             case PAUSE -> control.pause(command.database());
             case RESUME -> done(control.resume(command.database()));
             case KILL -> done(control.kill(command.database()));
+            case RELOAD -> ConsoleReload.run(runtime.reloader(), session.id());
             case SHUTDOWN -> {
                 shutdownAfter = ConsoleReply.done("SHUTDOWN");
                 yield done(shutdownAfter);

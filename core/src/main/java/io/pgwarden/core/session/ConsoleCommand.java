@@ -35,6 +35,8 @@ record ConsoleCommand(Verb verb, String database) {
         RESUME("RESUME", Argument.OPTIONAL),
         /** {@code KILL db}. */
         KILL("KILL", Argument.REQUIRED),
+        /** {@code RELOAD}: read the configuration file again and apply it. */
+        RELOAD("RELOAD", Argument.NONE),
         /** {@code SHUTDOWN}. */
         SHUTDOWN("SHUTDOWN", Argument.NONE);
 

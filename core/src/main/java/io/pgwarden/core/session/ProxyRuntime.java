@@ -4,13 +4,15 @@ import io.pgwarden.core.admin.ProxyMeters;
 import io.pgwarden.core.auth.AuthRules;
 import io.pgwarden.core.backend.BackendConnector;
 import io.pgwarden.core.backend.CancelForwarder;
+import io.pgwarden.core.config.ConfigReloader;
 import io.pgwarden.core.config.ProxyConfig;
 import io.pgwarden.core.plugin.InterceptorChain;
 import io.pgwarden.core.pool.PoolRegistry;
 import java.util.Objects;
 
 /**
- * What every session of one running configuration shares.
+ * What every session of one running configuration shares. A reload builds a new one for the sessions
+ * that start after it; a session keeps the one it started with.
  *
  * @param config the configuration
  * @param chain the compiled interceptor chain
@@ -20,11 +22,12 @@ import java.util.Objects;
  * @param sessions the live sessions
  * @param pools the server connection pools
  * @param meters the core's metrics
+ * @param reloader reloads the configuration (the admin console's {@code RELOAD})
  * @param shutdown stops the proxy as SIGTERM does, without blocking the caller (the admin console's {@code SHUTDOWN})
  */
 public record ProxyRuntime(ProxyConfig config, InterceptorChain chain, AuthRules rules,
                            BackendConnector connector, CancelForwarder cancels, SessionRegistry sessions,
-                           PoolRegistry pools, ProxyMeters meters, Runnable shutdown) {
+                           PoolRegistry pools, ProxyMeters meters, ConfigReloader reloader, Runnable shutdown) {
 
     /** Checks for null. */
     public ProxyRuntime {
@@ -36,6 +39,7 @@ public record ProxyRuntime(ProxyConfig config, InterceptorChain chain, AuthRules
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(pools, "pools");
         Objects.requireNonNull(meters, "meters");
+        Objects.requireNonNull(reloader, "reloader");
         Objects.requireNonNull(shutdown, "shutdown");
     }
 }

@@ -526,4 +526,101 @@ class ServerPoolTest {
         awaitStats(pool, 0, 0, 0);
         assertThat(pool.stats().opening()).isZero();
     }
+
+    @Test
+    void reloadShrinkingThePoolClosesIdleServersAboveTheNewSize() throws Exception {
+        ServerPool pool = passthroughPool(config(3, 0, Duration.ofSeconds(120), Duration.ZERO));
+        EventLoop loop = loops.get(0);
+        List<Connected> connected = List.of(connect(loop), connect(loop), connect(loop));
+        for (Connected each : connected) {
+            PooledServer server = on(loop, () -> pool.adopt(each.connection()));
+            run(loop, () -> pool.release(server));
+        }
+        awaitStats(pool, 0, 3, 0);
+
+        registry.reconfigure(config(1, 0, Duration.ofSeconds(120), Duration.ZERO), Map.of("main", BACKEND));
+
+        awaitStats(pool, 0, 1, 0);
+        assertThat(registry.pool(LOGIN, true)).as("the same pool, resized").isSameAs(pool);
+        assertThat(pool.settings().size()).isEqualTo(1);
+        // The least recently used idle servers close first.
+        connected.get(0).far().closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        connected.get(1).far().closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertThat(connected.get(2).far().closed).isNotDone();
+    }
+
+    @Test
+    void reloadShrinkingThePoolClosesBusyServersAboveTheNewSizeWhenTheyComeBack() throws Exception {
+        ServerPool pool = passthroughPool(config(2, 0, Duration.ofSeconds(120), Duration.ZERO));
+        EventLoop loop = loops.get(0);
+        Connected first = connect(loop);
+        Connected second = connect(loop);
+        PooledServer one = on(loop, () -> pool.adopt(first.connection()));
+        PooledServer two = on(loop, () -> pool.adopt(second.connection()));
+
+        registry.reconfigure(config(1, 0, Duration.ofSeconds(120), Duration.ZERO), Map.of("main", BACKEND));
+        awaitStats(pool, 2, 0, 0);
+        run(loop, () -> pool.release(one));
+
+        first.far().closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        awaitStats(pool, 1, 0, 0);
+        run(loop, () -> pool.release(two));
+        awaitStats(pool, 0, 1, 0);
+        assertThat(second.far().closed).isNotDone();
+    }
+
+    @Test
+    void reloadGrowingThePoolMakesRoomAtOnce() throws Exception {
+        ServerPool pool = passthroughPool(config(1, 0, Duration.ofSeconds(120), Duration.ZERO));
+        EventLoop loop = loops.get(0);
+        Connected first = connect(loop);
+        Connected second = connect(loop);
+        assertThat(on(loop, () -> pool.adopt(first.connection()))).isNotNull();
+        assertThat(on(loop, () -> pool.adopt(second.connection()))).as("size 1").isNull();
+
+        registry.reconfigure(config(2, 0, Duration.ofSeconds(120), Duration.ZERO), Map.of("main", BACKEND));
+
+        assertThat(on(loop, () -> pool.adopt(second.connection()))).as("size 2 after the reload").isNotNull();
+    }
+
+    @Test
+    void reloadChangingTheBackendRetiresThePoolAndItsServersCloseWhenReleased() throws Exception {
+        ServerPool pool = passthroughPool(config(2, 0, Duration.ofSeconds(120), Duration.ZERO));
+        EventLoop loop = loops.get(0);
+        Connected busy = connect(loop);
+        Connected idle = connect(loop);
+        PooledServer lent = on(loop, () -> pool.adopt(busy.connection()));
+        PooledServer kept = on(loop, () -> pool.adopt(idle.connection()));
+        run(loop, () -> pool.release(kept));
+        awaitStats(pool, 1, 1, 0);
+        BackendConfig moved = new BackendConfig("main", "db2.internal", 5433, BACKEND.tls(), BACKEND.connectTimeout());
+
+        registry.reconfigure(config(2, 0, Duration.ofSeconds(120), Duration.ZERO), Map.of("main", moved));
+
+        idle.far().closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        ServerPool replacement = registry.pool(LOGIN, true);
+        assertThat(replacement).isNotSameAs(pool);
+        assertThat(replacement.backend()).isEqualTo(moved);
+        assertThat(registry.stats()).as("only the new pool is listed").hasSize(1);
+        run(loop, () -> pool.release(lent));
+        busy.far().closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        awaitStats(pool, 0, 0, 0);
+    }
+
+    @Test
+    void reloadSettingADatabaseCapCountsServersAlreadyOpen() throws Exception {
+        ServerPool app = passthroughPool(config(5, 0, Duration.ofSeconds(120), Duration.ZERO));
+        ServerPool other = passthroughPool(config(5, 0, Duration.ofSeconds(120), Duration.ZERO),
+                new BackendLogin("main", "app", "other", Credential.none(), Map.of(), List.of()));
+        EventLoop loop = loops.get(0);
+        Connected first = connect(loop);
+        Connected second = connect(loop);
+        PooledServer server = on(loop, () -> app.adopt(first.connection()));
+
+        registry.reconfigure(config(5, 1, Duration.ofSeconds(120), Duration.ZERO), Map.of("main", BACKEND));
+
+        assertThat(on(loop, () -> other.adopt(second.connection()))).as("max_db_connections 1, held by app").isNull();
+        run(loop, () -> app.discard(server));
+        assertThat(on(loop, () -> other.adopt(second.connection()))).isNotNull();
+    }
 }

@@ -36,12 +36,19 @@ class ConsoleCommandTest {
 
     @Test
     void unknownCommandsNameTheSupportedOnes() {
-        for (String sql : new String[] {"", ";", "SHOW", "SHOW POOLS;;", "SELECT 1", "RELOAD", "SHOW VERSION; SHOW POOLS", "SHOWPOOLS",
+        for (String sql : new String[] {"", ";", "SHOW", "SHOW POOLS;;", "SELECT 1", "RELOAD;;", "SHOW VERSION; SHOW POOLS", "SHOWPOOLS",
             "SHOW \u0000POOLS", "SHOW DATABASES", "PAUSED app"}) {
             assertThatThrownBy(() -> ConsoleCommand.parse(sql)).as(sql).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("supports SHOW VERSION, SHOW POOLS, SHOW CLIENTS, SHOW SERVERS, SHOW STATS, SHOW CONFIG,"
-                            + " SHOW PLUGINS, PAUSE [db], RESUME [db], KILL db, SHUTDOWN");
+                            + " SHOW PLUGINS, PAUSE [db], RESUME [db], KILL db, RELOAD, SHUTDOWN");
         }
+    }
+
+    @Test
+    void reloadIsOneWordInAnyCase() {
+        assertThat(ConsoleCommand.parse("RELOAD")).isEqualTo(new ConsoleCommand(Verb.RELOAD, null));
+        assertThat(ConsoleCommand.parse(" reload ; ")).isEqualTo(new ConsoleCommand(Verb.RELOAD, null));
+        assertThatThrownBy(() -> ConsoleCommand.parse("RELOAD now")).hasMessage("RELOAD takes no argument; usage: RELOAD");
     }
 
     @Test

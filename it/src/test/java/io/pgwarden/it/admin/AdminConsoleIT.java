@@ -225,7 +225,7 @@ class AdminConsoleIT {
     @Test
     void unsupportedCommandsGetAnErrorAndTheSessionGoesOn() throws SQLException {
         try (Connection console = console("ops")) {
-            for (String command : List.of("SELECT 1", "RELOAD", "SHOW NOTHING", "SHUTDOWN NOW")) {
+            for (String command : List.of("SELECT 1", "RELOAD NOW", "SHOW NOTHING", "SHUTDOWN NOW")) {
                 SQLException error = catchThrowableOfType(SQLException.class, () -> show(console, command, List.of()));
                 assertThat(error.getSQLState()).as(command).isEqualTo("42601");
             }
