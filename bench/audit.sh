@@ -257,7 +257,7 @@ measure() { # target protocol clients round
         TX_SUM[$key]=$((${TX_SUM[$key]:-0} + ${transactions:-0}))
         BYTES_SUM[$key]=$((${BYTES_SUM[$key]:-0} + bytes1 - bytes0))
         if [[ -n $dropped0 && -n $dropped1 ]]; then
-            DROPPED_SUM[$key]=$((${DROPPED_SUM[$key]:-0} + dropped1 - dropped0))
+            [[ ${DROPPED_SUM[$key]:-0} == unknown ]] || DROPPED_SUM[$key]=$((${DROPPED_SUM[$key]:-0} + dropped1 - dropped0))
             ((dropped1 > dropped0)) && problem+="${problem:+, }$((dropped1 - dropped0)) audit events dropped"
         else
             DROPPED_SUM[$key]=unknown
