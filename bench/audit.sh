@@ -13,7 +13,7 @@
 # Quick check:  DURATION=5 WARMUP=2 REPEAT=1 CLIENT_COUNTS=16 APPEND=0 bench/audit.sh
 # Settings, all optional, as environment variables:
 #   DURATION=20          seconds of each measured pgbench run
-#   WARMUP=5             seconds of the unmeasured run per target, protocol and client count before the first round
+#   WARMUP=10            seconds of the unmeasured run per target, protocol and client count before the first round
 #   REPEAT=3             rounds; within a round every target runs once per protocol and client count, and
 #                        the two pgwarden targets swap places every round; the table shows the medians
 #   CLIENT_COUNTS="16 64"                pgbench -c values (as pool.sh's: fewer and more clients than the pool)
@@ -35,7 +35,7 @@
 set -euo pipefail
 
 DURATION=${DURATION:-20}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-10}
 REPEAT=${REPEAT:-3}
 CLIENT_COUNTS=${CLIENT_COUNTS:-16 64}
 MODES=${MODES:-simple extended}
