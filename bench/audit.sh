@@ -303,6 +303,19 @@ done
 read -r total_statements total_starts _ total_bytes <<<"$(audit_counts)"
 audit_files=$(find "$audit_dir" -type f -name 'audit.jsonl*' | wc -l)
 
+# Every audit file of the run must pass `pgwarden audit verify` with the key: the benchmark must not
+# have broken the chain. The open file has no closing checkpoint yet, which verify accepts.
+verified=0
+for file in "$audit_dir"/audit.jsonl*; do
+    [[ -f $file ]] || continue
+    if "$PGWARDEN_HOME/bin/pgwarden" audit verify "$file" --key-file "$work_dir/audit.key" >"$work_dir/verify.log" 2>&1; then
+        verified=$((verified + 1))
+    else
+        errors+=("pgwarden audit verify $(basename "$file"): $(head -n 3 "$work_dir/verify.log" | tr '\n' ' ')")
+    fi
+done
+log "pgwarden audit verify: $verified of $audit_files audit file(s) intact"
+
 # ---------------------------------------------------------------------------------------------
 # Report
 
@@ -367,8 +380,8 @@ report=$(
     printf -- '- PgBouncer: pool_mode transaction, default_pool_size %s, auth_type trust\n' "$POOL_SIZE"
     printf -- '- pgwarden (both): %s, trust with a fixed login, `pool: { mode: transaction, size: %s }`, admin HTTP on, JAVA_OPTS `%s`; "pgwarden": no plugin; "pgwarden + audit": the audit plugin with its defaults (`file.path` and `checkpoint_key` from a file)\n' \
         "$pgwarden_launch" "$POOL_SIZE" "${JAVA_OPTS:-(none)}"
-    printf -- '- Audit files: %s MiB in %s file(s) (rotation at the default 100MiB), %s statement and %s session_start events in all, warm-ups included\n\n' \
-        "$(mib $((total_bytes / 1024)))" "$audit_files" "$total_statements" "$total_starts"
+    printf -- '- Audit files: %s MiB in %s file(s) (rotation at the default 100MiB), %s statement and %s session_start events in all, warm-ups included; `pgwarden audit verify` with the key: %s of %s intact\n\n' \
+        "$(mib $((total_bytes / 1024)))" "$audit_files" "$total_statements" "$total_starts" "$verified" "$audit_files"
     table
     printf '\ntps: medians of the clean rounds. CPU µs/tx: user + system time of the proxy process (the audit writer\n'
     printf 'thread included) during the run divided by the transactions completed. Ratios: tps, higher is better for the\n'
