@@ -29,8 +29,9 @@
 # Missing PostgreSQL, its client tools or PgBouncer are installed from Debian packages (root only).
 # Everything started here (PostgreSQL, PgBouncer, two pgwardens, a temp directory with the audit
 # files) is stopped and removed on exit, also on failure or Ctrl-C. Exit status 2 when any run had
-# an error, a failed transaction, a dropped audit event or fewer statement events than transactions
-# (the results are still appended, with the errors listed).
+# an error, a failed transaction, a dropped audit event, fewer statement events than transactions or
+# an audit file that `pgwarden audit verify` rejects (the results are still appended, with the errors
+# listed).
 
 set -euo pipefail
 
