@@ -157,7 +157,10 @@ count_types() { # file: "statement session_start session_end" counts
         END {printf "%d %d %d", c["statement"], c["session_start"], c["session_end"]}'
 }
 
-audit_counts() { # prints "statements session_starts session_ends bytes" over every file of the stream
+# Sets AUDIT_NOW to "statements session_starts session_ends bytes" over every file of the stream. No
+# output: run in this shell, not in a subshell, so that ROTATED_COUNTS keeps what it counted.
+AUDIT_NOW=
+audit_counts() {
     local file statements=0 starts=0 ends=0 bytes=0 s a e b
     for file in "$audit_dir"/audit.jsonl.*; do
         [[ -f $file ]] || continue
@@ -170,7 +173,7 @@ audit_counts() { # prints "statements session_starts session_ends bytes" over ev
         statements=$((statements + s)) starts=$((starts + a)) ends=$((ends + e))
         bytes=$((bytes + $(stat -c %s "$audit_file")))
     fi
-    printf '%s %s %s %s' "$statements" "$starts" "$ends" "$bytes"
+    AUDIT_NOW="$statements $starts $ends $bytes"
 }
 
 audit_dropped() { # pgwarden_audit_dropped_total from the audit pgwarden's /metrics, empty when unreadable
@@ -179,21 +182,19 @@ audit_dropped() { # pgwarden_audit_dropped_total from the audit pgwarden's /metr
 }
 
 # Waits until the writer has written every session's end (pgbench has disconnected, so every
-# statement was queued before it) and two readings agree; prints the counts then.
+# statement was queued before it) and two readings agree; AUDIT_NOW holds the counts then.
 audit_drained() {
-    local now previous='' i statements starts ends bytes
+    local previous='' i statements starts ends bytes
     for ((i = 0; i < DRAIN_TIMEOUT * 2; i++)); do
-        now=$(audit_counts)
-        read -r statements starts ends bytes <<<"$now"
-        if ((starts == ends)) && [[ $now == "$previous" ]]; then
-            printf '%s' "$now"
+        audit_counts
+        read -r statements starts ends bytes <<<"$AUDIT_NOW"
+        if ((starts == ends)) && [[ $AUDIT_NOW == "$previous" ]]; then
             return 0
         fi
-        previous=$now
+        previous=$AUDIT_NOW
         sleep 0.5
     done
     log "the audit writer did not catch up within $DRAIN_TIMEOUT s (session starts $starts, ends $ends)"
-    printf '%s' "$now"
     return 1
 }
 
@@ -236,7 +237,8 @@ measure() { # target protocol clients round
     out=$work_dir/run-$round-$target-$protocol-$clients.log
     proxy_pid=${PID_OF[$target]}
     if [[ $target == audit ]]; then
-        before=$(audit_drained) || errors+=("audit, -M $protocol, $clients clients, round $round: the writer had not caught up before the run")
+        audit_drained || errors+=("audit, -M $protocol, $clients clients, round $round: the writer had not caught up before the run")
+        before=$AUDIT_NOW
         dropped0=$(audit_dropped)
     fi
     [[ -n $proxy_pid ]] && ticks_before=$(cpu_ticks "$proxy_pid")
@@ -249,7 +251,8 @@ measure() { # target protocol clients round
     fi
     problem=$(run_errors "$out" "$rc")
     if [[ $target == audit ]]; then
-        after=$(audit_drained) || problem+="${problem:+, }the audit writer did not catch up within $DRAIN_TIMEOUT s"
+        audit_drained || problem+="${problem:+, }the audit writer did not catch up within $DRAIN_TIMEOUT s"
+        after=$AUDIT_NOW
         dropped1=$(audit_dropped)
         read -r statements0 _ _ bytes0 <<<"$before"
         read -r statements1 _ _ bytes1 <<<"$after"
@@ -301,7 +304,8 @@ elapsed=$((SECONDS - started))
 for target in pgwarden audit; do
     kill -0 "${PID_OF[$target]}" 2>/dev/null || errors+=("$target exited during the run; see its log")
 done
-read -r total_statements total_starts _ total_bytes <<<"$(audit_counts)"
+audit_counts
+read -r total_statements total_starts _ total_bytes <<<"$AUDIT_NOW"
 audit_files=$(find "$audit_dir" -type f -name 'audit.jsonl*' | wc -l)
 
 # Every audit file of the run must pass `pgwarden audit verify` with the key: the benchmark must not
