@@ -77,7 +77,8 @@ as_service() {
 
 work_dir=
 pg_data=
-pgwarden_pid=
+pgwarden_pid= # the pgwarden started last
+pgwarden_pids=() # every pgwarden running
 pgbouncer_pid=
 pgbouncer_runner_pid=
 helper_pids=() # further processes of the calling script, stopped first
@@ -220,20 +221,28 @@ stop_pgbouncer() {
 # ---------------------------------------------------------------------------------------------
 # pgwarden from the unpacked distribution; bin/pgwarden execs java, so $! is the JVM. JAVA_OPTS is
 # passed through. An empty plugins directory in the work directory is there for the YAML to name.
+# Several may run at once under different names (audit.sh runs one without and one with a plugin);
+# each logs to $work_dir/NAME.log.
 
 pgwarden_launch="bin/pgwarden serve --config pgwarden.yaml"
 mkdir -p "$work_dir/plugins"
 
-start_pgwarden() { # yaml port
-    JAVA_OPTS=${JAVA_OPTS:-} "$PGWARDEN_HOME/bin/pgwarden" serve --config "$1" >>"$work_dir/pgwarden.log" 2>&1 &
+start_pgwarden() { # yaml port [name, default pgwarden]
+    local name=${3:-pgwarden}
+    JAVA_OPTS=${JAVA_OPTS:-} "$PGWARDEN_HOME/bin/pgwarden" serve --config "$1" >>"$work_dir/$name.log" 2>&1 &
     pgwarden_pid=$!
-    wait_ready "$2" pgwarden "$work_dir/pgwarden.log" 60 "$pgwarden_pid"
-    log "pgwarden on 127.0.0.1:$2 (pid $pgwarden_pid, $(basename "$1")) via $pgwarden_launch"
+    pgwarden_pids+=("$pgwarden_pid")
+    wait_ready "$2" "$name" "$work_dir/$name.log" 60 "$pgwarden_pid"
+    log "$name on 127.0.0.1:$2 (pid $pgwarden_pid, $(basename "$1")) via $pgwarden_launch"
 }
 
-stop_pgwarden() {
-    stop_pid "$pgwarden_pid" pgwarden
-    if [[ -n $pgwarden_pid ]]; then wait "$pgwarden_pid" 2>/dev/null || true; fi
+stop_pgwarden() { # every pgwarden started
+    local pid
+    for pid in "${pgwarden_pids[@]}"; do
+        stop_pid "$pid" pgwarden
+        wait "$pid" 2>/dev/null || true
+    done
+    pgwarden_pids=()
     pgwarden_pid=
 }
 
@@ -309,8 +318,12 @@ publish_report() { # report: prints it, appends it to BENCH_DOC when APPEND=1, e
         log "appended to $BENCH_DOC"
     fi
     if [[ ${#errors[@]} -gt 0 ]]; then
-        log "pgwarden log (last 20 lines):"
-        tail -n 20 "$work_dir/pgwarden.log" >&2 || true
+        local pgwarden_log
+        for pgwarden_log in "$work_dir"/pgwarden*.log; do
+            [[ -f $pgwarden_log ]] || continue
+            log "$(basename "$pgwarden_log") (last 20 lines):"
+            tail -n 20 "$pgwarden_log" >&2 || true
+        done
         exit 2
     fi
 }
