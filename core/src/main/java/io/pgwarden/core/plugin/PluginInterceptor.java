@@ -1,14 +1,17 @@
 package io.pgwarden.core.plugin;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pgwarden.spi.AuthContext;
 import io.pgwarden.spi.AuthExchange;
 import io.pgwarden.spi.AuthOutcome;
 import io.pgwarden.spi.Authenticator;
 import io.pgwarden.spi.CompletionContext;
 import io.pgwarden.spi.Decision;
+import io.pgwarden.spi.ExecuteContext;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.MessageContext;
 import io.pgwarden.spi.QueryContext;
+import io.pgwarden.spi.RefusalContext;
 import io.pgwarden.spi.ResultSetContext;
 import io.pgwarden.spi.RowInterceptor;
 import io.pgwarden.spi.SessionContext;
@@ -23,7 +26,8 @@ import java.util.concurrent.CompletionStage;
  * One interceptor of the chain as the core calls it: each call runs with the plugin's class loader
  * as the thread's context class loader (libraries inside a plugin that look up classes or
  * resources through the context loader find the plugin's own), and the loader is restored after.
- * Knows which plugin it belongs to, for error messages.
+ * Knows which plugin it belongs to, for error messages. Times each call of a hook the plugin
+ * overrides ({@link HookTimers}): one pair of {@code System.nanoTime()} reads per call.
  */
 public final class PluginInterceptor implements Interceptor {
 
@@ -31,12 +35,14 @@ public final class PluginInterceptor implements Interceptor {
     private final String origin;
     private final Interceptor delegate;
     private final ClassLoader loader;
+    private final HookTimers timers;
 
-    PluginInterceptor(String type, String origin, Interceptor delegate, ClassLoader loader) {
+    PluginInterceptor(String type, String origin, Interceptor delegate, ClassLoader loader, MeterRegistry registry) {
         this.type = Objects.requireNonNull(type, "type");
         this.origin = Objects.requireNonNull(origin, "origin");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.loader = Objects.requireNonNull(loader, "loader");
+        this.timers = HookTimers.register(registry, type, this::overrides);
     }
 
     /**
@@ -77,9 +83,11 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
         try {
             return delegate.onStartup(context);
         } finally {
+            timers.record(HookTimers.Hook.ON_STARTUP, start);
             thread.setContextClassLoader(previous);
         }
     }
@@ -89,9 +97,11 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
         try {
             return delegate.onAuth(context);
         } finally {
+            timers.record(HookTimers.Hook.ON_AUTH, start);
             thread.setContextClassLoader(previous);
         }
     }
@@ -101,9 +111,25 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
         try {
             return delegate.onQuery(context);
         } finally {
+            timers.record(HookTimers.Hook.ON_QUERY, start);
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    @Override
+    public void onExecute(ExecuteContext context) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
+        try {
+            delegate.onExecute(context);
+        } finally {
+            timers.record(HookTimers.Hook.ON_EXECUTE, start);
             thread.setContextClassLoader(previous);
         }
     }
@@ -113,9 +139,25 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
         try {
             delegate.onComplete(context);
         } finally {
+            timers.record(HookTimers.Hook.ON_COMPLETE, start);
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    @Override
+    public void onRefused(RefusalContext context) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
+        try {
+            delegate.onRefused(context);
+        } finally {
+            timers.record(HookTimers.Hook.ON_REFUSED, start);
             thread.setContextClassLoader(previous);
         }
     }
@@ -126,12 +168,14 @@ public final class PluginInterceptor implements Interceptor {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
         RowInterceptor rows;
+        long start = System.nanoTime();
         try {
             rows = delegate.claimResultSet(context);
         } finally {
+            timers.record(HookTimers.Hook.CLAIM_RESULT_SET, start);
             thread.setContextClassLoader(previous);
         }
-        return rows == null ? null : new ContextRowInterceptor(rows, loader);
+        return rows == null ? null : new ContextRowInterceptor(rows, loader, timers);
     }
 
     @Override
@@ -139,9 +183,11 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
         try {
             delegate.onMessage(context);
         } finally {
+            timers.record(HookTimers.Hook.ON_MESSAGE, start);
             thread.setContextClassLoader(previous);
         }
     }
@@ -151,9 +197,11 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
         try {
             delegate.onSessionEnd(context);
         } finally {
+            timers.record(HookTimers.Hook.ON_SESSION_END, start);
             thread.setContextClassLoader(previous);
         }
     }
@@ -197,15 +245,17 @@ public final class PluginInterceptor implements Interceptor {
     }
 
     /** A row interceptor called with its plugin's context class loader. */
-    private record ContextRowInterceptor(RowInterceptor delegate, ClassLoader loader) implements RowInterceptor {
+    private record ContextRowInterceptor(RowInterceptor delegate, ClassLoader loader, HookTimers timers) implements RowInterceptor {
         @Override
         public void onRow(io.pgwarden.spi.RowContext row) {
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
             thread.setContextClassLoader(loader);
+            long start = System.nanoTime();
             try {
                 delegate.onRow(row);
             } finally {
+                timers.record(HookTimers.Hook.ON_ROW, start);
                 thread.setContextClassLoader(previous);
             }
         }
