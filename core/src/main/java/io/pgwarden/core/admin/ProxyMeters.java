@@ -1,6 +1,7 @@
 package io.pgwarden.core.admin;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,7 +16,8 @@ import java.util.function.ToIntFunction;
 /**
  * The core's own meters, published at {@code /metrics}. Connection counts are gauges read at scrape
  * time from counts the proxy keeps anyway, so the data path does no extra work for them; the counters
- * move once per login or cancel request, never per message. Names are Micrometer's dotted form; the
+ * move once per login or cancel request, never per message; byte counts are sums a shared
+ * {@link ByteCounter} keeps, read at scrape time. Names are Micrometer's dotted form; the
  * Prometheus names are in docs/operations.md.
  */
 public final class ProxyMeters {
@@ -24,9 +26,12 @@ public final class ProxyMeters {
     private final Counter cancels;
     private final Timer simpleQueries;
     private final Timer extendedQueries;
+    /** Held here because function counters only keep weak references to what they read. */
+    private final List<ByteCounter> byteCounters;
 
-    private ProxyMeters(MeterRegistry registry) {
+    private ProxyMeters(MeterRegistry registry, List<ByteCounter> byteCounters) {
         this.registry = registry;
+        this.byteCounters = byteCounters;
         this.cancels = Counter.builder("pgwarden.cancel.requests")
                 .description("CancelRequest packets received from clients").register(registry);
         this.simpleQueries = queryTimer(registry, "simple");
@@ -46,15 +51,19 @@ public final class ProxyMeters {
      * @param admitted the number of admitted client connections
      * @param ready the number of client sessions past startup and authentication
      * @param pools a snapshot of the server connection pools
+     * @param clientBytes counts the bytes of client connections
+     * @param serverBytes counts the bytes of server connections
      * @return the meters
      */
     public static ProxyMeters register(MeterRegistry registry, IntSupplier admitted, IntSupplier ready,
-                                       Supplier<List<PoolStats>> pools) {
+                                       Supplier<List<PoolStats>> pools, ByteCounter clientBytes, ByteCounter serverBytes) {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(admitted, "admitted");
         Objects.requireNonNull(ready, "ready");
         Objects.requireNonNull(pools, "pools");
-        ProxyMeters meters = new ProxyMeters(registry);
+        Objects.requireNonNull(clientBytes, "clientBytes");
+        Objects.requireNonNull(serverBytes, "serverBytes");
+        ProxyMeters meters = new ProxyMeters(registry, List.of(clientBytes, serverBytes));
         String clients = "pgwarden.client.connections";
         String clientsHelp = "client connections: login (startup and authentication), waiting (for a server), active (the rest)";
         gauge(registry, clients, clientsHelp, "login", () -> Math.max(0, admitted.getAsInt() - ready.getAsInt()));
@@ -66,7 +75,16 @@ public final class ProxyMeters {
         gauge(registry, servers, serversHelp, "active", () -> sum(pools.get(), PoolStats::active));
         gauge(registry, servers, serversHelp, "idle", () -> sum(pools.get(), PoolStats::idle));
         gauge(registry, servers, serversHelp, "opening", () -> sum(pools.get(), PoolStats::opening));
+        bytes(registry, "pgwarden.client.bytes", "PostgreSQL protocol bytes received from and sent to clients", clientBytes);
+        bytes(registry, "pgwarden.server.bytes", "PostgreSQL protocol bytes received from and sent to servers", serverBytes);
         return meters;
+    }
+
+    private static void bytes(MeterRegistry registry, String name, String help, ByteCounter counter) {
+        FunctionCounter.builder(name, counter, ByteCounter::received).description(help).baseUnit("bytes")
+                .tag("direction", "received").register(registry);
+        FunctionCounter.builder(name, counter, ByteCounter::sent).description(help).baseUnit("bytes")
+                .tag("direction", "sent").register(registry);
     }
 
     private static void gauge(MeterRegistry registry, String name, String help, String state, IntSupplier value) {
@@ -91,11 +109,10 @@ public final class ProxyMeters {
      * Counts the end of a client's authentication.
      *
      * @param method the auth rule's method, or {@code none} when no rule matched
-     * @param result {@code success}, {@code failure}, {@code no_rule}, {@code refused} (a plugin's onAuth said no),
-     *               {@code protocol_error} (the client broke the exchange) or {@code error}
+     * @param reason how it ended; also gives the coarser {@code result} tag
      */
-    public void authResult(String method, String result) {
-        registry.counter("pgwarden.auth.results", "method", method, "result", result).increment();
+    public void authResult(String method, AuthReason reason) {
+        registry.counter("pgwarden.auth.results", "method", method, "result", reason.result(), "reason", reason.tag()).increment();
     }
 
     /**

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
+import io.pgwarden.core.admin.ByteCounter;
 import io.pgwarden.core.config.BackendConfig;
 import io.pgwarden.core.config.BackendTlsConfig;
 import io.pgwarden.spi.BackendLogin;
@@ -35,6 +36,7 @@ public final class BackendConnector {
 
     private final Class<? extends Channel> channelClass;
     private final int maxMessageSize;
+    private final ByteCounter bytes;
     private final BackendTlsContexts tlsContexts = new BackendTlsContexts();
     private final BackendAddresses addresses = new BackendAddresses();
 
@@ -44,11 +46,31 @@ public final class BackendConnector {
      * @param maxMessageSize the largest message length the server may send during startup
      */
     public BackendConnector(Class<? extends Channel> channelClass, int maxMessageSize) {
+        this(channelClass, maxMessageSize, new ByteCounter());
+    }
+
+    /**
+     * @param channelClass the socket channel class matching the event loops passed to
+     *     {@link #connect} (NIO or epoll)
+     * @param maxMessageSize the largest message length the server may send during startup
+     * @param bytes counts the bytes of every server connection opened here
+     */
+    public BackendConnector(Class<? extends Channel> channelClass, int maxMessageSize, ByteCounter bytes) {
+        this.bytes = Objects.requireNonNull(bytes, "bytes");
         this.channelClass = Objects.requireNonNull(channelClass, "channelClass");
         if (maxMessageSize < 4) {
             throw new IllegalArgumentException("maxMessageSize must be at least 4: " + maxMessageSize);
         }
         this.maxMessageSize = maxMessageSize;
+    }
+
+    /**
+     * The counter of the bytes of the server connections opened here.
+     *
+     * @return the counter
+     */
+    public ByteCounter bytes() {
+        return bytes;
     }
 
     /**
@@ -160,7 +182,7 @@ public final class BackendConnector {
                     .handler(new io.netty.channel.ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(BackendStartupHandler.NAME, handler);
+                            ch.pipeline().addLast(ByteCounter.NAME, bytes).addLast(BackendStartupHandler.NAME, handler);
                         }
                     });
             InetSocketAddress address = new InetSocketAddress(candidates.get(index), backend.port());

@@ -296,7 +296,7 @@ public final class PluginHost implements AutoCloseable {
             throw new PluginLoadException("plugin '" + entry.type() + "' (" + source.origin() + ") at " + path
                     + " returned no interceptor");
         }
-        return new PluginInterceptor(entry.type(), source.origin(), interceptor, source.loader());
+        return new PluginInterceptor(entry.type(), source.origin(), interceptor, source.loader(), services.meterRegistry());
     }
 
     /** Closes the plugins' class loaders and deletes unpacked zips. Close every chain first. */

@@ -1,5 +1,6 @@
 package io.pgwarden.core.plugin;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pgwarden.spi.AuthContext;
 import io.pgwarden.spi.AuthExchange;
 import io.pgwarden.spi.AuthOutcome;
@@ -25,7 +26,8 @@ import java.util.concurrent.CompletionStage;
  * One interceptor of the chain as the core calls it: each call runs with the plugin's class loader
  * as the thread's context class loader (libraries inside a plugin that look up classes or
  * resources through the context loader find the plugin's own), and the loader is restored after.
- * Knows which plugin it belongs to, for error messages.
+ * Knows which plugin it belongs to, for error messages. Times each call of a hook the plugin
+ * overrides ({@link HookTimers}): one pair of {@code System.nanoTime()} reads per call.
  */
 public final class PluginInterceptor implements Interceptor {
 
@@ -34,13 +36,15 @@ public final class PluginInterceptor implements Interceptor {
     private final Interceptor delegate;
     private final ClassLoader loader;
     private String name;
+    private final HookTimers timers;
 
-    PluginInterceptor(String type, String origin, Interceptor delegate, ClassLoader loader) {
+    PluginInterceptor(String type, String origin, Interceptor delegate, ClassLoader loader, MeterRegistry registry) {
         this.type = Objects.requireNonNull(type, "type");
         this.origin = Objects.requireNonNull(origin, "origin");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.loader = Objects.requireNonNull(loader, "loader");
         this.name = type;
+        this.timers = HookTimers.register(registry, type, this::overrides);
     }
 
     /**
@@ -96,9 +100,11 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
         try {
             return delegate.onStartup(context);
         } finally {
+            timers.record(HookTimers.Hook.ON_STARTUP, start);
             thread.setContextClassLoader(previous);
         }
     }
@@ -108,9 +114,11 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
         try {
             return delegate.onAuth(context);
         } finally {
+            timers.record(HookTimers.Hook.ON_AUTH, start);
             thread.setContextClassLoader(previous);
         }
     }
@@ -120,9 +128,11 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
         try {
             return delegate.onQuery(context);
         } finally {
+            timers.record(HookTimers.Hook.ON_QUERY, start);
             thread.setContextClassLoader(previous);
         }
     }
@@ -132,21 +142,11 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
         try {
             delegate.onExecute(context);
         } finally {
-            thread.setContextClassLoader(previous);
-        }
-    }
-
-    @Override
-    public void onRefused(RefusalContext context) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(loader);
-        try {
-            delegate.onRefused(context);
-        } finally {
+            timers.record(HookTimers.Hook.ON_EXECUTE, start);
             thread.setContextClassLoader(previous);
         }
     }
@@ -156,9 +156,25 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
         try {
             delegate.onComplete(context);
         } finally {
+            timers.record(HookTimers.Hook.ON_COMPLETE, start);
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    @Override
+    public void onRefused(RefusalContext context) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
+        try {
+            delegate.onRefused(context);
+        } finally {
+            timers.record(HookTimers.Hook.ON_REFUSED, start);
             thread.setContextClassLoader(previous);
         }
     }
@@ -169,12 +185,14 @@ public final class PluginInterceptor implements Interceptor {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
         RowInterceptor rows;
+        long start = System.nanoTime();
         try {
             rows = delegate.claimResultSet(context);
         } finally {
+            timers.record(HookTimers.Hook.CLAIM_RESULT_SET, start);
             thread.setContextClassLoader(previous);
         }
-        return rows == null ? null : new ContextRowInterceptor(rows, loader);
+        return rows == null ? null : new ContextRowInterceptor(rows, loader, timers);
     }
 
     @Override
@@ -182,9 +200,11 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
         try {
             delegate.onMessage(context);
         } finally {
+            timers.record(HookTimers.Hook.ON_MESSAGE, start);
             thread.setContextClassLoader(previous);
         }
     }
@@ -194,9 +214,11 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
+        long start = System.nanoTime();
         try {
             delegate.onSessionEnd(context);
         } finally {
+            timers.record(HookTimers.Hook.ON_SESSION_END, start);
             thread.setContextClassLoader(previous);
         }
     }
@@ -240,15 +262,17 @@ public final class PluginInterceptor implements Interceptor {
     }
 
     /** A row interceptor called with its plugin's context class loader. */
-    private record ContextRowInterceptor(RowInterceptor delegate, ClassLoader loader) implements RowInterceptor {
+    private record ContextRowInterceptor(RowInterceptor delegate, ClassLoader loader, HookTimers timers) implements RowInterceptor {
         @Override
         public void onRow(io.pgwarden.spi.RowContext row) {
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
             thread.setContextClassLoader(loader);
+            long start = System.nanoTime();
             try {
                 delegate.onRow(row);
             } finally {
+                timers.record(HookTimers.Hook.ON_ROW, start);
                 thread.setContextClassLoader(previous);
             }
         }

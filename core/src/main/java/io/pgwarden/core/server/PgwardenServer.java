@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.pgwarden.core.admin.AdminHttpServer;
+import io.pgwarden.core.admin.ByteCounter;
 import io.pgwarden.core.admin.ProxyMeters;
 import io.pgwarden.core.auth.AuthRules;
 import io.pgwarden.core.auth.PassthroughAuthenticator;
@@ -78,7 +79,9 @@ public final class PgwardenServer implements AutoCloseable {
         CancelForwarder cancels = new CancelForwarder(transport.socketChannel(), ioGroup);
         this.pools = new PoolRegistry(config.pool(), config.backends(), connector, ioGroup, plugins.meterRegistry());
         pools.createFixedLoginPools(config.auth().rules());
-        this.meters = ProxyMeters.register(plugins.meterRegistry(), sessions::size, sessions::readyCount, pools::stats);
+        ByteCounter clientBytes = new ByteCounter();
+        this.meters = ProxyMeters.register(plugins.meterRegistry(), sessions::size, sessions::readyCount, pools::stats, clientBytes,
+                connector.bytes());
         this.reload = new ConfigReload(configFile, live, chains, plugins.meterRegistry());
         live.set(new Generation(new ProxyRuntime(config, chain, new AuthRules(config.auth().rules()), connector, cancels, sessions,
                 pools, meters, reload, this::shutdownFromConsole), tls));
@@ -95,8 +98,10 @@ public final class PgwardenServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         Generation generation = live.get();
+                        // TLS goes in behind the handshake handler, so the counter behind both counts protocol bytes.
                         channel.pipeline().addLast("handshake", new HandshakeHandler(generation.tls(), acceptor,
-                                generation.runtime().config().limits().maxStartupPacketSize()));
+                                        generation.runtime().config().limits().maxStartupPacketSize()))
+                                .addLast(ByteCounter.NAME, clientBytes);
                     }
                 });
         this.adminHttp = startAdminHttp(config, transport);

@@ -1,6 +1,6 @@
 package io.pgwarden.core.session;
 
-import io.pgwarden.core.admin.ProxyMeters;
+import io.pgwarden.core.admin.AuthReason;
 import io.pgwarden.core.backend.BackendException;
 import io.pgwarden.core.config.AuthRule;
 import io.pgwarden.core.protocol.Frame;
@@ -42,6 +42,10 @@ final class AuthenticationFlow {
     /** The backend an onStartup interceptor chose, or null for the rule's. */
     private final String routedBackend;
     private ClientAuthExchange exchange;
+    /** The method of the rule being tried, for the auth results meter. */
+    private String method = "none";
+    /** Whether the auth results meter has counted this session. */
+    private boolean counted;
 
     AuthenticationFlow(ClientSession session, String routedBackend) {
         this.session = session;
@@ -75,28 +79,41 @@ final class AuthenticationFlow {
         }
     }
 
+    /** The auth timeout ran out before authentication ended. */
+    void timedOut() {
+        count(method, AuthReason.TIMEOUT);
+    }
+
+    private void count(String countedMethod, AuthReason reason) {
+        if (!counted) {
+            counted = true;
+            session.runtime().meters().authResult(countedMethod, reason);
+        }
+    }
+
     private void tryRulesFrom(int fromRule) {
         ProxyRuntime runtime = session.runtime();
         boolean tls = state.client().tls() != null;
         int index = runtime.rules().match(fromRule, state.database(), state.user(), state.client().address().getAddress(), tls);
         if (index < 0) {
             if (fromRule == 0) {
-                runtime.meters().authResult("none", "no_rule");
+                count("none", AuthReason.NO_RULE);
                 session.refuse(RefusalContext.Stage.STARTUP, ErrorResponse.fatal("28000", "no pgwarden auth rule for host \""
                         + state.client().address().getAddress().getHostAddress() + "\", user \"" + state.user() + "\", database \""
                         + state.database() + "\", " + (tls ? "SSL encryption" : "no encryption")));
             } else {
-                runtime.meters().authResult("none", "failure");
+                count("none", AuthReason.BAD_PASSWORD);
                 session.refuse(RefusalContext.Stage.AUTH, ErrorResponse.fatal("28P01", session.passwordFailed()));
             }
             return;
         }
         AuthRule rule = runtime.rules().rule(index);
         session.authMethod(rule.method());
+        method = rule.method();
         Optional<Authenticator> authenticator = runtime.chain().authenticator(rule.method());
         if (authenticator.isEmpty()) {
             LOG.error("[{}] auth rule {} names method '{}' that no plugin provides", state.sessionId(), rule.path(), rule.method());
-            runtime.meters().authResult(rule.method(), "error");
+            count(rule.method(), AuthReason.NO_METHOD);
             session.refuse(RefusalContext.Stage.AUTH, ErrorResponse.fatal("XX000", "authentication method \"" + rule.method()
                     + "\" is not available"));
             return;
@@ -135,16 +152,15 @@ final class AuthenticationFlow {
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             ClientSession.closeQuietly(current.takeAuthenticatedServer());
-            ProxyMeters meters = session.runtime().meters();
             if (cause instanceof AuthProtocolException protocol) {
-                meters.authResult(rule.method(), "protocol_error");
+                count(rule.method(), AuthReason.PROTOCOL_ERROR);
                 ErrorResponse violation = ErrorResponse.fatal("08P01", protocol.getMessage());
                 session.refuse(RefusalContext.Stage.AUTH, protocol.detail() == null ? violation : violation.withDetail(protocol.detail()));
             } else if (cause instanceof BackendException backend) {
-                meters.authResult(rule.method(), "failure");
+                count(rule.method(), AuthReason.ofRefusal(rule.method(), backend.sqlState()));
                 session.fatalFromBackend(backend);
             } else {
-                meters.authResult(rule.method(), "error");
+                count(rule.method(), AuthReason.INTERNAL_ERROR);
                 LOG.error("[{}] authentication method '{}' failed", state.sessionId(), rule.method(), cause);
                 session.refuse(RefusalContext.Stage.AUTH, ErrorResponse.fatal("XX000", "internal error during authentication"));
             }
@@ -164,7 +180,7 @@ final class AuthenticationFlow {
                         if (session.closed()) {
                             ClientSession.closeQuietly(current.takeAuthenticatedServer());
                         } else if (decision instanceof Decision.Proceed) {
-                            session.runtime().meters().authResult(rule.method(), "success");
+                            count(rule.method(), AuthReason.OK);
                             if (session.startExpiry()) {
                                 session.attach(view.login(), current);
                             } else {
@@ -172,13 +188,13 @@ final class AuthenticationFlow {
                             }
                         } else {
                             ClientSession.closeQuietly(current.takeAuthenticatedServer());
-                            session.runtime().meters().authResult(rule.method(), "refused");
+                            count(rule.method(), AuthReason.REJECTED_BY_PLUGIN);
                             session.refuse("onAuth", decision, by, RefusalContext.Stage.AUTH);
                         }
                     });
         } else if (outcome instanceof AuthOutcome.Failure failure) {
             ClientSession.closeQuietly(current.takeAuthenticatedServer());
-            session.runtime().meters().authResult(rule.method(), "failure");
+            count(rule.method(), AuthReason.ofRefusal(rule.method(), failure.sqlState()));
             LOG.info("[{}] authentication failed for user {} (method {}, rule {}): {}", state.sessionId(), state.user(),
                     rule.method(), rule.path(), failure.logReason());
             session.refuse(RefusalContext.Stage.AUTH, ErrorResponse.fatal(failure.sqlState(),
@@ -188,7 +204,7 @@ final class AuthenticationFlow {
             LOG.debug("[{}] method {} does not apply: {}", state.sessionId(), rule.method(), notApplicable.logReason());
             tryRulesFrom(index + 1);
         } else {
-            session.runtime().meters().authResult(rule.method(), "error");
+            count(rule.method(), AuthReason.INTERNAL_ERROR);
             session.refuse(RefusalContext.Stage.AUTH, ErrorResponse.fatal("XX000", "internal error during authentication"));
         }
     }

@@ -237,6 +237,9 @@ public final class ClientSession {
         client.closeFuture().addListener(future -> cleanup());
         authTimer = loop().schedule(() -> {
             if (phase != Phase.READY && phase != Phase.CLOSED) {
+                if (authentication != null) {
+                    authentication.timedOut();
+                }
                 fatal("08006", "canceling authentication due to timeout");
             }
         }, runtime.config().limits().authTimeout().toMillis(), TimeUnit.MILLISECONDS);

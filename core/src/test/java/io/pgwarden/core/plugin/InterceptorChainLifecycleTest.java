@@ -2,6 +2,7 @@ package io.pgwarden.core.plugin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pgwarden.spi.Interceptor;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,7 +21,7 @@ class InterceptorChainLifecycleTest {
             }
         };
         return new InterceptorChain(List.of(new PluginInterceptor("counting", "test", counting,
-                InterceptorChainLifecycleTest.class.getClassLoader())), List.of(), null);
+                InterceptorChainLifecycleTest.class.getClassLoader(), new SimpleMeterRegistry())), List.of(), null);
     }
 
     @Test

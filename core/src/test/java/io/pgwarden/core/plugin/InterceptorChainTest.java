@@ -3,6 +3,7 @@ package io.pgwarden.core.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pgwarden.spi.AuthExchange;
 import io.pgwarden.spi.AuthOutcome;
 import io.pgwarden.spi.Authenticator;
@@ -30,7 +31,7 @@ class InterceptorChainTest {
     private final List<String> events = new ArrayList<>();
 
     private PluginInterceptor plugin(String type, Interceptor interceptor) {
-        return new PluginInterceptor(type, "class path", interceptor, pluginLoader);
+        return new PluginInterceptor(type, "class path", interceptor, pluginLoader, new SimpleMeterRegistry());
     }
 
     /** Overrides onQuery and onComplete only. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pgwarden.core.admin.ByteCounter;
 import io.pgwarden.core.admin.ProxyMeters;
 import io.pgwarden.core.protocol.MessageType;
 import java.util.List;
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class StatementTimelineTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final StatementTimeline timeline = new StatementTimeline(ProxyMeters.register(registry, () -> 0, () -> 0, List::of));
+    private final StatementTimeline timeline = new StatementTimeline(ProxyMeters.register(registry, () -> 0, () -> 0, List::of,
+            new ByteCounter(), new ByteCounter()));
 
     private static ExecuteView execute(String portal) {
         return new ExecuteView(null, "SELECT 1", "", portal, null, new StatementNotes());

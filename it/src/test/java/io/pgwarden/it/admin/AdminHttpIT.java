@@ -207,9 +207,9 @@ class AdminHttpIT {
     void metricsAreStrictPrometheusTextAndMoveWithTraffic() throws Exception {
         awaitResponse("/ready", r -> r.statusCode() == 200);
         Map<String, Double> before = scrape();
-        String success = "pgwarden_auth_results_total{method=\"passthrough\",result=\"success\"}";
-        String failure = "pgwarden_auth_results_total{method=\"passthrough\",result=\"failure\"}";
-        String noRule = "pgwarden_auth_results_total{method=\"none\",result=\"no_rule\"}";
+        String success = "pgwarden_auth_results_total{method=\"passthrough\",reason=\"ok\",result=\"success\"}";
+        String failure = "pgwarden_auth_results_total{method=\"passthrough\",reason=\"bad_password\",result=\"failure\"}";
+        String noRule = "pgwarden_auth_results_total{method=\"none\",reason=\"no_rule\",result=\"no_rule\"}";
 
         try (Connection held = connect("app", APP_PASSWORD)) {
             held.setAutoCommit(false);

@@ -288,7 +288,50 @@ class GrafanaDashboardIT {
                 "pgwarden_client_connections", "pgwarden_server_connections", "pgwarden_pool_wait_seconds_bucket",
                 "pgwarden_pool_wait_seconds_max", "pgwarden_auth_results_total", "pgwarden_cancel_requests_total",
                 "pgwarden_pool_pinned_total", "pgwarden_audit_dropped_total", "pgwarden_oidc_logins_total",
-                "pgwarden_oidc_failures_total", "pgwarden_auth_failures_total");
+                "pgwarden_oidc_failures_total", "pgwarden_auth_failures_total", "pgwarden_client_bytes_total",
+                "pgwarden_server_bytes_total", "pgwarden_plugin_hook_duration_seconds_bucket",
+                "pgwarden_plugin_hook_duration_seconds_count", "pgwarden_plugin_hook_duration_seconds_max");
+    }
+
+    @Test
+    void theExpositionTimesTheHooksOfEachLoadedPlugin() throws Exception {
+        String exposition = metricsText();
+
+        assertThat(exposition).contains("pgwarden_plugin_hook_duration_seconds_count{hook=\"onQuery\",plugin=\"audit\"}")
+                .contains("pgwarden_plugin_hook_duration_seconds_count{hook=\"onAuth\",plugin=\"oidc\"}")
+                .contains("pgwarden_client_bytes_total{direction=\"sent\"}")
+                .contains("pgwarden_server_bytes_total{direction=\"received\"}");
+    }
+
+    @Test
+    void everyQuantileReadsHistogramBucketsByLe() throws Exception {
+        List<String> quantiles = queries(dashboard()).stream().filter(query -> query.contains("histogram_quantile")).toList();
+
+        assertThat(quantiles).as("quantile panels: pool wait, plugin hook latency").hasSizeGreaterThanOrEqualTo(4)
+                .anyMatch(query -> query.contains("pgwarden_plugin_hook_duration_seconds_bucket"));
+        assertThat(quantileProblems(quantiles)).isEmpty();
+    }
+
+    @Test
+    void aQuantileOverACountOrWithoutLeIsReported() {
+        List<String> broken = List.of(
+                "histogram_quantile(0.99, sum by (plugin) (rate(pgwarden_plugin_hook_duration_seconds_bucket[5m])))",
+                "histogram_quantile(0.5, sum by (le) (rate(pgwarden_pool_wait_seconds_count[5m])))");
+
+        assertThat(quantileProblems(broken)).hasSize(2);
+    }
+
+    /** A histogram_quantile must aggregate {@code _bucket} series keeping {@code le}, or Prometheus returns nothing. */
+    private static List<String> quantileProblems(List<String> quantiles) {
+        Pattern keepsLe = Pattern.compile("by \\(([a-z_]+, )*le(, [a-z_]+)*\\)");
+        List<String> problems = new ArrayList<>();
+        for (String query : quantiles) {
+            Matcher metric = METRIC.matcher(query);
+            if (!metric.find() || !metric.group().endsWith("_bucket") || !keepsLe.matcher(query).find()) {
+                problems.add(query);
+            }
+        }
+        return problems;
     }
 
     @Test
