@@ -46,6 +46,7 @@ class AuditEventsIT {
     private static final String SECRET = "literal-secret";
     private static final String PARAMETER_SECRET = "parameter-secret-4d7F";
     private static final String PSQL_SECRET = "psql-secret-9s1D";
+    private static final String TRAIL = "audit_events_trail.events";
 
     private static EmbeddedPostgres postgres;
     private static AuditPlugin plugin;
@@ -105,7 +106,10 @@ class AuditEventsIT {
     @Test
     void everyEventTypeReachesTheFileAndNoPasswordDoesByDefault() throws Exception {
         Path auditFile = plugin.directory().resolve("events/audit.jsonl");
-        ProxyFixture proxy = proxy(auditFile, "stream: events");
+        // The table sink too (one line: the options go into the YAML as given), so the secrets are looked for in both sinks.
+        ProxyFixture proxy = proxy(auditFile, "stream: events\n    table: { backend: pg, database: postgres, user: " + USER
+                + ", password: \"" + plugin.secretReference("audit-db.password", PASSWORD) + "\", table: " + TRAIL
+                + ", flush_interval: 100ms, spool: { directory: \"" + plugin.directory().resolve("events-spool") + "\" } }");
         PSQLException refused = (PSQLException) catchThrowable(
                 () -> DriverManager.getConnection(url(proxy, WRONG_PASSWORD, "extended")).close());
         assertThat(refused.getSQLState()).isEqualTo("28P01");
@@ -170,6 +174,18 @@ class AuditEventsIT {
         assertThat(indexOf(bytes, PARAMETER_SECRET)).as("the password parameter").isNegative();
         assertThat(indexOf(bytes, WRONG_PASSWORD)).isNegative();
         assertThat(indexOf(bytes, PASSWORD)).isNegative();
+
+        try (Connection trail = postgres.superuserConnection();
+             Statement query = trail.createStatement();
+             ResultSet rows = query.executeQuery("SELECT count(*) FILTER (WHERE type = 'statement'),"
+                     + " count(*) FILTER (WHERE strpos(record, '" + SECRET + "') > 0 OR strpos(record, '" + PARAMETER_SECRET
+                     + "') > 0 OR strpos(record, '" + WRONG_PASSWORD + "') > 0 OR strpos(record, '" + PASSWORD + "') > 0)"
+                     + " FROM " + TRAIL + " WHERE stream = 'events'")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getLong(1)).as("statement events in the table")
+                    .isEqualTo(lines.stream().filter(l -> l.contains("\"type\":\"statement\"")).count());
+            assertThat(rows.getLong(2)).as("table records holding a password").isZero();
+        }
     }
 
     @Test
