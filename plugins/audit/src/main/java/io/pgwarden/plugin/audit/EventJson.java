@@ -8,8 +8,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -23,12 +25,21 @@ final class EventJson {
     private static final Set<String> TAGS_WITH_ROWS = Set.of("SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "FETCH",
             "MOVE", "COPY");
 
+    /** How many query strings, and how many fingerprints, the renderer remembers. */
+    static final int CACHE_SIZE = 512;
+    /** Longer texts are not remembered, so that the caches stay small (at most 512 × 8 KiB each). */
+    static final int MAX_CACHED_LENGTH = 8192;
+
     private final boolean rawText;
     private final MessageDigest sha256;
     private final StringBuilder out = new StringBuilder(512);
-    /** The query string last lexed and its statements: its completions arrive in a row, one per statement. */
-    private String lexedSql;
-    private List<SqlText.Statement> lexedStatements;
+    /**
+     * Recently lexed query strings and their statements: a string's completions arrive in a row, one per statement,
+     * and applications send the same texts again and again (prepared statements, ORMs).
+     */
+    private final Map<String, List<SqlText.Statement>> lexed = new Recent<>();
+    /** Recent fingerprints by normalized text: texts that differ only in their literals share one. */
+    private final Map<String, String> fingerprints = new Recent<>();
 
     /**
      * A renderer.
@@ -174,11 +185,14 @@ final class EventJson {
 
     /** A statement of a query string, lexing the string once for all its completions instead of once per statement. */
     private SqlText.Statement statement(String sql, int index) {
-        if (sql != lexedSql) {
-            lexedStatements = SqlText.statements(sql);
-            lexedSql = sql;
+        List<SqlText.Statement> statements = lexed.get(sql);
+        if (statements == null) {
+            statements = SqlText.statements(sql);
+            if (sql.length() <= MAX_CACHED_LENGTH) {
+                lexed.put(sql, statements);
+            }
         }
-        return SqlText.statement(lexedStatements, index);
+        return SqlText.statement(statements, index);
     }
 
     /**
@@ -188,8 +202,29 @@ final class EventJson {
      * @return the fingerprint
      */
     String fingerprint(String normalized) {
-        byte[] digest = sha256.digest(normalized.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(digest, 0, 8);
+        String fingerprint = fingerprints.get(normalized);
+        if (fingerprint == null) {
+            byte[] digest = sha256.digest(normalized.getBytes(StandardCharsets.UTF_8));
+            fingerprint = HexFormat.of().formatHex(digest, 0, 8);
+            if (normalized.length() <= MAX_CACHED_LENGTH) {
+                fingerprints.put(normalized, fingerprint);
+            }
+        }
+        return fingerprint;
+    }
+
+    /** A small map that forgets its least recently used entry beyond {@link #CACHE_SIZE}. */
+    private static final class Recent<V> extends LinkedHashMap<String, V> {
+        private static final long serialVersionUID = 1L;
+
+        Recent() {
+            super(64, 0.75f, true);
+        }
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+            return size() > CACHE_SIZE;
+        }
     }
 
     /**

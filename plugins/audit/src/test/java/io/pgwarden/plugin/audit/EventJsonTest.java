@@ -75,6 +75,29 @@ class EventJsonTest {
         assertThat(json.render(event(sql, 0))).contains("\"text\":\"SELECT ?\"");
     }
 
+    @Test
+    void rememberedTextsRenderAsFreshOnesAlsoAfterManyOthersPushedThemOut() {
+        EventJson json = new EventJson(false);
+        String sql = "SELECT a FROM t WHERE id = 7; DELETE FROM t";
+        String first = json.render(event(sql, 1));
+        assertThat(json.render(event(new String(sql), 1))).as("an equal text in another String").isEqualTo(first);
+        for (int i = 0; i <= EventJson.CACHE_SIZE; i++) {
+            assertThat(json.render(event("SELECT " + i + " FROM t" + i, 0))).contains("\"text\":\"SELECT ? FROM t" + i + "\"");
+        }
+        assertThat(json.render(event(sql, 1))).isEqualTo(first).isEqualTo(new EventJson(false).render(event(sql, 1)));
+        assertThat(json.render(event(sql, 0))).contains("\"text\":\"SELECT a FROM t WHERE id = ?\"");
+    }
+
+    @Test
+    void textsTooLongToRememberRenderTheSame() {
+        EventJson json = new EventJson(false);
+        String sql = "SELECT '" + "x".repeat(EventJson.MAX_CACHED_LENGTH) + "' AS a; SELECT 2";
+        String first = json.render(event(sql, 1));
+        assertThat(first).contains("\"text\":\"SELECT ?\"");
+        assertThat(json.render(event(sql, 0))).contains("\"text\":\"SELECT ? AS a\"");
+        assertThat(json.render(event(sql, 1))).isEqualTo(first);
+    }
+
     private static AuditEvent event(String sql, int index) {
         return new AuditEvent(AuditEvent.Type.STATEMENT, 0, FACTS, sql, index, false, "SELECT 1", null, -1);
     }
