@@ -133,7 +133,7 @@ final class ConfigReload implements ConfigReloader, AutoCloseable {
         old.pools().reconfigure(next.pool(), next.backends());
         old.pools().createFixedLoginPools(next.auth().rules());
         ProxyRuntime runtime = new ProxyRuntime(next, chain, new AuthRules(next.auth().rules()), old.connector(), old.cancels(),
-                old.sessions(), old.pools(), old.meters(), old.reloader(), old.shutdown());
+                old.sessions(), old.pools(), old.meters(), old.reloader(), old.shutdown(), old.latest());
         live.set(new Generation(runtime, tls));
         if (chain != old.chain()) {
             synchronized (replaced) {

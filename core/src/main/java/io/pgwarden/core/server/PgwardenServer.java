@@ -84,7 +84,7 @@ public final class PgwardenServer implements AutoCloseable {
                 connector.bytes());
         this.reload = new ConfigReload(configFile, live, chains, plugins.meterRegistry());
         live.set(new Generation(new ProxyRuntime(config, chain, new AuthRules(config.auth().rules()), connector, cancels, sessions,
-                pools, meters, reload, this::shutdownFromConsole), tls));
+                pools, meters, reload, this::shutdownFromConsole, () -> live.get().runtime()), tls));
         Acceptor acceptor = new Acceptor();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)

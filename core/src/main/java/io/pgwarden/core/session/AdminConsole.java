@@ -163,8 +163,8 @@ final class AdminConsole extends SimpleChannelInboundHandler<Frame> {
                     .toList()));
             case SHOW_SERVERS -> ConsoleServers.table(runtime).thenApply(table -> table);
             case SHOW_STATS -> done(ConsoleStats.table(runtime.pools().traffic()));
-            case SHOW_CONFIG -> done(ConsoleSettings.table(runtime.config()));
-            case SHOW_PLUGINS -> done(ConsolePlugins.table(runtime.chain()));
+            case SHOW_CONFIG -> done(ConsoleSettings.table(runtime.latest().get().config()));
+            case SHOW_PLUGINS -> done(ConsolePlugins.table(runtime.latest().get().chain()));
             case PAUSE -> control.pause(command.database());
             case RESUME -> done(control.resume(command.database()));
             case KILL -> done(control.kill(command.database()));

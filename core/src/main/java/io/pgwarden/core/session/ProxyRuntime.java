@@ -9,6 +9,7 @@ import io.pgwarden.core.config.ProxyConfig;
 import io.pgwarden.core.plugin.InterceptorChain;
 import io.pgwarden.core.pool.PoolRegistry;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * What every session of one running configuration shares. A reload builds a new one for the sessions
@@ -24,10 +25,13 @@ import java.util.Objects;
  * @param meters the core's metrics
  * @param reloader reloads the configuration (the admin console's {@code RELOAD})
  * @param shutdown stops the proxy as SIGTERM does, without blocking the caller (the admin console's {@code SHUTDOWN})
+ * @param latest the runtime new connections get now, which a reload may have replaced since this one (the admin
+ *               console's {@code SHOW CONFIG} and {@code SHOW PLUGINS} show it)
  */
 public record ProxyRuntime(ProxyConfig config, InterceptorChain chain, AuthRules rules,
                            BackendConnector connector, CancelForwarder cancels, SessionRegistry sessions,
-                           PoolRegistry pools, ProxyMeters meters, ConfigReloader reloader, Runnable shutdown) {
+                           PoolRegistry pools, ProxyMeters meters, ConfigReloader reloader, Runnable shutdown,
+                           Supplier<ProxyRuntime> latest) {
 
     /** Checks for null. */
     public ProxyRuntime {
@@ -41,5 +45,6 @@ public record ProxyRuntime(ProxyConfig config, InterceptorChain chain, AuthRules
         Objects.requireNonNull(meters, "meters");
         Objects.requireNonNull(reloader, "reloader");
         Objects.requireNonNull(shutdown, "shutdown");
+        Objects.requireNonNull(latest, "latest");
     }
 }

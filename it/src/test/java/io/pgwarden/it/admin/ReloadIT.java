@@ -142,6 +142,17 @@ class ReloadIT {
         }
     }
 
+    private static String poolSize(Connection console) throws SQLException {
+        try (Statement statement = console.createStatement(); ResultSet rs = statement.executeQuery("SHOW CONFIG")) {
+            while (rs.next()) {
+                if (rs.getString("key").equals("pool.size")) {
+                    return rs.getString("value");
+                }
+            }
+        }
+        throw new AssertionError("no pool.size in SHOW CONFIG");
+    }
+
     private int waiting() {
         return server.pools().stream().filter(pool -> pool.database().equals("app")).mapToInt(pool -> pool.waiting()).sum();
     }
@@ -171,6 +182,7 @@ class ReloadIT {
             }
 
             assertThat(blocked.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("3");
+            assertThat(poolSize(console)).as("the console session opened before the reload shows the new setting").isEqualTo("3");
             assertThat(scalar(first, "SELECT 'still in the transaction'")).isEqualTo("still in the transaction");
             first.commit();
             second.commit();
