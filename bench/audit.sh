@@ -176,9 +176,9 @@ audit_counts() {
     AUDIT_NOW="$statements $starts $ends $bytes"
 }
 
-audit_dropped() { # pgwarden_audit_dropped_total from the audit pgwarden's /metrics, empty when unreadable
+audit_dropped() { # pgwarden_audit_dropped_total summed over its sinks from the audit pgwarden's /metrics, empty when unreadable
     curl -s -f --max-time 5 "http://127.0.0.1:$audit_admin_port/metrics" 2>/dev/null \
-        | awk '/^pgwarden_audit_dropped_total[{ ]/ {printf "%.0f", $NF; found = 1; exit} END {if (!found) exit 1}' || true
+        | awk '/^pgwarden_audit_dropped_total[{ ]/ {sum += $NF; found = 1} END {if (!found) exit 1; printf "%.0f", sum}' || true
 }
 
 # Waits until the writer has written every session's end (pgbench has disconnected, so every

@@ -3,22 +3,31 @@ package io.pgwarden.plugin.audit;
 import io.pgwarden.spi.Metrics;
 import java.time.Clock;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The bounded hand-over between the hooks and the writer thread. Hooks never wait: when the queue is full the
  * event is dropped, counted in {@code pgwarden.audit.dropped} and reported by a warning at most once per
  * {@link #WARNING_INTERVAL_MILLIS}, with the number dropped since the last one.
+ *
+ * <p>Lock-free, so that an offer never parks an event loop behind the writer: a {@link ConcurrentLinkedQueue}
+ * bounded by a counter. One thread takes events (the writer); while it waits for one, an offer unparks it, and
+ * otherwise an offer makes no system call.
  */
 final class AuditQueue {
 
     /** The least time between two warnings about dropped events. */
     static final long WARNING_INTERVAL_MILLIS = 10_000;
 
-    private final BlockingQueue<AuditEvent> events;
+    private final ConcurrentLinkedQueue<AuditEvent> events = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final int capacity;
+    /** The taking thread while it waits for an event, otherwise null. */
+    private volatile Thread waiter;
     private final Metrics.Counter droppedCounter;
     private final System.Logger logger;
     private final Clock clock;
@@ -35,7 +44,10 @@ final class AuditQueue {
      * @param clock paces the warnings
      */
     AuditQueue(int capacity, Metrics.Counter droppedCounter, System.Logger logger, Clock clock) {
-        this.events = new ArrayBlockingQueue<>(capacity);
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be positive: " + capacity);
+        }
+        this.capacity = capacity;
         this.droppedCounter = Objects.requireNonNull(droppedCounter, "droppedCounter");
         this.logger = Objects.requireNonNull(logger, "logger");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -48,39 +60,70 @@ final class AuditQueue {
      * @return false when it was dropped
      */
     boolean offer(AuditEvent event) {
-        if (events.offer(event)) {
+        if (size.incrementAndGet() <= capacity) {
+            events.offer(event);
+            Thread waiting = waiter;
+            if (waiting != null) {
+                LockSupport.unpark(waiting);
+            }
             return true;
         }
+        size.decrementAndGet();
         dropped.incrementAndGet();
         unreported.incrementAndGet();
         droppedCounter.increment();
         long now = clock.millis();
         long last = lastWarning.get();
         if ((last == Long.MIN_VALUE || now - last >= WARNING_INTERVAL_MILLIS) && lastWarning.compareAndSet(last, now)) {
-            logger.log(System.Logger.Level.WARNING, "audit queue full (" + events.size() + " events waiting): dropped "
+            logger.log(System.Logger.Level.WARNING, "audit queue full (" + capacity + " events waiting): dropped "
                     + unreported.getAndSet(0) + " events since the last warning, " + dropped.get() + " in all");
         }
         return false;
     }
 
     /**
-     * Waits for the next event.
+     * Waits for the next event; called by one thread only.
      *
      * @param timeoutMillis the longest wait
      * @return the event, or {@code null} when none came in time
      * @throws InterruptedException when the writer is stopped
      */
     AuditEvent poll(long timeoutMillis) throws InterruptedException {
-        return events.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+        AuditEvent event = poll();
+        if (event != null) {
+            return event;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        waiter = Thread.currentThread();
+        try {
+            // Looked at again after setting the waiter: an offer either sees the waiter or left its event for this poll.
+            for (event = poll(); event == null; event = poll()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                LockSupport.parkNanos(this, left);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+            return event;
+        } finally {
+            waiter = null;
+        }
     }
 
     /**
-     * The next event without waiting.
+     * The next event without waiting; called by one thread only.
      *
      * @return the event, or {@code null}
      */
     AuditEvent poll() {
-        return events.poll();
+        AuditEvent event = events.poll();
+        if (event != null) {
+            size.decrementAndGet();
+        }
+        return event;
     }
 
     /**

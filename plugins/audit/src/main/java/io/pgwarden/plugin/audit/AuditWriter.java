@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The writer thread: drains the queue, renders each event once and appends it to every sink, flushes the sinks when
- * the queue runs empty and lets them write timed checkpoints while idle. While events keep coming it naps 2 ms
+ * the queue runs empty and lets them write timed checkpoints while idle. While events keep coming it naps 10 ms
  * between drains instead of being woken by each one; idle, it waits on the queue. An event a sink refuses is counted as
  * dropped for that sink ({@code pgwarden.audit.dropped{sink=NAME}}) and the failure logged at most once per
  * {@link AuditQueue#WARNING_INTERVAL_MILLIS}; the other sinks still get it.
@@ -21,10 +21,11 @@ final class AuditWriter implements AutoCloseable {
     /**
      * While events keep coming (the last one less than this ago), the writer naps {@link #NAP_NANOS} between drains
      * rather than waiting on the queue: a waiting writer makes every offer of the hooks wake it, a system call per event
-     * on the session's event loop and another on the writer's. The nap bounds how long an event waits to be written.
+     * on the session's event loop and another on the writer's; and each drain ends with a write to the file, so the
+     * nap also sets how many events a write carries. It bounds how long an event waits to be written.
      */
     private static final long BUSY_NANOS = 1_000_000_000L;
-    private static final long NAP_NANOS = 2_000_000L;
+    private static final long NAP_NANOS = 10_000_000L;
 
     private final AuditQueue queue;
     private final EventJson json;

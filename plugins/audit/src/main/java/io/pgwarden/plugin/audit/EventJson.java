@@ -25,7 +25,7 @@ final class EventJson {
     private static final Set<String> TAGS_WITH_ROWS = Set.of("SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "FETCH",
             "MOVE", "COPY");
 
-    /** How many query strings, and how many fingerprints, the renderer remembers. */
+    /** How many texts of prepared statements, fingerprints and sessions the renderer remembers. */
     static final int CACHE_SIZE = 512;
     /** Longer texts are not remembered, so that the caches stay small (at most 512 × 8 KiB each). */
     static final int MAX_CACHED_LENGTH = 8192;
@@ -33,13 +33,21 @@ final class EventJson {
     private final boolean rawText;
     private final MessageDigest sha256;
     private final StringBuilder out = new StringBuilder(512);
+    /** The simple query string last lexed and its statements: its completions arrive in a row, one per statement. */
+    private String lexedSql;
+    private List<SqlText.Statement> lexedStatements;
     /**
-     * Recently lexed query strings and their statements: a string's completions arrive in a row, one per statement,
-     * and applications send the same texts again and again (prepared statements, ORMs).
+     * Recently lexed texts of the extended protocol: applications prepare the same texts again and again (drivers,
+     * ORMs), while simple query strings usually carry their literals and rarely repeat.
      */
-    private final Map<String, List<SqlText.Statement>> lexed = new Recent<>();
+    private final Map<String, List<SqlText.Statement>> prepared = new Recent<>();
     /** Recent fingerprints by normalized text: texts that differ only in their literals share one. */
     private final Map<String, String> fingerprints = new Recent<>();
+    /** The rendered session fields of recent sessions, by session id; redone when the session's facts change. */
+    private final Map<String, RenderedFacts> sessions = new Recent<>();
+    /** The time field last rendered: events come many to the millisecond. */
+    private long renderedMillis = Long.MIN_VALUE;
+    private String renderedTime;
 
     /**
      * A renderer.
@@ -64,8 +72,37 @@ final class EventJson {
     String render(AuditEvent event) {
         out.setLength(0);
         field("type", event.type().wireName());
-        field("time", Instant.ofEpochMilli(event.epochMillis()).toString());
-        SessionFacts session = event.session();
+        field("time", time(event.epochMillis()));
+        out.append(sessionFields(event.session()));
+        switch (event.type()) {
+            case STATEMENT -> statement(event);
+            case AUTH_FAILURE -> authFailure(event);
+            case REFUSAL -> refusal(event);
+            case SESSION_END -> {
+                number("duration_ms", event.durationNanos() / 1_000_000);
+                sessions.remove(event.session().sessionId());
+            }
+            default -> { }
+        }
+        out.append('}');
+        return out.toString();
+    }
+
+    private String time(long epochMillis) {
+        if (epochMillis != renderedMillis) {
+            renderedTime = Instant.ofEpochMilli(epochMillis).toString();
+            renderedMillis = epochMillis;
+        }
+        return renderedTime;
+    }
+
+    /** The session's fields, from {@code ,"session"} on, rendered once per session and facts. */
+    private String sessionFields(SessionFacts session) {
+        RenderedFacts rendered = sessions.get(session.sessionId());
+        if (rendered != null && rendered.facts == session) {
+            return rendered.json;
+        }
+        int start = out.length();
         field("session", session.sessionId());
         field("client", session.client().getAddress() == null ? session.client().getHostString()
                 : session.client().getAddress().getHostAddress() + ":" + session.client().getPort());
@@ -91,20 +128,19 @@ final class EventJson {
                 field("backend_role", session.backendRole());
             }
         }
-        switch (event.type()) {
-            case STATEMENT -> statement(event);
-            case AUTH_FAILURE -> authFailure(event);
-            case REFUSAL -> refusal(event);
-            case SESSION_END -> number("duration_ms", event.durationNanos() / 1_000_000);
-            default -> { }
-        }
-        out.append('}');
-        return out.toString();
+        String json = out.substring(start);
+        out.setLength(start);
+        sessions.put(session.sessionId(), new RenderedFacts(session, json));
+        return json;
+    }
+
+    /** A session's facts and their rendering; the facts are compared by identity, as a new login makes new ones. */
+    private record RenderedFacts(SessionFacts facts, String json) {
     }
 
     private void statement(AuditEvent event) {
         field("protocol", event.extended() ? "extended" : event.sql() == null ? null : "simple");
-        text(event.sql() == null ? null : statement(event.sql(), event.statementIndex()));
+        text(event.sql() == null ? null : statement(event.sql(), event.statementIndex(), event.extended()));
         if (event.parameters() != null) {
             out.append(",\"params\":");
             array(event.parameters());
@@ -183,13 +219,23 @@ final class EventJson {
         out.append(']');
     }
 
-    /** A statement of a query string, lexing the string once for all its completions instead of once per statement. */
-    private SqlText.Statement statement(String sql, int index) {
-        List<SqlText.Statement> statements = lexed.get(sql);
+    /**
+     * A statement of a query string, lexing a simple query string once for all its completions and a prepared text
+     * once while it is among the recent ones.
+     */
+    private SqlText.Statement statement(String sql, int index, boolean extended) {
+        if (!extended) {
+            if (!sql.equals(lexedSql)) {
+                lexedStatements = SqlText.statements(sql);
+                lexedSql = sql;
+            }
+            return SqlText.statement(lexedStatements, index);
+        }
+        List<SqlText.Statement> statements = prepared.get(sql);
         if (statements == null) {
             statements = SqlText.statements(sql);
             if (sql.length() <= MAX_CACHED_LENGTH) {
-                lexed.put(sql, statements);
+                prepared.put(sql, statements);
             }
         }
         return SqlText.statement(statements, index);
@@ -267,7 +313,12 @@ final class EventJson {
 
     private void string(String value) {
         out.append('"');
-        for (int i = 0; i < value.length(); i++) {
+        int plain = 0;
+        while (plain < value.length() && !needsEscape(value.charAt(plain))) {
+            plain++;
+        }
+        out.append(value, 0, plain);
+        for (int i = plain; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -276,7 +327,7 @@ final class EventJson {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                    if (needsEscape(c)) {
                         out.append(String.format("\\u%04x", (int) c));
                     } else {
                         out.append(c);
@@ -285,5 +336,9 @@ final class EventJson {
             }
         }
         out.append('"');
+    }
+
+    private static boolean needsEscape(char c) {
+        return c < 0x20 || c == '"' || c == '\\' || c == '\u2028' || c == '\u2029';
     }
 }

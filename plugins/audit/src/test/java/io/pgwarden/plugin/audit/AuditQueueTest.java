@@ -2,8 +2,19 @@ package io.pgwarden.plugin.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class AuditQueueTest {
@@ -47,5 +58,76 @@ class AuditQueueTest {
         assertThat(queue.poll()).isNotNull();
         assertThat(queue.poll()).isNotNull();
         assertThat(queue.poll()).isNull();
+    }
+
+    @Test
+    void aWaitingPollIsWokenByAnOfferLongBeforeItsTimeout() throws Exception {
+        CompletableFuture<Thread> pollerThread = new CompletableFuture<>();
+        CompletableFuture<AuditEvent> polled = CompletableFuture.supplyAsync(() -> {
+            pollerThread.complete(Thread.currentThread());
+            try {
+                return queue.poll(TimeUnit.MINUTES.toMillis(10));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread poller = pollerThread.get(30, TimeUnit.SECONDS);
+        while (poller.getState() != Thread.State.TIMED_WAITING) {
+            Thread.onSpinWait();
+        }
+        AuditEvent event = event();
+        queue.offer(event);
+
+        assertThat(polled.get(30, TimeUnit.SECONDS)).isSameAs(event);
+    }
+
+    @Test
+    void aPollWithNothingOfferedReturnsNullAfterItsTimeout() throws InterruptedException {
+        assertThat(queue.poll(20)).isNull();
+        assertThat(queue.poll()).isNull();
+    }
+
+    @Test
+    void anInterruptedPollThrows() {
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(() -> queue.poll(TimeUnit.MINUTES.toMillis(10))).isInstanceOf(InterruptedException.class);
+    }
+
+    @Test
+    void concurrentOffersAcceptExactlyTheCapacityAndCountTheRest() throws Exception {
+        AuditQueue bounded = new AuditQueue(1000, services.counter("pgwarden.audit.dropped"), services.logger(), services.clock());
+        int producers = 4;
+        int each = 5000;
+        AtomicInteger accepted = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(producers);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        if (bounded.offer(event())) {
+                            accepted.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(accepted.get()).isEqualTo(1000);
+        assertThat(bounded.dropped()).isEqualTo(producers * each - 1000);
+        int taken = 0;
+        while (bounded.poll() != null) {
+            taken++;
+        }
+        assertThat(taken).isEqualTo(1000);
+        assertThat(bounded.offer(event())).as("room again once drained").isTrue();
     }
 }

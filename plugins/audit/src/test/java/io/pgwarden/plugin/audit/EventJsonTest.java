@@ -76,16 +76,37 @@ class EventJsonTest {
     }
 
     @Test
-    void rememberedTextsRenderAsFreshOnesAlsoAfterManyOthersPushedThemOut() {
+    void rememberedPreparedTextsRenderAsFreshOnesAlsoAfterManyOthersPushedThemOut() {
         EventJson json = new EventJson(false);
-        String sql = "SELECT a FROM t WHERE id = 7; DELETE FROM t";
-        String first = json.render(event(sql, 1));
-        assertThat(json.render(event(new String(sql), 1))).as("an equal text in another String").isEqualTo(first);
+        String sql = "SELECT a FROM t WHERE id = $1 AND b = 'x'";
+        String first = json.render(prepared(sql));
+        assertThat(first).contains("\"text\":\"SELECT a FROM t WHERE id = $1 AND b = ?\"");
+        assertThat(json.render(prepared(new String(sql)))).as("an equal text in another String").isEqualTo(first);
         for (int i = 0; i <= EventJson.CACHE_SIZE; i++) {
-            assertThat(json.render(event("SELECT " + i + " FROM t" + i, 0))).contains("\"text\":\"SELECT ? FROM t" + i + "\"");
+            assertThat(json.render(prepared("SELECT " + i + " FROM t" + i))).contains("\"text\":\"SELECT ? FROM t" + i + "\"");
         }
-        assertThat(json.render(event(sql, 1))).isEqualTo(first).isEqualTo(new EventJson(false).render(event(sql, 1)));
-        assertThat(json.render(event(sql, 0))).contains("\"text\":\"SELECT a FROM t WHERE id = ?\"");
+        assertThat(json.render(prepared(sql))).isEqualTo(first).isEqualTo(new EventJson(false).render(prepared(sql)));
+    }
+
+    @Test
+    void sessionFieldsFollowTheFactsOfTheSessionAsTheyChange() {
+        EventJson json = new EventJson(false);
+        SessionFacts before = new SessionFacts("s9", new InetSocketAddress("10.0.0.9", 4009), "app", "alice", null, null, null);
+        SessionFacts after = before.authenticated(new Identity("sub-9", "alice", "Alice", Set.of("ops"), "oidc", Map.of()),
+                "pg", "app_rw", null);
+        assertThat(json.render(AuditEvent.of(AuditEvent.Type.SESSION_START, 0, before, -1))).doesNotContain("\"role\"");
+        assertThat(json.render(AuditEvent.of(AuditEvent.Type.AUTH_SUCCESS, 0, after, -1)))
+                .contains("\"role\":\"alice\"", "\"groups\":[\"ops\"]", "\"backend_user\":\"app_rw\"");
+        String end = json.render(AuditEvent.of(AuditEvent.Type.SESSION_END, 0, after, 1_000_000));
+        assertThat(end).isEqualTo(new EventJson(false).render(AuditEvent.of(AuditEvent.Type.SESSION_END, 0, after, 1_000_000)));
+        assertThat(json.render(AuditEvent.of(AuditEvent.Type.SESSION_START, 0, before, -1)))
+                .as("a session id seen again after its end").doesNotContain("\"role\"");
+    }
+
+    @Test
+    void stringsWithCharactersToEscapeAfterAPlainStartAreEscaped() {
+        String rendered = new EventJson(false).render(event("SELECT 'a\"b\\c\u2028d\u0001' AS \"q\"\"x\"", 0));
+        assertThat(rendered).contains("\"text\":\"SELECT ? AS \\\"q\\\"\\\"x\\\"\"");
     }
 
     @Test
@@ -96,6 +117,10 @@ class EventJsonTest {
         assertThat(first).contains("\"text\":\"SELECT ?\"");
         assertThat(json.render(event(sql, 0))).contains("\"text\":\"SELECT ? AS a\"");
         assertThat(json.render(event(sql, 1))).isEqualTo(first);
+    }
+
+    private static AuditEvent prepared(String sql) {
+        return new AuditEvent(AuditEvent.Type.STATEMENT, 0, FACTS, sql, 0, true, "SELECT 1", null, -1);
     }
 
     private static AuditEvent event(String sql, int index) {
