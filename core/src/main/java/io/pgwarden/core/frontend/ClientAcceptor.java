@@ -19,6 +19,15 @@ public interface ClientAcceptor {
     Refusal admit();
 
     /**
+     * A connection {@link #admit()} refused, after the refusal was sent: lets the proxy report it.
+     *
+     * @param channel the refused connection
+     * @param refusal what it was told
+     */
+    default void refused(Channel channel, Refusal refusal) {
+    }
+
+    /**
      * Gives back the slot {@link #admit()} reserved, for a connection that ends before
      * {@link #start} (cancel requests, handshake failures).
      */

@@ -69,6 +69,7 @@ public final class HandshakeHandler extends ByteToMessageDecoder {
         if (refusal != null) {
             handedOver = true; // nothing reserved, nothing to give back
             FatalReply.send(ctx.channel(), refusal.sqlState(), refusal.message());
+            acceptor.refused(ctx.channel(), refusal);
             return;
         }
         super.channelActive(ctx);

@@ -334,6 +334,11 @@ public final class PgwardenServer implements AutoCloseable {
         }
 
         @Override
+        public void refused(Channel channel, Refusal refusal) {
+            ClientSession.refusedAtAdmission(runtime, channel, refusal.sqlState(), refusal.message());
+        }
+
+        @Override
         public void leave() {
             sessions.release();
         }

@@ -13,7 +13,6 @@ import io.pgwarden.spi.Note;
 import io.pgwarden.spi.RefusalContext;
 import io.pgwarden.spi.RowInterceptor;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -423,25 +422,10 @@ final class BackendPolicy implements FramePolicy {
         }
     }
 
-    /** The proxy's route note, then the statement's notes (its Parse's or its Query's), then its result sets'. */
+    /** What onComplete gets as notes() for the statement that just ended. */
     private List<Note> notes() {
-        Note route = session.routeNote();
-        StatementNotes statement = endedExecute != null ? endedExecute.statementNotes() : timeline.currentQueryNotes();
-        boolean none = (statement == null || statement.isEmpty()) && (endedResultNotes == null || endedResultNotes.isEmpty());
-        if (none) {
-            return route == null ? List.of() : List.of(route);
-        }
-        List<Note> notes = new ArrayList<>();
-        if (route != null) {
-            notes.add(route);
-        }
-        if (statement != null) {
-            statement.copyTo(notes);
-        }
-        if (endedResultNotes != null) {
-            endedResultNotes.copyTo(notes);
-        }
-        return Collections.unmodifiableList(notes);
+        return StatementNotes.forCompletion(session.routeNote(),
+                endedExecute != null ? endedExecute.statementNotes() : timeline.currentQueryNotes(), endedResultNotes);
     }
 
     private void endResultSet() {

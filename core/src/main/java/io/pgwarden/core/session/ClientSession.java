@@ -86,8 +86,32 @@ public final class ClientSession {
         this.client = client;
         this.startup = startup;
         this.channelBinding = channelBinding;
-        String id = String.format("%08x", IDS.nextInt());
+        String id = newId();
         this.state = new SessionState(id, new ClientInfo((InetSocketAddress) client.remoteAddress(), tls), startup.parameters());
+    }
+
+    private static String newId() {
+        return String.format("%08x", IDS.nextInt());
+    }
+
+    /**
+     * Tells onRefused interceptors about a connection refused before its startup message was read
+     * (connection limit, shutdown): a session context with a fresh id, the client's address and no
+     * startup parameters.
+     *
+     * @param runtime the shared runtime
+     * @param client the refused connection, whose refusal was sent
+     * @param sqlState the SQLSTATE sent
+     * @param message the message sent
+     */
+    public static void refusedAtAdmission(ProxyRuntime runtime, Channel client, String sqlState, String message) {
+        Interceptor[] hooks = runtime.chain().refusedHooks();
+        if (hooks.length == 0 || !(client.remoteAddress() instanceof InetSocketAddress address)) {
+            return;
+        }
+        SessionState state = new SessionState(newId(), new ClientInfo(address, null), Map.of());
+        RefusalNotifier.notify(hooks, new RefusalView(state, RefusalContext.Stage.STARTUP, RefusalView.PROXY, null, sqlState,
+                message, null));
     }
 
     /**

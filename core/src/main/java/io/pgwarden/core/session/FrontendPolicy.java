@@ -269,7 +269,7 @@ final class FrontendPolicy implements FramePolicy {
         }
         if (sources != null && type != MessageType.EXECUTE && !(type == MessageType.PARSE && queryHooks.length > 0)) {
             try {
-                follow(type, frame);
+                sources.follow(type, frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5));
             } catch (ProtocolException e) {
                 frame.release();
                 session.clientViolation(e.getMessage());
@@ -296,24 +296,6 @@ final class FrontendPolicy implements FramePolicy {
         }
         describeParsed(out);
         return true;
-    }
-
-    /** Keeps what portals run: the text of each Parse (one without onQuery hooks), each Bind, each Close. */
-    private void follow(byte type, ByteBuf frame) {
-        ByteBuf payload = frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5);
-        switch (type) {
-            case MessageType.PARSE -> {
-                Parse parse = Parse.decode(payload);
-                sources.parsed(parse.statement(), parse.query(), null);
-            }
-            case MessageType.BIND -> sources.bound(Bind.decode(payload));
-            case MessageType.CLOSE -> {
-                Close close = Close.decode(payload);
-                sources.closed(close.target() == Close.STATEMENT, close.name());
-            }
-            default -> {
-            }
-        }
     }
 
     /** An Execute, followed: onExecute hears of it before it is forwarded, and its answer finds it again. */

@@ -1,6 +1,10 @@
 package io.pgwarden.core.session;
 
+import io.netty.buffer.ByteBuf;
+import io.pgwarden.core.protocol.MessageType;
 import io.pgwarden.core.protocol.frontend.Bind;
+import io.pgwarden.core.protocol.frontend.Close;
+import io.pgwarden.core.protocol.frontend.Parse;
 import io.pgwarden.spi.SessionContext;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,6 +31,30 @@ final class PortalSources {
 
     private final Map<String, Prepared> statements = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
+
+    /**
+     * Follows a client message: a Parse (one that no onQuery interceptor saw, so its text goes to
+     * the server as it is), a Bind or a Close; other messages change nothing.
+     *
+     * @param type the message type
+     * @param payload the message after its type and length
+     * @throws io.pgwarden.core.protocol.ProtocolException when the message is malformed
+     */
+    void follow(byte type, ByteBuf payload) {
+        switch (type) {
+            case MessageType.PARSE -> {
+                Parse parse = Parse.decode(payload);
+                parsed(parse.statement(), parse.query(), null);
+            }
+            case MessageType.BIND -> bound(Bind.decode(payload));
+            case MessageType.CLOSE -> {
+                Close close = Close.decode(payload);
+                closed(close.target() == Close.STATEMENT, close.name());
+            }
+            default -> {
+            }
+        }
+    }
 
     /** A Parse went to the server with this text (after rewrites). */
     void parsed(String statement, String sql, StatementNotes notes) {

@@ -25,15 +25,30 @@ final class StatementNotes {
         return notes == null;
     }
 
-    /** Appends these notes to {@code out}. */
-    void copyTo(List<Note> out) {
-        if (notes != null) {
-            out.addAll(notes);
+    /**
+     * The notes of a completed statement, in order: the proxy's route note, then what plugins noted
+     * about the statement (at its Parse or Query), then about its result sets.
+     *
+     * @param route the route note of a routed session, or null
+     * @param statement the statement's notes, or null
+     * @param resultSets the notes about its result sets, or null
+     * @return the notes, read-only
+     */
+    static List<Note> forCompletion(Note route, StatementNotes statement, StatementNotes resultSets) {
+        boolean none = (statement == null || statement.isEmpty()) && (resultSets == null || resultSets.isEmpty());
+        if (none) {
+            return route == null ? List.of() : List.of(route);
         }
-    }
-
-    /** The notes so far, read-only. */
-    List<Note> list() {
-        return notes == null ? List.of() : Collections.unmodifiableList(notes);
+        List<Note> all = new ArrayList<>();
+        if (route != null) {
+            all.add(route);
+        }
+        if (statement != null && statement.notes != null) {
+            all.addAll(statement.notes);
+        }
+        if (resultSets != null && resultSets.notes != null) {
+            all.addAll(resultSets.notes);
+        }
+        return Collections.unmodifiableList(all);
     }
 }

@@ -1,0 +1,432 @@
+package io.pgwarden.it.hooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgwarden.spi.Note;
+import io.pgwarden.spi.RefusalContext;
+import io.pgwarden.testkit.Await;
+import io.pgwarden.testkit.Closeables;
+import io.pgwarden.testkit.EmbeddedPostgres;
+import io.pgwarden.testkit.PasswordEncryption;
+import io.pgwarden.testkit.ProxyFixture;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SPI 1.4 through pgjdbc against embedded PostgreSQL: onExecute with the statement text and
+ * parameters, onComplete for every Execute outcome with the same ExecuteContext, onRefused for
+ * every kind of refusal, notes from onQuery and claimResultSet plus the proxy's route note, and
+ * {@code pgwarden.query.duration}. The chain is {@code test-spi14} three times: a faulty entry
+ * that throws from every observe-only hook (first, so the others show the session survives it), a
+ * recorder, and a gate named {@code test-spi14#3}.
+ */
+class Spi14HooksIT {
+
+    private static final String GATE = "test-spi14#3";
+    private static final String APP_PASSWORD = "app-secret-7";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private static EmbeddedPostgres postgres;
+    private static ProxyFixture proxy;
+
+    @BeforeAll
+    static void start() {
+        postgres = EmbeddedPostgres.builder()
+                .role("app", APP_PASSWORD, PasswordEncryption.SCRAM_SHA_256)
+                .role("limited")
+                .hba("host all app 127.0.0.1/32 scram-sha-256")
+                .hba("host all all 127.0.0.1/32 trust")
+                .start();
+        postgres.execute("postgres", "CREATE TABLE items (id int PRIMARY KEY, name text)", "GRANT ALL ON items TO PUBLIC");
+        proxy = ProxyFixture.fromYaml("""
+                listen: { host: 127.0.0.1, port: 0 }
+                backends:
+                  primary: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
+                auth:
+                  rules:
+                    - { database: postgres, method: passthrough }
+                pool:
+                  query_wait_timeout: 1s
+                  users:
+                    limited: { max_connections: 1 }
+                admin:
+                  http:
+                    listen: "127.0.0.1:0"
+                plugins:
+                  - { type: test-spi14, role: faulty }
+                  - { type: test-spi14, role: recorder }
+                  - { type: test-spi14, role: gate }
+                """.formatted(postgres.port()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        Closeables.closeAll(proxy, postgres);
+    }
+
+    private static Connection connect(String user, String application, String options) throws SQLException {
+        return connect(proxy, user, application, options);
+    }
+
+    /** One attempt per connection: with sslmode=prefer pgjdbc would try again after a refusal. */
+    private static Connection connect(ProxyFixture to, String user, String application, String options) throws SQLException {
+        return DriverManager.getConnection(to.jdbcUrl("postgres", user) + "&sslmode=disable&assumeMinServerVersion=9.0"
+                + "&ApplicationName=" + application + options);
+    }
+
+    private static Connection connect(String application) throws SQLException {
+        return connect("postgres", application, "");
+    }
+
+    private static List<Spi14Hooks.Event> events(String application, String hook) {
+        return Spi14Hooks.EVENTS.stream().filter(e -> e.application().equals(application) && e.hook().equals(hook)).toList();
+    }
+
+    private static Spi14Hooks.Event awaitRefusal(String application) throws InterruptedException {
+        Await.until("onRefused for " + application, WAIT, () -> !events(application, "refused").isEmpty());
+        List<Spi14Hooks.Event> refusals = events(application, "refused");
+        assertThat(refusals).hasSize(1);
+        return refusals.get(0);
+    }
+
+    @Test
+    void simpleQueryStatementsCompleteEachWithoutAnExecute() throws Exception {
+        try (Connection connection = connect("postgres", "simple", "&preferQueryMode=simple");
+             Statement statement = connection.createStatement()) {
+            statement.execute("SELECT 1; SELECT 2");
+        }
+        assertThat(events("simple", "execute")).isEmpty();
+        assertThat(events("simple", "complete")).extracting(Spi14Hooks.Event::tag).containsExactly("SELECT 1", "SELECT 1");
+        assertThat(events("simple", "complete")).allSatisfy(e -> assertThat(e.execute()).isNull());
+    }
+
+    @Test
+    void aServerPreparedStatementKeepsItsTextAndParametersAfterThePrepareThreshold() throws Exception {
+        try (Connection connection = connect("threshold");
+             PreparedStatement statement = connection.prepareStatement("SELECT ?::text || 'x' AS v")) {
+            for (int i = 0; i < 7; i++) {
+                statement.setString(1, "v" + i);
+                try (ResultSet rs = statement.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                }
+            }
+        }
+        List<Spi14Hooks.Event> executes = events("threshold", "execute");
+        List<Spi14Hooks.Event> completions = events("threshold", "complete");
+        assertThat(executes).hasSize(7).allSatisfy(e -> assertThat(e.sql()).isEqualTo("SELECT $1::text || 'x' AS v"));
+        assertThat(executes).extracting(e -> e.parameters().get(0)).containsExactly("v0", "v1", "v2", "v3", "v4", "v5", "v6");
+        assertThat(executes.get(6).execute().statementName()).as("named once past prepareThreshold").isNotEmpty();
+        assertThat(completions).hasSize(7).allSatisfy(e -> assertThat(e.tag()).isEqualTo("SELECT 1"));
+        for (int i = 0; i < 7; i++) {
+            assertThat(completions.get(i).execute()).isSameAs(executes.get(i).execute());
+        }
+    }
+
+    @Test
+    void aBatchCompletesEachExecuteWithItsParameters() throws Exception {
+        try (Connection connection = connect("batch");
+             PreparedStatement insert = connection.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)")) {
+            for (int id = 1; id <= 3; id++) {
+                insert.setInt(1, id);
+                insert.setString(2, "item" + id);
+                insert.addBatch();
+            }
+            assertThat(insert.executeBatch()).hasSize(3);
+        }
+        List<Spi14Hooks.Event> completions = events("batch", "complete");
+        assertThat(completions).extracting(Spi14Hooks.Event::tag).containsExactly("INSERT 0 1", "INSERT 0 1", "INSERT 0 1");
+        assertThat(completions).extracting(Spi14Hooks.Event::sql).containsOnly("INSERT INTO items (id, name) VALUES ($1, $2)");
+        assertThat(completions).extracting(e -> e.parameters().get(1)).containsExactly("item1", "item2", "item3");
+        assertThat(completions).extracting(e -> decodeInt(e.parameters().get(0))).containsExactly(1, 2, 3);
+    }
+
+    /** pgjdbc sends an int as text or, for a server-prepared statement, as a binary int4. */
+    private static int decodeInt(String value) {
+        return value.startsWith("\\x") ? Integer.parseInt(value.substring(2), 16) : Integer.parseInt(value);
+    }
+
+    @Test
+    void textBinaryAndNullParametersAreDecoded() throws Exception {
+        try (Connection connection = connect("formats");
+             PreparedStatement statement = connection.prepareStatement("SELECT ?::text, ?::bytea, ?::text")) {
+            statement.setString(1, "héllo");
+            statement.setBytes(2, new byte[] {0x01, (byte) 0xAB});
+            statement.setNull(3, Types.VARCHAR);
+            try (ResultSet rs = statement.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+            }
+        }
+        List<Spi14Hooks.Event> executes = events("formats", "execute");
+        assertThat(executes).hasSize(1);
+        assertThat(executes.get(0).parameters()).containsExactly("héllo", "\\x01ab", null);
+        assertThat(executes.get(0).execute().parameterCount()).isEqualTo(3);
+    }
+
+    @Test
+    void aFetchSizeCompletesEachSuspendedExecuteWithAnEmptyTag() throws Exception {
+        try (Connection connection = connect("fetch")) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement statement = connection.prepareStatement("SELECT g FROM generate_series(1, 5) g")) {
+                statement.setFetchSize(2);
+                int rows = 0;
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        rows++;
+                    }
+                }
+                assertThat(rows).isEqualTo(5);
+            }
+            connection.commit();
+        }
+        List<Spi14Hooks.Event> completions = events("fetch", "complete").stream()
+                .filter(e -> "SELECT g FROM generate_series(1, 5) g".equals(e.sql())).toList();
+        assertThat(completions).extracting(Spi14Hooks.Event::tag).containsExactly("", "", "SELECT 1");
+        assertThat(completions).allSatisfy(e -> assertThat(e.execute().portalName()).isNotEmpty());
+        assertThat(completions.get(0).execute()).isNotSameAs(completions.get(1).execute());
+    }
+
+    @Test
+    void anErrorInThePipelineCompletesTheFailingExecuteAndNotTheSkippedOnes() throws Exception {
+        try (Connection connection = connect("pipeline");
+             PreparedStatement insert = connection.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)")) {
+            for (int id : new int[] {20, 20, 21}) {
+                insert.setInt(1, id);
+                insert.setString(2, "dup" + id);
+                insert.addBatch();
+            }
+            assertThatThrownBy(insert::executeBatch).isInstanceOf(BatchUpdateException.class);
+            try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery("SELECT 7")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(7);
+            }
+        }
+        List<Spi14Hooks.Event> inserts = events("pipeline", "complete").stream()
+                .filter(e -> e.sql() != null && e.sql().startsWith("INSERT")).toList();
+        assertThat(events("pipeline", "execute").stream().filter(e -> e.sql().startsWith("INSERT"))).hasSize(3);
+        assertThat(inserts).extracting(Spi14Hooks.Event::sqlState).containsExactly(null, "23505");
+        assertThat(inserts).extracting(e -> e.parameters().get(1)).containsExactly("dup20", "dup20");
+    }
+
+    @Test
+    void notesFromOnQueryAndClaimResultSetGoWithEachStatement() throws Exception {
+        try (Connection connection = connect("notes")) {
+            try (Statement statement = connection.createStatement();
+                 ResultSet rs = statement.executeQuery("SELECT 1 AS noted /*note*/")) {
+                assertThat(rs.next()).isTrue();
+            }
+            try (PreparedStatement statement = connection.prepareStatement("SELECT 2 AS other /*note*/")) {
+                for (int i = 0; i < 2; i++) {
+                    try (ResultSet rs = statement.executeQuery()) {
+                        assertThat(rs.next()).isTrue();
+                    }
+                }
+            }
+            try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery("SELECT 3 AS plain")) {
+                assertThat(rs.next()).isTrue();
+            }
+        }
+        List<Spi14Hooks.Event> completions = events("notes", "complete");
+        assertThat(completions).hasSize(4);
+        assertThat(completions.get(0).notes()).containsExactly(new Note(GATE, "mark", "q"), new Note(GATE, "columns", "noted"));
+        assertThat(completions.get(1).notes()).containsExactly(new Note(GATE, "mark", "q"));
+        assertThat(completions.get(2).notes()).containsExactly(new Note(GATE, "mark", "q"));
+        assertThat(completions.get(3).notes()).isEmpty();
+    }
+
+    @Test
+    void aRoutedSessionHasTheRouteNoteOnEveryStatement() throws Exception {
+        try (Connection connection = connect("route-me"); Statement statement = connection.createStatement()) {
+            statement.execute("SELECT 1");
+            statement.execute("SELECT 2");
+        }
+        assertThat(events("route-me", "complete")).hasSize(2)
+                .allSatisfy(e -> assertThat(e.notes()).containsExactly(new Note(GATE, "route", "primary")));
+    }
+
+    @Test
+    void aPluginRejectAtStartupIsReportedWithThePluginsName() throws Exception {
+        assertThatThrownBy(() -> connect("startup-reject", "startup-refusal", "").close())
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
+        RefusalContext refusal = awaitRefusal("startup-refusal").refusal();
+        assertThat(refusal.stage()).isEqualTo(RefusalContext.Stage.STARTUP);
+        assertThat(refusal.refusedBy()).isEqualTo(GATE);
+        assertThat(refusal.authMethod()).isNull();
+        assertThat(refusal.sqlState()).isEqualTo("28000");
+        assertThat(refusal.message()).isEqualTo("startup refused by the gate");
+        assertThat(refusal.sql()).isNull();
+        assertThat(refusal.session().identity()).isEmpty();
+    }
+
+    @Test
+    void aPluginRejectAtAuthIsReportedWithTheRulesMethod() throws Exception {
+        assertThatThrownBy(() -> connect("auth-reject").close())
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
+        RefusalContext refusal = awaitRefusal("auth-reject").refusal();
+        assertThat(refusal.stage()).isEqualTo(RefusalContext.Stage.AUTH);
+        assertThat(refusal.refusedBy()).isEqualTo(GATE);
+        assertThat(refusal.authMethod()).isEqualTo("passthrough");
+        assertThat(refusal.session().identity()).isPresent();
+    }
+
+    @Test
+    void aRejectedStatementIsReportedAndTheSessionGoesOn() throws Exception {
+        try (Connection connection = connect("query-refusal"); Statement statement = connection.createStatement()) {
+            assertThatThrownBy(() -> statement.execute("SELECT 1 /*reject*/"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+            try (ResultSet rs = statement.executeQuery("SELECT 5")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(5);
+            }
+        }
+        RefusalContext refusal = awaitRefusal("query-refusal").refusal();
+        assertThat(refusal.stage()).isEqualTo(RefusalContext.Stage.QUERY);
+        assertThat(refusal.refusedBy()).isEqualTo(GATE);
+        assertThat(refusal.sql()).isEqualTo("SELECT 1 /*reject*/");
+        assertThat(refusal.sqlState()).isEqualTo("42501");
+        assertThat(refusal.message()).isEqualTo("statement refused by the gate");
+    }
+
+    @Test
+    void aWrongPasswordIsReportedAsTheProxysRefusal() throws Exception {
+        assertThatThrownBy(() -> connect("app", "wrong-password", "&password=not-it").close())
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
+        RefusalContext refusal = awaitRefusal("wrong-password").refusal();
+        assertThat(refusal.stage()).isEqualTo(RefusalContext.Stage.AUTH);
+        assertThat(refusal.refusedBy()).isEqualTo("pgwarden");
+        assertThat(refusal.authMethod()).isEqualTo("passthrough");
+        assertThat(refusal.sqlState()).isEqualTo("28P01");
+        try (Connection connection = connect("app", "right-password", "&password=" + APP_PASSWORD)) {
+            assertThat(connection.isValid(5)).isTrue();
+        }
+        assertThat(events("right-password", "refused")).isEmpty();
+    }
+
+    @Test
+    void aConnectionLimitIsReportedAsTheProxysRefusal() throws Exception {
+        try (Connection holder = connect("limited", "limit-holder", "")) {
+            assertThat(holder.isValid(5)).isTrue();
+            assertThatThrownBy(() -> connect("limited", "over-limit", "").close())
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("53300"));
+        }
+        RefusalContext refusal = awaitRefusal("over-limit").refusal();
+        assertThat(refusal.refusedBy()).isEqualTo("pgwarden");
+        assertThat(refusal.sqlState()).isEqualTo("53300");
+        assertThat(events("limit-holder", "refused")).isEmpty();
+    }
+
+    @Test
+    void aConnectionOverMaxClientConnectionsIsReportedBeforeItHasAStartupMessage() throws Exception {
+        try (ProxyFixture small = ProxyFixture.fromYaml("""
+                listen: { host: 127.0.0.1, port: 0 }
+                backends:
+                  primary: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
+                auth:
+                  rules:
+                    - { database: postgres, method: passthrough }
+                limits:
+                  max_client_connections: 1
+                plugins:
+                  - { type: test-spi14, role: recorder }
+                """.formatted(postgres.port()));
+             Connection holder = connect(small, "postgres", "max-clients-holder", "")) {
+            assertThat(holder.isValid(5)).isTrue();
+            assertThatThrownBy(() -> connect(small, "postgres", "max-clients-refused", "").close())
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("53300"));
+            Await.until("onRefused for the connection over the limit", WAIT,
+                    () -> Spi14Hooks.EVENTS.stream().anyMatch(e -> e.refusal() != null
+                            && e.refusal().message().equals("sorry, too many clients already")));
+            RefusalContext refusal = Spi14Hooks.EVENTS.stream().filter(e -> e.refusal() != null
+                    && e.refusal().message().equals("sorry, too many clients already")).findFirst().orElseThrow().refusal();
+            assertThat(refusal.stage()).isEqualTo(RefusalContext.Stage.STARTUP);
+            assertThat(refusal.refusedBy()).isEqualTo("pgwarden");
+            assertThat(refusal.sqlState()).isEqualTo("53300");
+            assertThat(refusal.session().startupParameters()).isEmpty();
+            assertThat(refusal.session().client().address().getAddress().isLoopbackAddress()).isTrue();
+            assertThat(holder.isValid(5)).as("the admitted client goes on").isTrue();
+        }
+    }
+
+    @Test
+    void failingObserveOnlyHooksLeaveTheSessionWorking() throws Exception {
+        try (Connection connection = connect("faulty-neighbour");
+             PreparedStatement statement = connection.prepareStatement("SELECT ?::int * 2")) {
+            for (int i = 1; i <= 3; i++) {
+                statement.setInt(1, i);
+                try (ResultSet rs = statement.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getInt(1)).isEqualTo(2 * i);
+                }
+            }
+        }
+        assertThat(events("faulty-neighbour", "execute")).hasSize(3);
+        assertThat(events("faulty-neighbour", "complete")).hasSize(3);
+    }
+
+    @Test
+    void queryDurationHistogramMovesWithSimpleAndExtendedStatements() throws Exception {
+        InetSocketAddress admin = proxy.server().adminAddress().orElseThrow();
+        double simpleBefore = count(admin, "simple");
+        double extendedBefore = count(admin, "extended");
+        try (Connection connection = connect("metrics")) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SELECT 1");
+            }
+            try (Connection simple = connect("postgres", "metrics-simple", "&preferQueryMode=simple");
+                 Statement statement = simple.createStatement()) {
+                statement.execute("SELECT 1");
+            }
+        }
+        Await.until("the query duration histogram to move", WAIT,
+                () -> count(admin, "simple") > simpleBefore && count(admin, "extended") > extendedBefore);
+        assertThat(scrape(admin)).contains("pgwarden_query_duration_seconds_bucket{").contains("protocol=\"extended\"");
+    }
+
+    private static final Pattern BUCKET_INF = Pattern.compile(
+            "^pgwarden_query_duration_seconds_bucket\\{(?=[^}]*le=\"\\+Inf\")(?=[^}]*protocol=\"(\\w+)\")[^}]*} (\\S+)$",
+            Pattern.MULTILINE);
+
+    /** The +Inf bucket of one protocol's histogram: every statement timed so far. */
+    private static double count(InetSocketAddress admin, String protocol) {
+        Matcher matcher = BUCKET_INF.matcher(scrape(admin));
+        while (matcher.find()) {
+            if (matcher.group(1).equals(protocol)) {
+                return Double.parseDouble(matcher.group(2));
+            }
+        }
+        return 0;
+    }
+
+    private static String scrape(InetSocketAddress admin) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + admin.getPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            return response.body();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
