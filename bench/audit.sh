@@ -366,7 +366,8 @@ rounds_lines() {
         for clients in $CLIENT_COUNTS; do
             for target in "${TARGETS[@]}"; do
                 printf -- '- -M %s -c %s, %s: %s\n' "$mode" "$clients" "$target" \
-                    "$(printf '%s' "${TPS_ALL[$mode,$clients,$target]:-none}" | awk '{for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? ", " : ""), $i}')"
+                    "$(printf '%s' "${TPS_ALL[$mode,$clients,$target]:-}" | awk '{for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? ", " : ""), $i}
+                        END {if (NR == 0 || NF == 0) printf "no clean round"}')"
             done
         done
     done

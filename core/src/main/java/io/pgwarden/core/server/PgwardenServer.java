@@ -335,7 +335,7 @@ public final class PgwardenServer implements AutoCloseable {
 
         @Override
         public void refused(Channel channel, Refusal refusal) {
-            ClientSession.refusedAtAdmission(runtime, channel, refusal.sqlState(), refusal.message());
+            ClientSession.refusedAtAdmission(live.get().runtime(), channel, refusal.sqlState(), refusal.message());
         }
 
         @Override
