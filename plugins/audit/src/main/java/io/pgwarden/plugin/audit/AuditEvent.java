@@ -34,6 +34,25 @@ record AuditEvent(Type type, long epochMillis, SessionFacts session, String sql,
     }
 
     /**
+     * About how much memory the event holds while it waits in the queue: the record and its facts, plus its text and
+     * parameters at two bytes a character. Counted against {@code queue_memory}.
+     *
+     * @return the estimate in bytes
+     */
+    long weight() {
+        long weight = 256 + (sql == null ? 0 : 2L * sql.length());
+        if (parameters != null) {
+            for (String parameter : parameters) {
+                weight += 16 + (parameter == null ? 0 : 2L * parameter.length());
+            }
+        }
+        for (Note note : notes) {
+            weight += 48 + 2L * (note.plugin().length() + note.key().length() + note.value().length());
+        }
+        return weight;
+    }
+
+    /**
      * An event without parameters, notes or refusal: a statement of a simple query, or a session event.
      *
      * @param type what happened

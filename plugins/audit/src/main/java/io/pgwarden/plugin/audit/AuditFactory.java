@@ -33,13 +33,15 @@ public final class AuditFactory implements InterceptorFactory {
     /** The type name in the YAML chain. */
     public static final String TYPE = "audit";
 
-    static final int DEFAULT_QUEUE_SIZE = 10_000;
+    static final int DEFAULT_QUEUE_SIZE = 100_000;
+    static final long DEFAULT_QUEUE_MEMORY = 64L << 20;
+    static final long MIN_QUEUE_MEMORY = 1L << 20;
     static final int DEFAULT_CHECKPOINT_RECORDS = 1000;
     static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(60);
     static final int MIN_KEY_LENGTH = 16;
 
-    private static final Set<String> KEYS = Set.of("stream", "raw_text", "queue_size", "checkpoint_key", "checkpoint_records",
-            "checkpoint_interval", "file", "stdout", "table");
+    private static final Set<String> KEYS = Set.of("stream", "raw_text", "queue_size", "queue_memory", "checkpoint_key",
+            "checkpoint_records", "checkpoint_interval", "file", "stdout", "table");
     /** What statement events carry (docs/audit.md#parameters); parsed by {@link ParameterPolicy#from}. */
     private static final Set<String> EVENT_KEYS = Set.of("parameters", "max_parameter_length");
     private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -57,17 +59,21 @@ public final class AuditFactory implements InterceptorFactory {
             throw new PluginConfigException(config.pathOf("stream"), "use 1 to 64 letters, digits, dots, dashes or underscores");
         }
         int queueSize = range(config, "queue_size", DEFAULT_QUEUE_SIZE, 1, 1_000_000);
+        long queueMemory = ByteSize.parse(config, "queue_memory", DEFAULT_QUEUE_MEMORY);
+        if (queueMemory < MIN_QUEUE_MEMORY) {
+            throw new PluginConfigException(config.pathOf("queue_memory"), "must be at least 1MiB");
+        }
         int checkpointRecords = range(config, "checkpoint_records", DEFAULT_CHECKPOINT_RECORDS, 1, Integer.MAX_VALUE);
         Duration checkpointInterval = AuditSinks.positive(config, "checkpoint_interval", DEFAULT_CHECKPOINT_INTERVAL);
         byte[] key = checkpointKey(config, services);
         boolean rawText = config.bool("raw_text", false);
         ParameterPolicy parameters = ParameterPolicy.from(config);
         Map<AuditSink, DropReport> sinks = AuditSinks.create(config,
-                new AuditSinks.Common(stream, queueSize, checkpointRecords, checkpointInterval, key), services);
+                new AuditSinks.Common(stream, queueSize, queueMemory, checkpointRecords, checkpointInterval, key), services);
 
         Metrics.Counter dropped = services.metrics().counter("pgwarden.audit.dropped",
                 "Audit events dropped because the queue was full or the sink failed", "sink", "queue");
-        AuditQueue queue = new AuditQueue(queueSize, dropped, services.logger(), services.clock());
+        AuditQueue queue = new AuditQueue(queueSize, queueMemory, dropped, services.logger(), services.clock());
         AuditWriter writer = new AuditWriter(queue, new EventJson(rawText), sinks, services.logger(), services.clock());
         writer.start();
         return new AuditInterceptor("audit.trail." + INSTANCES.incrementAndGet(), queue, writer, services.clock(),

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The bounded hand-over between the hooks and the writer thread. Hooks never wait: when the queue is full the
- * event is dropped, counted in {@code pgwarden.audit.dropped} and reported by a warning at most once per
+ * The bounded hand-over between the hooks and the writer thread, bounded both in events and in the memory they hold
+ * ({@link AuditEvent#weight()}). Hooks never wait: when the queue is full the event is dropped, counted in {@code pgwarden.audit.dropped} and reported by a warning at most once per
  * {@link #WARNING_INTERVAL_MILLIS}, with the number dropped since the last one.
  *
  * <p>Lock-free, so that an offer never parks an event loop behind the writer: a {@link ConcurrentLinkedQueue}
@@ -23,9 +23,11 @@ final class AuditQueue {
     /** The least time between two warnings about dropped events. */
     static final long WARNING_INTERVAL_MILLIS = 10_000;
 
-    private final ConcurrentLinkedQueue<AuditEvent> events = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Weighed> events = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
+    private final AtomicLong bytes = new AtomicLong();
     private final int capacity;
+    private final long maxBytes;
     /** The taking thread while it waits for an event, otherwise null. */
     private volatile Thread waiter;
     private final Metrics.Counter droppedCounter;
@@ -39,15 +41,17 @@ final class AuditQueue {
      * A queue.
      *
      * @param capacity the most events waiting
+     * @param maxBytes the most memory the waiting events may hold, by {@link AuditEvent#weight()}
      * @param droppedCounter counts dropped events
      * @param logger for the warnings
      * @param clock paces the warnings
      */
-    AuditQueue(int capacity, Metrics.Counter droppedCounter, System.Logger logger, Clock clock) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be positive: " + capacity);
+    AuditQueue(int capacity, long maxBytes, Metrics.Counter droppedCounter, System.Logger logger, Clock clock) {
+        if (capacity < 1 || maxBytes < 1) {
+            throw new IllegalArgumentException("capacity and maxBytes must be positive: " + capacity + ", " + maxBytes);
         }
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
         this.droppedCounter = Objects.requireNonNull(droppedCounter, "droppedCounter");
         this.logger = Objects.requireNonNull(logger, "logger");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -60,13 +64,17 @@ final class AuditQueue {
      * @return false when it was dropped
      */
     boolean offer(AuditEvent event) {
+        long weight = event.weight();
         if (size.incrementAndGet() <= capacity) {
-            events.offer(event);
-            Thread waiting = waiter;
-            if (waiting != null) {
-                LockSupport.unpark(waiting);
+            if (bytes.addAndGet(weight) <= maxBytes) {
+                events.offer(new Weighed(event, weight));
+                Thread waiting = waiter;
+                if (waiting != null) {
+                    LockSupport.unpark(waiting);
+                }
+                return true;
             }
-            return true;
+            bytes.addAndGet(-weight);
         }
         size.decrementAndGet();
         dropped.incrementAndGet();
@@ -75,7 +83,7 @@ final class AuditQueue {
         long now = clock.millis();
         long last = lastWarning.get();
         if ((last == Long.MIN_VALUE || now - last >= WARNING_INTERVAL_MILLIS) && lastWarning.compareAndSet(last, now)) {
-            logger.log(System.Logger.Level.WARNING, "audit queue full (" + capacity + " events waiting): dropped "
+            logger.log(System.Logger.Level.WARNING, "audit queue full (" + size.get() + " events, about " + (bytes.get() >> 20) + " MiB waiting): dropped "
                     + unreported.getAndSet(0) + " events since the last warning, " + dropped.get() + " in all");
         }
         return false;
@@ -119,11 +127,17 @@ final class AuditQueue {
      * @return the event, or {@code null}
      */
     AuditEvent poll() {
-        AuditEvent event = events.poll();
-        if (event != null) {
-            size.decrementAndGet();
+        Weighed next = events.poll();
+        if (next == null) {
+            return null;
         }
-        return event;
+        size.decrementAndGet();
+        bytes.addAndGet(-next.weight);
+        return next.event;
+    }
+
+    /** An event with the weight it was counted with. */
+    private record Weighed(AuditEvent event, long weight) {
     }
 
     /**

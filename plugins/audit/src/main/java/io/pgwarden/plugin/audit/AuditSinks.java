@@ -45,8 +45,8 @@ final class AuditSinks {
     private AuditSinks() {
     }
 
-    /** What every sink shares: the stream name, the checkpoint policy and key, and the queue size. */
-    record Common(String stream, int queueSize, int checkpointRecords, Duration checkpointInterval, byte[] key) {
+    /** What every sink shares: the stream name, the checkpoint policy and key, and the queue's bounds. */
+    record Common(String stream, int queueSize, long queueMemory, int checkpointRecords, Duration checkpointInterval, byte[] key) {
         RecordChain chain() {
             return new RecordChain(checkpointRecords, checkpointInterval.toMillis(), key);
         }
@@ -149,7 +149,7 @@ final class AuditSinks {
         if (!Files.isWritable(directory)) {
             throw new PluginConfigException(spoolSection.pathOf("directory"), "cannot write " + directory);
         }
-        return new TableSink(new AuditTable(services, dataSource, name, stream), spool, common.chain(), stream, common.queueSize(),
+        return new TableSink(new AuditTable(services, dataSource, name, stream), spool, common.chain(), stream, common.queueSize(), common.queueMemory(),
                 batchSize, flushInterval.toMillis(), drops("table", services), services.logger(), services.clock());
     }
 

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +39,9 @@ final class TableSink implements AuditSink {
     private final System.Logger logger;
     private final Clock clock;
     private final BlockingQueue<String> queue;
+    /** The memory the queued records hold, at two bytes a character, and its bound. */
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final long queueMemory;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final Thread thread;
 
@@ -55,13 +59,14 @@ final class TableSink implements AuditSink {
      * @param chain the stream's chain
      * @param stream the stream name
      * @param queueSize the most events waiting for the sink's thread
+     * @param queueMemory the most memory they may hold, at two bytes a character
      * @param batchSize the most records per COPY
      * @param flushIntervalMillis the longest an event waits for its batch to fill
      * @param drops counts what the sink drops
      * @param logger for failures
      * @param clock the time of checkpoints and retries
      */
-    TableSink(AuditTable table, Spool spool, RecordChain chain, String stream, int queueSize, int batchSize, long flushIntervalMillis,
+    TableSink(AuditTable table, Spool spool, RecordChain chain, String stream, int queueSize, long queueMemory, int batchSize, long flushIntervalMillis,
               DropReport drops, System.Logger logger, Clock clock) {
         this.table = Objects.requireNonNull(table, "table");
         this.spool = Objects.requireNonNull(spool, "spool");
@@ -73,6 +78,7 @@ final class TableSink implements AuditSink {
         this.logger = Objects.requireNonNull(logger, "logger");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.queue = new ArrayBlockingQueue<>(queueSize);
+        this.queueMemory = queueMemory;
         this.thread = new Thread(this::run, "pgwarden-audit-table");
         thread.setDaemon(true);
     }
@@ -89,9 +95,15 @@ final class TableSink implements AuditSink {
 
     @Override
     public void append(String body, long nowMillis) {
-        if (!queue.offer(body)) {
+        long weight = weight(body);
+        if (queuedBytes.addAndGet(weight) > queueMemory || !queue.offer(body)) {
+            queuedBytes.addAndGet(-weight);
             drops.dropped(1, "its queue is full (the audit database is slower than the traffic)");
         }
+    }
+
+    private static long weight(String body) {
+        return 64 + 2L * body.length();
     }
 
     @Override
@@ -182,7 +194,18 @@ final class TableSink implements AuditSink {
         }
     }
 
+    /** Takes the next batch off the queue and releases the memory it was counted with. */
     private List<String> take(boolean stop) throws InterruptedException {
+        List<String> bodies = batch(stop);
+        long weight = 0;
+        for (String body : bodies) {
+            weight += weight(body);
+        }
+        queuedBytes.addAndGet(-weight);
+        return bodies;
+    }
+
+    private List<String> batch(boolean stop) throws InterruptedException {
         List<String> bodies = new ArrayList<>();
         if (stop) {
             queue.drainTo(bodies, batchSize);

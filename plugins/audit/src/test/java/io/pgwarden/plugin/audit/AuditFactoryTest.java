@@ -118,6 +118,14 @@ class AuditFactoryTest {
         refused(values, "plugins[0].queue_size", "between 1 and 1000000");
 
         values = valid();
+        values.put("queue_memory", "512KiB");
+        refused(values, "plugins[0].queue_memory", "at least 1MiB");
+
+        values = valid();
+        values.put("queue_memory", "lots");
+        refused(values, "plugins[0].queue_memory", "expected a size");
+
+        values = valid();
         values.put("checkpoint_records", "many");
         refused(values, "plugins[0].checkpoint_records", "expected an integer");
 

@@ -28,7 +28,7 @@ class AuditInterceptorTest {
     Path dir;
 
     private final TestServices services = new TestServices();
-    private final AuditQueue queue = new AuditQueue(100, services.counter("pgwarden.audit.dropped"), services.logger(),
+    private final AuditQueue queue = new AuditQueue(100, 1L << 20, services.counter("pgwarden.audit.dropped"), services.logger(),
             services.clock());
     private final TestSession session = TestSession.of("alice", "app", new InetSocketAddress("127.0.0.1", 5000), false);
     private AuditInterceptor interceptor;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class AuditQueueTest {
 
     private final TestServices services = new TestServices();
-    private final AuditQueue queue = new AuditQueue(2, services.counter("pgwarden.audit.dropped"), services.logger(), services.clock());
+    private final AuditQueue queue = new AuditQueue(2, 1L << 20, services.counter("pgwarden.audit.dropped"), services.logger(), services.clock());
 
     private static AuditEvent event() {
         SessionFacts facts = new SessionFacts("s1", new InetSocketAddress("127.0.0.1", 1), "db", "u", null, null, null);
@@ -39,7 +39,7 @@ class AuditQueueTest {
 
         assertThat(queue.dropped()).isEqualTo(3);
         assertThat(services.count("pgwarden.audit.dropped")).isEqualTo(3);
-        assertThat(services.logger.lines()).containsExactly("WARNING audit queue full (2 events waiting): dropped 1 events since the last"
+        assertThat(services.logger.lines()).containsExactly("WARNING audit queue full (2 events, about 0 MiB waiting): dropped 1 events since the last"
                 + " warning, 1 in all");
 
         services.clock.advance(Duration.ofMillis(1));
@@ -95,7 +95,7 @@ class AuditQueueTest {
 
     @Test
     void concurrentOffersAcceptExactlyTheCapacityAndCountTheRest() throws Exception {
-        AuditQueue bounded = new AuditQueue(1000, services.counter("pgwarden.audit.dropped"), services.logger(), services.clock());
+        AuditQueue bounded = new AuditQueue(1000, 1L << 30, services.counter("pgwarden.audit.dropped"), services.logger(), services.clock());
         int producers = 4;
         int each = 5000;
         AtomicInteger accepted = new AtomicInteger();
@@ -129,5 +129,23 @@ class AuditQueueTest {
         }
         assertThat(taken).isEqualTo(1000);
         assertThat(bounded.offer(event())).as("room again once drained").isTrue();
+    }
+
+    @Test
+    void eventsHoldingMoreThanTheMemoryBoundAreDroppedUntilTheQueueDrains() throws InterruptedException {
+        AuditQueue small = new AuditQueue(1000, 1L << 20, services.counter("pgwarden.audit.dropped"), services.logger(),
+                services.clock());
+        SessionFacts facts = new SessionFacts("s1", new InetSocketAddress("127.0.0.1", 1), "db", "u", null, null, null);
+        AuditEvent big = new AuditEvent(AuditEvent.Type.STATEMENT, 0, facts, "SELECT '" + "x".repeat(300_000) + "'", 0, false,
+                "SELECT 1", null, -1);
+        assertThat(big.weight()).isGreaterThan(600_000);
+
+        assertThat(small.offer(big)).isTrue();
+        assertThat(small.offer(big)).as("two would hold more than 1 MiB").isFalse();
+        assertThat(small.offer(event())).as("a small one still fits").isTrue();
+        assertThat(small.dropped()).isEqualTo(1);
+
+        assertThat(small.poll(10)).isSameAs(big);
+        assertThat(small.offer(big)).as("room again once taken").isTrue();
     }
 }

@@ -34,7 +34,7 @@ class AuditWriterTest {
     }
 
     private AuditQueue queue() {
-        return new AuditQueue(100, services.counter("pgwarden.audit.dropped"), services.logger(), services.clock());
+        return new AuditQueue(100, 1L << 20, services.counter("pgwarden.audit.dropped"), services.logger(), services.clock());
     }
 
     private static AuditEvent statement(String sql) {
