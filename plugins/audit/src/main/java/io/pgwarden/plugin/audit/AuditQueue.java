@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The bounded hand-over between the hooks and the writer thread, bounded both in events and in the memory they hold
- * ({@link AuditEvent#weight()}). Hooks never wait: when the queue is full the event is dropped, counted in {@code pgwarden.audit.dropped} and reported by a warning at most once per
- * {@link #WARNING_INTERVAL_MILLIS}, with the number dropped since the last one.
+ * The bounded hand-over between the hooks and the writer thread, bounded both in events and in the memory they
+ * hold ({@link AuditEvent#weight()}). Hooks never wait: when the queue is full the event is dropped, counted in
+ * {@code pgwarden.audit.dropped} and reported by a warning at most once per {@link #WARNING_INTERVAL_MILLIS}, with
+ * the number dropped since the last one.
  *
  * <p>Lock-free, so that an offer never parks an event loop behind the writer: a {@link ConcurrentLinkedQueue}
  * bounded by a counter. One thread takes events (the writer); while it waits for one, an offer unparks it, and
@@ -83,8 +84,8 @@ final class AuditQueue {
         long now = clock.millis();
         long last = lastWarning.get();
         if ((last == Long.MIN_VALUE || now - last >= WARNING_INTERVAL_MILLIS) && lastWarning.compareAndSet(last, now)) {
-            logger.log(System.Logger.Level.WARNING, "audit queue full (" + size.get() + " events, about " + (bytes.get() >> 20) + " MiB waiting): dropped "
-                    + unreported.getAndSet(0) + " events since the last warning, " + dropped.get() + " in all");
+            logger.log(System.Logger.Level.WARNING, "audit queue full (" + size.get() + " events, about "
+                    + (bytes.get() >> 20) + " MiB waiting): dropped " + unreported.getAndSet(0) + " events since the last warning, " + dropped.get() + " in all");
         }
         return false;
     }

@@ -46,7 +46,8 @@ final class AuditSinks {
     }
 
     /** What every sink shares: the stream name, the checkpoint policy and key, and the queue's bounds. */
-    record Common(String stream, int queueSize, long queueMemory, int checkpointRecords, Duration checkpointInterval, byte[] key) {
+    record Common(String stream, int queueSize, long queueMemory, int checkpointRecords, Duration checkpointInterval,
+                  byte[] key) {
         RecordChain chain() {
             return new RecordChain(checkpointRecords, checkpointInterval.toMillis(), key);
         }
@@ -149,8 +150,8 @@ final class AuditSinks {
         if (!Files.isWritable(directory)) {
             throw new PluginConfigException(spoolSection.pathOf("directory"), "cannot write " + directory);
         }
-        return new TableSink(new AuditTable(services, dataSource, name, stream), spool, common.chain(), stream, common.queueSize(), common.queueMemory(),
-                batchSize, flushInterval.toMillis(), drops("table", services), services.logger(), services.clock());
+        return new TableSink(new AuditTable(services, dataSource, name, stream), spool, common.chain(), stream, common.queueSize(),
+                common.queueMemory(), batchSize, flushInterval.toMillis(), drops("table", services), services.logger(), services.clock());
     }
 
     private static void add(Map<AuditSink, DropReport> sinks, AuditSink sink, Services services) {

@@ -66,7 +66,8 @@ final class TableSink implements AuditSink {
      * @param logger for failures
      * @param clock the time of checkpoints and retries
      */
-    TableSink(AuditTable table, Spool spool, RecordChain chain, String stream, int queueSize, long queueMemory, int batchSize, long flushIntervalMillis,
+    TableSink(AuditTable table, Spool spool, RecordChain chain, String stream, int queueSize, long queueMemory, int batchSize,
+              long flushIntervalMillis,
               DropReport drops, System.Logger logger, Clock clock) {
         this.table = Objects.requireNonNull(table, "table");
         this.spool = Objects.requireNonNull(spool, "spool");

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class AuditQueueTest {
 
     private final TestServices services = new TestServices();
-    private final AuditQueue queue = new AuditQueue(2, 1L << 20, services.counter("pgwarden.audit.dropped"), services.logger(), services.clock());
+    private final AuditQueue queue = new AuditQueue(2, 1L << 20, services.counter("pgwarden.audit.dropped"), services.logger(),
+            services.clock());
 
     private static AuditEvent event() {
         SessionFacts facts = new SessionFacts("s1", new InetSocketAddress("127.0.0.1", 1), "db", "u", null, null, null);
@@ -39,8 +40,8 @@ class AuditQueueTest {
 
         assertThat(queue.dropped()).isEqualTo(3);
         assertThat(services.count("pgwarden.audit.dropped")).isEqualTo(3);
-        assertThat(services.logger.lines()).containsExactly("WARNING audit queue full (2 events, about 0 MiB waiting): dropped 1 events since the last"
-                + " warning, 1 in all");
+        assertThat(services.logger.lines()).containsExactly("WARNING audit queue full (2 events, about 0 MiB waiting): dropped 1"
+                + " events since the last warning, 1 in all");
 
         services.clock.advance(Duration.ofMillis(1));
         assertThat(queue.offer(event())).isFalse();
@@ -95,7 +96,8 @@ class AuditQueueTest {
 
     @Test
     void concurrentOffersAcceptExactlyTheCapacityAndCountTheRest() throws Exception {
-        AuditQueue bounded = new AuditQueue(1000, 1L << 30, services.counter("pgwarden.audit.dropped"), services.logger(), services.clock());
+        AuditQueue bounded = new AuditQueue(1000, 1L << 30, services.counter("pgwarden.audit.dropped"), services.logger(),
+                services.clock());
         int producers = 4;
         int each = 5000;
         AtomicInteger accepted = new AtomicInteger();
