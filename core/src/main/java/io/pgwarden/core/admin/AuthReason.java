@@ -1,5 +1,6 @@
 package io.pgwarden.core.admin;
 
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -9,44 +10,44 @@ import java.util.Set;
  */
 public enum AuthReason {
     /** Let in, after every plugin's onAuth. */
-    OK("ok", "success"),
+    OK("success"),
     /** A password the method or the server refused (SQLSTATE 28P01), or no rule's method applied. */
-    BAD_PASSWORD("bad_password", "failure"),
+    BAD_PASSWORD("failure"),
     /** A bearer-token method (oidc, oauth) refused the token (SQLSTATE 28000). */
-    BAD_TOKEN("bad_token", "failure"),
+    BAD_TOKEN("failure"),
     /** A method other than a token method refused the identity (SQLSTATE 28000). */
-    NOT_AUTHORIZED("not_authorized", "failure"),
+    NOT_AUTHORIZED("failure"),
     /** No auth rule matches the client. */
-    NO_RULE("no_rule", "no_rule"),
+    NO_RULE("no_rule"),
     /** A plugin's onAuth said no. */
-    REJECTED_BY_PLUGIN("rejected_by_plugin", "refused"),
+    REJECTED_BY_PLUGIN("refused"),
     /** A connection limit (SQLSTATE 53300). */
-    LIMIT("limit", "failure"),
+    LIMIT("failure"),
     /** The client broke the exchange. */
-    PROTOCOL_ERROR("protocol_error", "protocol_error"),
+    PROTOCOL_ERROR("protocol_error"),
     /** The server or a service the method needs could not be reached or failed (SQLSTATE class 08). */
-    UNAVAILABLE("unavailable", "failure"),
+    UNAVAILABLE("failure"),
     /** The auth timeout ran out. */
-    TIMEOUT("timeout", "failure"),
+    TIMEOUT("failure"),
     /** The rule names a method no plugin provides. */
-    NO_METHOD("no_method", "error"),
+    NO_METHOD("error"),
     /** An internal error (SQLSTATE XX000 or an exception). */
-    INTERNAL_ERROR("internal_error", "error"),
+    INTERNAL_ERROR("error"),
     /** A refusal with any other SQLSTATE. */
-    OTHER("other", "failure");
+    OTHER("failure");
 
     private static final Set<String> TOKEN_METHODS = Set.of("oidc", "oauth");
 
     private final String tag;
     private final String result;
 
-    AuthReason(String tag, String result) {
-        this.tag = tag;
+    AuthReason(String result) {
+        this.tag = name().toLowerCase(Locale.ROOT);
         this.result = result;
     }
 
     /**
-     * The tag value.
+     * The tag value: the constant's name in lower case.
      *
      * @return e.g. {@code bad_password}
      */
