@@ -1,5 +1,6 @@
 package io.pgwarden.it.admin;
 
+import static io.pgwarden.it.admin.PrometheusText.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -116,14 +117,7 @@ class AdminHttpIT {
     }
 
     private static Map<String, Double> scrape() throws Exception {
-        HttpResponse<String> response = get("/metrics");
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("content-type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
-        return PrometheusText.parse(response.body());
-    }
-
-    private static double value(Map<String, Double> samples, String key) {
-        return samples.getOrDefault(key, 0.0);
+        return PrometheusText.scrape(admin);
     }
 
     private static Connection connect(String user, String password) throws SQLException {

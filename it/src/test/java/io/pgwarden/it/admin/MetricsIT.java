@@ -1,5 +1,6 @@
 package io.pgwarden.it.admin;
 
+import static io.pgwarden.it.admin.PrometheusText.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -11,11 +12,6 @@ import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.ProxyFixture;
 import io.pgwarden.testkit.RawMessage;
 import io.pgwarden.testkit.RawPgClient;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -42,7 +38,6 @@ class MetricsIT {
     private static final String APP_PASSWORD = "app-metrics-5521";
     private static final int LARGE = 2_000_000;
     private static final String AUTH = "pgwarden_auth_results_total";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static EmbeddedPostgres postgres;
     private static ProxyFixture proxy;
@@ -79,15 +74,7 @@ class MetricsIT {
     }
 
     private static Map<String, Double> scrape() throws Exception {
-        InetSocketAddress admin = proxy.server().adminAddress().orElseThrow();
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return PrometheusText.parse(response.body());
-    }
-
-    private static double value(Map<String, Double> samples, String key) {
-        return samples.getOrDefault(key, 0.0);
+        return PrometheusText.scrape(proxy.server().adminAddress().orElseThrow());
     }
 
     private static String auth(String method, String reason, String result) {

@@ -1,5 +1,14 @@
 package io.pgwarden.it.admin;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +38,37 @@ final class PrometheusText {
             "histogram", Set.of("_bucket", "_count", "_sum", "_created"),
             "summary", Set.of("", "_count", "_sum", "_created"));
 
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
     private PrometheusText() {
+    }
+
+    /**
+     * Scrapes {@code /metrics} of an admin endpoint: the answer must be 200 with Prometheus' text
+     * content type, and its body must {@link #parse parse}.
+     *
+     * @param admin the admin HTTP address
+     * @return every sample, as {@link #parse} gives them
+     * @throws IOException when the endpoint cannot be reached
+     * @throws InterruptedException when interrupted
+     */
+    static Map<String, Double> scrape(InetSocketAddress admin) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        return parse(response.body());
+    }
+
+    /**
+     * A sample's value in a scrape.
+     *
+     * @param samples a scrape
+     * @param key the sample's key, as {@link #parse} gives it
+     * @return the value, or 0 when the sample is absent (a counter that has not moved yet)
+     */
+    static double value(Map<String, Double> samples, String key) {
+        return samples.getOrDefault(key, 0.0);
     }
 
     /**
