@@ -26,9 +26,8 @@ final class AuditQueue {
 
     private final ConcurrentLinkedQueue<Weighed> events = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
-    private final AtomicLong bytes = new AtomicLong();
+    private final MemoryBound memory;
     private final int capacity;
-    private final long maxBytes;
     /** The taking thread while it waits for an event, otherwise null. */
     private volatile Thread waiter;
     private final Metrics.Counter droppedCounter;
@@ -48,11 +47,11 @@ final class AuditQueue {
      * @param clock paces the warnings
      */
     AuditQueue(int capacity, long maxBytes, Metrics.Counter droppedCounter, System.Logger logger, Clock clock) {
-        if (capacity < 1 || maxBytes < 1) {
-            throw new IllegalArgumentException("capacity and maxBytes must be positive: " + capacity + ", " + maxBytes);
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
         this.capacity = capacity;
-        this.maxBytes = maxBytes;
+        this.memory = new MemoryBound(maxBytes);
         this.droppedCounter = Objects.requireNonNull(droppedCounter, "droppedCounter");
         this.logger = Objects.requireNonNull(logger, "logger");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -67,7 +66,7 @@ final class AuditQueue {
     boolean offer(AuditEvent event) {
         long weight = event.weight();
         if (size.incrementAndGet() <= capacity) {
-            if (bytes.addAndGet(weight) <= maxBytes) {
+            if (memory.reserve(weight)) {
                 events.offer(new Weighed(event, weight));
                 Thread waiting = waiter;
                 if (waiting != null) {
@@ -75,7 +74,6 @@ final class AuditQueue {
                 }
                 return true;
             }
-            bytes.addAndGet(-weight);
         }
         size.decrementAndGet();
         dropped.incrementAndGet();
@@ -85,7 +83,7 @@ final class AuditQueue {
         long last = lastWarning.get();
         if ((last == Long.MIN_VALUE || now - last >= WARNING_INTERVAL_MILLIS) && lastWarning.compareAndSet(last, now)) {
             logger.log(System.Logger.Level.WARNING, "audit queue full (" + size.get() + " events, about "
-                    + (bytes.get() >> 20) + " MiB waiting): dropped " + unreported.getAndSet(0) + " events since the last warning, " + dropped.get() + " in all");
+                    + (memory.held() >> 20) + " MiB waiting): dropped " + unreported.getAndSet(0) + " events since the last warning, " + dropped.get() + " in all");
         }
         return false;
     }
@@ -133,7 +131,7 @@ final class AuditQueue {
             return null;
         }
         size.decrementAndGet();
-        bytes.addAndGet(-next.weight);
+        memory.release(next.weight);
         return next.event;
     }
 

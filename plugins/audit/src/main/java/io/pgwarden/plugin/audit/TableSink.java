@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,9 +38,8 @@ final class TableSink implements AuditSink {
     private final System.Logger logger;
     private final Clock clock;
     private final BlockingQueue<String> queue;
-    /** The memory the queued records hold, at two bytes a character, and its bound. */
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final long queueMemory;
+    /** The memory the queued records hold, at two bytes a character. */
+    private final MemoryBound memory;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final Thread thread;
 
@@ -79,7 +77,7 @@ final class TableSink implements AuditSink {
         this.logger = Objects.requireNonNull(logger, "logger");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.queue = new ArrayBlockingQueue<>(queueSize);
-        this.queueMemory = queueMemory;
+        this.memory = new MemoryBound(queueMemory);
         this.thread = new Thread(this::run, "pgwarden-audit-table");
         thread.setDaemon(true);
     }
@@ -97,10 +95,13 @@ final class TableSink implements AuditSink {
     @Override
     public void append(String body, long nowMillis) {
         long weight = weight(body);
-        if (queuedBytes.addAndGet(weight) > queueMemory || !queue.offer(body)) {
-            queuedBytes.addAndGet(-weight);
-            drops.dropped(1, "its queue is full (the audit database is slower than the traffic)");
+        if (memory.reserve(weight)) {
+            if (queue.offer(body)) {
+                return;
+            }
+            memory.release(weight);
         }
+        drops.dropped(1, "its queue is full (the audit database is slower than the traffic)");
     }
 
     private static long weight(String body) {
@@ -202,7 +203,7 @@ final class TableSink implements AuditSink {
         for (String body : bodies) {
             weight += weight(body);
         }
-        queuedBytes.addAndGet(-weight);
+        memory.release(weight);
         return bodies;
     }
 
