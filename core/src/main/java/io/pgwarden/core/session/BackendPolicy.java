@@ -84,10 +84,11 @@ final class BackendPolicy implements FramePolicy {
             case MessageType.READY_FOR_QUERY -> PEEK;
             case MessageType.ROW_DESCRIPTION -> rowHooks.length > 0 ? INSPECT : FORWARD;
             case MessageType.ERROR_RESPONSE -> completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT : PEEK;
-            case MessageType.COMMAND_COMPLETE -> completeHooks.length > 0 || relay.expectsSubstitutions() ? INSPECT
-                    : claimed != null || tracker != null || pooled ? PEEK : FORWARD;
-            case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> completeHooks.length > 0 ? INSPECT
-                    : claimed != null || tracker != null ? PEEK : FORWARD;
+            // Completions are peeked, not inspected: the frame stays in the run written at once with the rest of the read.
+            case MessageType.COMMAND_COMPLETE -> relay.expectsSubstitutions() ? INSPECT
+                    : completeHooks.length > 0 || claimed != null || tracker != null || pooled ? PEEK : FORWARD;
+            case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE ->
+                    completeHooks.length > 0 || claimed != null || tracker != null ? PEEK : FORWARD;
             case MessageType.PARSE_COMPLETE -> statements != null && statements.hiddenParseNext() ? INSPECT
                     : tracker != null || statements != null ? PEEK : FORWARD;
             case MessageType.CLOSE_COMPLETE -> statements != null && statements.hiddenCloseNext() ? INSPECT
@@ -160,12 +161,17 @@ final class BackendPolicy implements FramePolicy {
                 }
             }
             case MessageType.COMMAND_COMPLETE -> {
-                executeEnded();
-                if (pooled) {
-                    serverState.commandTag(frame);
+                commandComplete(frame);
+                if (completeHooks.length > 0) {
+                    notifyComplete(CommandComplete.decode(payload(frame)).tag(), null, null);
                 }
             }
-            case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> executeEnded();
+            case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> {
+                executeEnded();
+                if (endedExecute != null) {
+                    notifyComplete("", null, null);
+                }
+            }
             case MessageType.PARSE_COMPLETE -> {
                 if (statements == null || !statements.hiddenParseNext()) {
                     timeline.answered();
@@ -389,8 +395,16 @@ final class BackendPolicy implements FramePolicy {
         }
     }
 
-    private ByteBuf complete(ByteBuf frame) {
+    /** The statement ended; in transaction mode the pool follows what DEALLOCATE ALL, DISCARD ALL and RESET did. */
+    private void commandComplete(ByteBuf frame) {
         executeEnded();
+        if (pooled) {
+            serverState.commandTag(frame);
+        }
+    }
+
+    private ByteBuf complete(ByteBuf frame) {
+        commandComplete(frame);
         if (completeHooks.length == 0 && !relay.expectsSubstitutions()) {
             return frame;
         }

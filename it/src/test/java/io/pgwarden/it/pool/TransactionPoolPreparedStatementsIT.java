@@ -271,6 +271,39 @@ class TransactionPoolPreparedStatementsIT {
         }
     }
 
+    /**
+     * A plugin with onComplete (as audit has) makes the proxy read every CommandComplete: DEALLOCATE ALL and
+     * DISCARD ALL must still tell the pool that the server's statements are gone, for the client that ran them and
+     * for the one after it on the same server.
+     */
+    @Test
+    void deallocateAllAndDiscardAllAreFollowedWithACompletionHookLoaded() throws Exception {
+        try (ProxyFixture hooked = backend.startOwnProxy("{ mode: transaction, size: 1 }",
+                "plugins: [ { type: test-spi14, role: recorder } ]");
+             RawSession x = RawSession.open(hooked, Map.of("database", ELSEWHERE));
+             RawSession y = RawSession.open(hooked, Map.of("database", ELSEWHERE))) {
+            assertThat(backendPidOf(x)).as("one server for both").isEqualTo(backendPidOf(y));
+            for (String reset : List.of("DEALLOCATE ALL", "DISCARD ALL")) {
+                x.parse("s1", "SELECT 3 * $1::int");
+                RawSession.requireNoError(x.sync(), "x: Parse before " + reset);
+                y.parse("s1", "SELECT 5 * $1::int");
+                RawSession.requireNoError(y.sync(), "y: Parse before " + reset);
+                x.run(reset);
+                assertThat(RawSession.error(x.executePrepared("s1", "1"))).as("x's s1 after " + reset).isNotNull()
+                        .extracting(error -> error.sqlState()).isEqualTo("26000");
+                assertThat(RawSession.firstRow(y.executePrepared("s1", "1"), "y: s1 after " + reset))
+                        .as("y's s1 survives x's " + reset).containsExactly("5");
+                x.parse("s1", "SELECT 6 * $1::int");
+                RawSession.requireNoError(x.sync(), "x: Parse s1 again after " + reset);
+                assertThat(RawSession.firstRow(x.executePrepared("s1", "1"), "x: new s1 after " + reset)).containsExactly("6");
+                x.closeStatement("s1");
+                RawSession.requireNoError(x.sync(), "x: Close s1 after " + reset);
+                y.closeStatement("s1");
+                RawSession.requireNoError(y.sync(), "y: Close s1 after " + reset);
+            }
+        }
+    }
+
     @Test
     void statementsEvictedFromASmallCacheArePreparedAgainTransparently() throws Exception {
         try (ProxyFixture smallCache = backend.startOwnProxy("{ mode: transaction, size: 1, max_prepared_statements: 2 }", "");
