@@ -1,5 +1,6 @@
 package io.pgwarden.core.plugin;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.pgwarden.spi.AuthContext;
@@ -17,9 +18,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 
 /**
- * The {@code pgwarden.plugin.hook.duration} timers of one plugin: one per hook the plugin overrides,
- * tagged with the plugin type and the hook's name. A hook that answers with a later decision is timed
- * up to its return, not until the decision completes.
+ * The hook meters of one plugin, one pair per hook the plugin overrides, tagged with the plugin type
+ * and the hook's name: {@code pgwarden.plugin.hook.calls} counts every call, and
+ * {@code pgwarden.plugin.hook.duration} times the first call and then one in {@value #SAMPLE_EVERY}.
+ * Timing every call cost more than many hooks themselves (two clock reads and a histogram update
+ * shared by all event loops, for each statement and each row); a sample of one in
+ * {@value #SAMPLE_EVERY} keeps the distribution and bounds the cost. A hook that answers with a
+ * later decision is timed up to its return, not until the decision completes.
  */
 final class HookTimers {
 
@@ -58,11 +63,24 @@ final class HookTimers {
         Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
         Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1)};
 
+    /** One call in this many is timed. */
+    static final int SAMPLE_EVERY = 16;
+    /** What {@link #start} returns for a call that is not timed: {@link System#nanoTime()} can be any other value. */
+    private static final long NOT_TIMED = Long.MIN_VALUE;
+
     /** By {@link Hook#ordinal()}; null for a hook the plugin does not override. */
     private final Timer[] timers;
+    private final Counter[] calls;
+    /**
+     * Calls by hook, to pick the sampled ones. Event loops increment it without synchronization: a
+     * lost increment only moves the sample by a call.
+     */
+    private final int[] seen;
 
-    private HookTimers(Timer[] timers) {
+    private HookTimers(Timer[] timers, Counter[] calls) {
         this.timers = timers;
+        this.calls = calls;
+        this.seen = new int[timers.length];
     }
 
     /**
@@ -77,26 +95,44 @@ final class HookTimers {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(plugin, "plugin");
         Timer[] timers = new Timer[HOOKS.length];
+        Counter[] calls = new Counter[HOOKS.length];
         for (Hook hook : HOOKS) {
             if (overrides.test(hook.method, hook.parameter)) {
                 timers[hook.ordinal()] = Timer.builder("pgwarden.plugin.hook.duration")
-                        .description("time spent in a plugin's hook, up to its return")
+                        .description("time spent in a plugin's hook, up to its return; one call in " + SAMPLE_EVERY + " is timed")
                         .tags("plugin", plugin, "hook", hook.tag()).serviceLevelObjectives(BUCKETS).register(registry);
+                calls[hook.ordinal()] = Counter.builder("pgwarden.plugin.hook.calls")
+                        .description("calls of a plugin's hook").tags("plugin", plugin, "hook", hook.tag()).register(registry);
             }
         }
-        return new HookTimers(timers);
+        return new HookTimers(timers, calls);
     }
 
     /**
-     * Records a hook call that started at {@code startNanos}, if the hook is timed.
+     * Called before a hook call: counts it and, for a sampled call, reads the clock.
      *
      * @param hook the hook
-     * @param startNanos {@link System#nanoTime()} before the call
+     * @return the start to give {@link #record}
      */
-    void record(Hook hook, long startNanos) {
-        Timer timer = timers[hook.ordinal()];
-        if (timer != null) {
-            timer.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    long start(Hook hook) {
+        int index = hook.ordinal();
+        Counter counter = calls[index];
+        if (counter == null) {
+            return NOT_TIMED;
+        }
+        counter.increment();
+        return seen[index]++ % SAMPLE_EVERY == 0 ? System.nanoTime() : NOT_TIMED;
+    }
+
+    /**
+     * Called after a hook call: records its duration when {@link #start} timed it.
+     *
+     * @param hook the hook
+     * @param start what {@link #start} returned
+     */
+    void record(Hook hook, long start) {
+        if (start != NOT_TIMED) {
+            timers[hook.ordinal()].record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
     }
 }

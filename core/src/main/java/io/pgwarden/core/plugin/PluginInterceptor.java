@@ -26,8 +26,8 @@ import java.util.concurrent.CompletionStage;
  * One interceptor of the chain as the core calls it: each call runs with the plugin's class loader
  * as the thread's context class loader (libraries inside a plugin that look up classes or
  * resources through the context loader find the plugin's own), and the loader is restored after.
- * Knows which plugin it belongs to, for error messages. Times each call of a hook the plugin
- * overrides ({@link HookTimers}): one pair of {@code System.nanoTime()} reads per call.
+ * Knows which plugin it belongs to, for error messages. Counts each call of a hook the plugin
+ * overrides and times one call in {@value HookTimers#SAMPLE_EVERY} ({@link HookTimers}).
  */
 public final class PluginInterceptor implements Interceptor {
 
@@ -100,7 +100,7 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
-        long start = System.nanoTime();
+        long start = timers.start(HookTimers.Hook.ON_STARTUP);
         try {
             return delegate.onStartup(context);
         } finally {
@@ -114,7 +114,7 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
-        long start = System.nanoTime();
+        long start = timers.start(HookTimers.Hook.ON_AUTH);
         try {
             return delegate.onAuth(context);
         } finally {
@@ -128,7 +128,7 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
-        long start = System.nanoTime();
+        long start = timers.start(HookTimers.Hook.ON_QUERY);
         try {
             return delegate.onQuery(context);
         } finally {
@@ -142,7 +142,7 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
-        long start = System.nanoTime();
+        long start = timers.start(HookTimers.Hook.ON_EXECUTE);
         try {
             delegate.onExecute(context);
         } finally {
@@ -156,7 +156,7 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
-        long start = System.nanoTime();
+        long start = timers.start(HookTimers.Hook.ON_COMPLETE);
         try {
             delegate.onComplete(context);
         } finally {
@@ -170,7 +170,7 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
-        long start = System.nanoTime();
+        long start = timers.start(HookTimers.Hook.ON_REFUSED);
         try {
             delegate.onRefused(context);
         } finally {
@@ -185,7 +185,7 @@ public final class PluginInterceptor implements Interceptor {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
         RowInterceptor rows;
-        long start = System.nanoTime();
+        long start = timers.start(HookTimers.Hook.CLAIM_RESULT_SET);
         try {
             rows = delegate.claimResultSet(context);
         } finally {
@@ -200,7 +200,7 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
-        long start = System.nanoTime();
+        long start = timers.start(HookTimers.Hook.ON_MESSAGE);
         try {
             delegate.onMessage(context);
         } finally {
@@ -214,7 +214,7 @@ public final class PluginInterceptor implements Interceptor {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
-        long start = System.nanoTime();
+        long start = timers.start(HookTimers.Hook.ON_SESSION_END);
         try {
             delegate.onSessionEnd(context);
         } finally {
@@ -268,7 +268,7 @@ public final class PluginInterceptor implements Interceptor {
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
             thread.setContextClassLoader(loader);
-            long start = System.nanoTime();
+            long start = timers.start(HookTimers.Hook.ON_ROW);
             try {
                 delegate.onRow(row);
             } finally {

@@ -16,7 +16,10 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Every call of a hook the plugin overrides is timed under its plugin and hook; other hooks get no series. */
+/**
+ * Every call of a hook the plugin overrides is counted under its plugin and hook, the first and then one in
+ * {@value HookTimers#SAMPLE_EVERY} timed; other hooks get no series.
+ */
 class HookTimersTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -50,6 +53,10 @@ class HookTimersTest {
         return registry.get("pgwarden.plugin.hook.duration").tags("plugin", plugin, "hook", hook).timer();
     }
 
+    private double calls(String plugin, String hook) {
+        return registry.get("pgwarden.plugin.hook.calls").tags("plugin", plugin, "hook", hook).counter().count();
+    }
+
     @Test
     void callsOfOverriddenHooksAreTimedUnderTheirPluginAndHook() {
         Observer observer = new Observer();
@@ -60,11 +67,26 @@ class HookTimersTest {
         plugin.onExecute(null);
         plugin.onRefused(null);
 
-        assertThat(timer("observer", "onQuery").count()).isEqualTo(2);
+        assertThat(calls("observer", "onQuery")).isEqualTo(2);
+        assertThat(calls("observer", "onExecute")).isEqualTo(1);
+        assertThat(calls("observer", "onRefused")).isEqualTo(1);
+        assertThat(timer("observer", "onQuery").count()).as("the first call is timed, the second is not").isEqualTo(1);
         assertThat(timer("observer", "onExecute").count()).isEqualTo(1);
         assertThat(timer("observer", "onRefused").count()).isEqualTo(1);
         assertThat(timer("observer", "onQuery").totalTime(TimeUnit.NANOSECONDS)).isPositive();
         assertThat(observer.seenLoader).isSameAs(pluginLoader);
+    }
+
+    @Test
+    void oneCallInSixteenIsTimedAndEveryCallCounted() {
+        PluginInterceptor plugin = new PluginInterceptor("observer", "class path", new Observer(), pluginLoader, registry);
+
+        for (int i = 0; i < 4 * HookTimers.SAMPLE_EVERY + 1; i++) {
+            plugin.onQuery(TestContexts.query("SELECT " + i));
+        }
+
+        assertThat(calls("observer", "onQuery")).isEqualTo(4 * HookTimers.SAMPLE_EVERY + 1);
+        assertThat(timer("observer", "onQuery").count()).as("calls 1, 17, 33, 49 and 65").isEqualTo(5);
     }
 
     @Test
@@ -74,6 +96,8 @@ class HookTimersTest {
         assertThat(registry.find("pgwarden.plugin.hook.duration").tags("plugin", "observer").timers())
                 .extracting(timer -> timer.getId().getTag("hook")).containsExactlyInAnyOrder("onQuery", "onExecute", "onRefused");
         assertThat(registry.find("pgwarden.plugin.hook.duration").tag("hook", "onAuth").timer()).isNull();
+        assertThat(registry.find("pgwarden.plugin.hook.calls").tags("plugin", "observer").counters())
+                .extracting(counter -> counter.getId().getTag("hook")).containsExactlyInAnyOrder("onQuery", "onExecute", "onRefused");
     }
 
     @Test
@@ -84,6 +108,7 @@ class HookTimersTest {
         assertThatThrownBy(() -> plugin.onQuery(TestContexts.query("SELECT fail"))).hasMessage("the plugin failed");
 
         assertThat(timer("observer", "onQuery").count()).isEqualTo(1);
+        assertThat(calls("observer", "onQuery")).isEqualTo(1);
         assertThat(Thread.currentThread().getContextClassLoader()).isSameAs(before);
     }
 

@@ -29,7 +29,7 @@ import org.postgresql.util.PSQLException;
 /**
  * The meters a real proxy publishes at /metrics while pgjdbc and a raw client talk to a real PostgreSQL through
  * it with two class-path test plugins in the chain: bytes in and out, auth results by method and reason (success,
- * wrong password, a plugin's refusal, a timeout, no rule), and hook durations per plugin and
+ * wrong password, a plugin's refusal, a timeout, no rule), and hook calls and sampled durations per plugin and
  * hook.
  */
 @ExtendWith(LeakCheckExtension.class)
@@ -159,9 +159,10 @@ class MetricsIT {
     }
 
     @Test
-    void hookDurationsAreHistogramsPerPluginAndOverriddenHook() throws Exception {
-        String queries = "pgwarden_plugin_hook_duration_seconds_count{hook=\"onQuery\",plugin=\"test-statement-policy\"}";
-        String auths = "pgwarden_plugin_hook_duration_seconds_count{hook=\"onAuth\",plugin=\"test-auth-gate\"}";
+    void hookCallsAreCountedAndSampledDurationsAreHistogramsPerPluginAndOverriddenHook() throws Exception {
+        String queries = "pgwarden_plugin_hook_calls_total{hook=\"onQuery\",plugin=\"test-statement-policy\"}";
+        String auths = "pgwarden_plugin_hook_calls_total{hook=\"onAuth\",plugin=\"test-auth-gate\"}";
+        String timedQueries = "pgwarden_plugin_hook_duration_seconds_count{hook=\"onQuery\",plugin=\"test-statement-policy\"}";
         Map<String, Double> before = scrape();
 
         try (Connection connection = connect("postgres", null, "hooks"); Statement statement = connection.createStatement()) {
@@ -172,11 +173,14 @@ class MetricsIT {
         Map<String, Double> after = scrape();
         assertThat(value(after, queries)).isGreaterThanOrEqualTo(value(before, queries) + 2);
         assertThat(value(after, auths)).isGreaterThanOrEqualTo(value(before, auths) + 1);
+        assertThat(value(after, timedQueries)).as("the first call and one in 16 after it are timed")
+                .isPositive().isLessThanOrEqualTo(Math.ceil(value(after, queries) / 16));
         String bucket = "pgwarden_plugin_hook_duration_seconds_bucket{hook=\"onQuery\",le=\"+Inf\",plugin=\"test-statement-policy\"}";
-        assertThat(value(after, bucket)).isEqualTo(value(after, queries));
+        assertThat(value(after, bucket)).isEqualTo(value(after, timedQueries));
         assertThat(after).containsKey("pgwarden_plugin_hook_duration_seconds_bucket{hook=\"onQuery\",le=\"0.001\",plugin=\"test-statement-policy\"}");
         assertThat(after.keySet()).as("a hook the plugin does not override has no series")
                 .noneMatch(key -> key.startsWith("pgwarden_plugin_hook_duration_seconds_count{hook=\"onAuth\",plugin=\"test-statement-policy\""))
-                .noneMatch(key -> key.startsWith("pgwarden_plugin_hook_duration_seconds_count{hook=\"onQuery\",plugin=\"test-auth-gate\""));
+                .noneMatch(key -> key.startsWith("pgwarden_plugin_hook_duration_seconds_count{hook=\"onQuery\",plugin=\"test-auth-gate\""))
+                .noneMatch(key -> key.startsWith("pgwarden_plugin_hook_calls_total{hook=\"onAuth\",plugin=\"test-statement-policy\""));
     }
 }

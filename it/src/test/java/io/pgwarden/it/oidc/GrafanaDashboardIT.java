@@ -290,7 +290,7 @@ class GrafanaDashboardIT {
                 "pgwarden_pool_pinned_total", "pgwarden_audit_dropped_total", "pgwarden_oidc_logins_total",
                 "pgwarden_oidc_failures_total", "pgwarden_auth_failures_total", "pgwarden_client_bytes_total",
                 "pgwarden_server_bytes_total", "pgwarden_plugin_hook_duration_seconds_bucket",
-                "pgwarden_plugin_hook_duration_seconds_count", "pgwarden_plugin_hook_duration_seconds_max");
+                "pgwarden_plugin_hook_calls_total", "pgwarden_plugin_hook_duration_seconds_max");
     }
 
     @Test
@@ -298,6 +298,7 @@ class GrafanaDashboardIT {
         String exposition = metricsText();
 
         assertThat(exposition).contains("pgwarden_plugin_hook_duration_seconds_count{hook=\"onQuery\",plugin=\"audit\"}")
+                .contains("pgwarden_plugin_hook_calls_total{hook=\"onQuery\",plugin=\"audit\"}")
                 .contains("pgwarden_plugin_hook_duration_seconds_count{hook=\"onAuth\",plugin=\"oidc\"}")
                 .contains("pgwarden_client_bytes_total{direction=\"sent\"}")
                 .contains("pgwarden_server_bytes_total{direction=\"received\"}");

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.DigestException;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,6 +35,11 @@ final class ChainedFile implements AuditSink {
     static final String GENESIS = "0".repeat(64);
     /** Room kept for the checkpoint that closes a file, so a rotated file stays within max_size. */
     static final int CHECKPOINT_RESERVE = 256;
+    private static final byte[] SEQ = "{\"seq\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PREV = ",\"prev\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** Room for the prefix with the longest seq (19 digits) and the hash. */
+    private static final int PREFIX_ROOM = 7 + 19 + 9 + 64 + 2;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
     private final Path path;
@@ -46,7 +52,11 @@ final class ChainedFile implements AuditSink {
     private final MessageDigest sha256;
 
     private OutputStream out;
-    private String lastHash = GENESIS;
+    /** The hex SHA-256 of the last line written, in ASCII: the next line's {@code prev}. */
+    private final byte[] lastHash = GENESIS.getBytes(StandardCharsets.US_ASCII);
+    private final byte[] digest = new byte[32];
+    /** The start of a line up to its body, {@code {"seq":N,"prev":"H",}, rebuilt for each line. */
+    private final byte[] prefix = new byte[PREFIX_ROOM];
     private String previousFile;
     private long seq;
     private long size;
@@ -114,12 +124,12 @@ final class ChainedFile implements AuditSink {
     public void append(String body, long nowMillis) throws IOException {
         try {
             ensureOpen(nowMillis);
-            byte[] line = line(body);
-            if (seq > 1 && (size + line.length + 1 + CHECKPOINT_RESERVE > maxSize || nowMillis - openedMillis >= maxAgeMillis)) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            if (seq > 1 && (size + prefixLength() + bytes.length + 1 + CHECKPOINT_RESERVE > maxSize
+                    || nowMillis - openedMillis >= maxAgeMillis)) {
                 rotate(nowMillis);
-                line = line(body);
             }
-            write(line);
+            write(bytes);
             recordsSinceCheckpoint++;
             if (recordsSinceCheckpoint >= checkpointRecords) {
                 checkpoint(nowMillis);
@@ -194,7 +204,7 @@ final class ChainedFile implements AuditSink {
         }
         if (Files.isRegularFile(path) && Files.size(path) > 0) {
             // A file left by an earlier run or a failed write: keep it, link to its last line.
-            lastHash = hash(lastLine(path));
+            hash(lastLine(path));
             previousFile = moveAside(nowMillis);
         }
         Path parent = path.toAbsolutePath().getParent();
@@ -216,7 +226,7 @@ final class ChainedFile implements AuditSink {
         } else {
             quote(header, previousFile);
         }
-        write(line(header.append('}').toString()));
+        write(header.append('}').toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void rotate(long nowMillis) throws IOException {
@@ -236,27 +246,61 @@ final class ChainedFile implements AuditSink {
     }
 
     private void checkpoint(long nowMillis) throws IOException {
-        byte[] tag = mac.doFinal((seq + ":" + lastHash).getBytes(StandardCharsets.US_ASCII));
-        write(line("\"type\":\"checkpoint\",\"time\":\"" + Instant.ofEpochMilli(nowMillis) + "\",\"mac\":\""
-                + HexFormat.of().formatHex(tag) + "\"}"));
+        byte[] tag = mac.doFinal((seq + ":" + new String(lastHash, StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII));
+        write(("\"type\":\"checkpoint\",\"time\":\"" + Instant.ofEpochMilli(nowMillis) + "\",\"mac\":\""
+                + HexFormat.of().formatHex(tag) + "\"}").getBytes(StandardCharsets.UTF_8));
         recordsSinceCheckpoint = 0;
         checkpointedMillis = nowMillis;
     }
 
-    private byte[] line(String body) {
-        return ("{\"seq\":" + seq + ",\"prev\":\"" + lastHash + "\"," + body).getBytes(StandardCharsets.UTF_8);
+    /** Writes {@code {"seq":N,"prev":"H",} into {@link #prefix}. */
+    private int prefixLength() {
+        int at = put(SEQ, 0);
+        String number = Long.toString(seq);
+        for (int i = 0; i < number.length(); i++) {
+            prefix[at++] = (byte) number.charAt(i);
+        }
+        at = put(PREV, at);
+        at = put(lastHash, at);
+        prefix[at++] = '"';
+        prefix[at++] = ',';
+        return at;
     }
 
-    private void write(byte[] line) throws IOException {
-        out.write(line);
+    private int put(byte[] bytes, int at) {
+        System.arraycopy(bytes, 0, prefix, at, bytes.length);
+        return at + bytes.length;
+    }
+
+    /** Writes one line, its prefix then its body, and moves the chain on. */
+    private void write(byte[] body) throws IOException {
+        int prefixLength = prefixLength();
+        out.write(prefix, 0, prefixLength);
+        out.write(body);
         out.write('\n');
-        size += line.length + 1;
+        size += prefixLength + body.length + 1;
         seq++;
-        lastHash = hash(line);
+        sha256.update(prefix, 0, prefixLength);
+        sha256.update(body);
+        finishHash();
     }
 
-    private String hash(byte[] line) {
-        return HexFormat.of().formatHex(sha256.digest(line));
+    /** Makes {@link #lastHash} the hash of a whole line. */
+    private void hash(byte[] line) {
+        sha256.update(line);
+        finishHash();
+    }
+
+    private void finishHash() {
+        try {
+            sha256.digest(digest, 0, digest.length);
+        } catch (DigestException e) {
+            throw new IllegalStateException("SHA-256 gives 32 bytes", e);
+        }
+        for (int i = 0; i < digest.length; i++) {
+            lastHash[2 * i] = HEX[(digest[i] >> 4) & 0xf];
+            lastHash[2 * i + 1] = HEX[digest[i] & 0xf];
+        }
     }
 
     private void abandon() {

@@ -70,6 +70,17 @@ class SqlTextTest {
     }
 
     @Test
+    void countWithoutQuotesOrCommentsAgreesWithTheLexer() {
+        for (String sql : List.of("SELECT abalance FROM pgbench_accounts WHERE aid = 42;", "SELECT 1", " ; ;\n\t",
+                "BEGIN; UPDATE t SET a = 1 WHERE b = 2; COMMIT;", "SELECT 1;;SELECT 2", "select\u00a0x", ";SELECT 1 ;",
+                "SELECT 1 - 2; SELECT 4 / 2", "SELECT 'a;b'; SELECT \"c;d\"", "SELECT $1; SELECT 2")) {
+            assertThat(SqlText.count(sql)).as(sql).isEqualTo(SqlText.statements(sql).size());
+        }
+        assertThat(SqlText.count("BEGIN; UPDATE t SET a = 1 WHERE b = 2; COMMIT;")).isEqualTo(3);
+        assertThat(SqlText.count("SELECT 1 - 2; SELECT 4 / 2")).isEqualTo(2);
+    }
+
+    @Test
     void statementPicksByIndexAndStaysInRange() {
         assertThat(SqlText.statement(SqlText.statements("SELECT 1; SELECT 'b'"), 1).normalized()).isEqualTo("SELECT ?");
         assertThat(SqlText.statement(SqlText.statements("SELECT 1; UPDATE t SET a = 2"), 5).normalized()).isEqualTo("UPDATE t SET a = ?");
