@@ -66,12 +66,14 @@ final class FrontendPolicy implements FramePolicy {
         return switch (type) {
             case MessageType.TERMINATE -> INSPECT;
             case MessageType.QUERY -> queryHooks.length > 0 ? INSPECT : attachment.scanning() ? REWRITE : FORWARD;
-            case MessageType.PARSE -> queryHooks.length > 0 || tracker != null || sources != null ? INSPECT
-                    : statements != null || attachment.scanning() ? REWRITE : FORWARD;
-            case MessageType.BIND, MessageType.CLOSE -> tracker != null || sources != null ? INSPECT
-                    : statements != null ? REWRITE : FORWARD;
+            // Followed for onExecute (sources) without a tracker, Parse, Bind, Close and Execute are read where they
+            // lie (REWRITE), so that they leave in one write with the rest of the read instead of one write each.
+            case MessageType.PARSE -> queryHooks.length > 0 || tracker != null ? INSPECT
+                    : statements != null || sources != null || attachment.scanning() ? REWRITE : FORWARD;
+            case MessageType.BIND, MessageType.CLOSE -> tracker != null ? INSPECT
+                    : statements != null || sources != null ? REWRITE : FORWARD;
             case MessageType.DESCRIBE -> tracker != null ? INSPECT : statements != null ? REWRITE : FORWARD;
-            case MessageType.EXECUTE -> tracker != null || sources != null ? INSPECT : FORWARD;
+            case MessageType.EXECUTE -> tracker != null ? INSPECT : sources != null ? REWRITE : FORWARD;
             case MessageType.FUNCTION_CALL -> queryHooks.length > 0 ? INSPECT : FORWARD;
             default -> FORWARD;
         };
@@ -108,6 +110,13 @@ final class FrontendPolicy implements FramePolicy {
     @Override
     public ByteBuf rewrite(byte type, ByteBuf frame) {
         try {
+            if (sources != null) {
+                if (type == MessageType.EXECUTE) {
+                    executing(frame);
+                    return null;
+                }
+                sources.follow(type, frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5));
+            }
             ByteBuf replacement = transform(type, frame, relay.currentGroup());
             countSync(type);
             return replacement;
@@ -300,14 +309,20 @@ final class FrontendPolicy implements FramePolicy {
 
     /** An Execute, followed: onExecute hears of it before it is forwarded, and its answer finds it again. */
     private boolean execute(ByteBuf frame, RelayHandler out) {
-        String portal;
         try {
-            portal = Execute.decode(frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5)).portal();
+            executing(frame);
         } catch (ProtocolException e) {
             frame.release();
             session.clientViolation(e.getMessage());
             return true;
         }
+        out.write(frame);
+        return true;
+    }
+
+    /** An Execute about to be forwarded: onExecute hears of it, and the timeline keeps it for its answer. */
+    private void executing(ByteBuf frame) {
+        String portal = Execute.decode(frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5)).portal();
         ExecuteView view = sources.execute(session.state(), portal);
         for (Interceptor hook : executeHooks) {
             try {
@@ -318,8 +333,6 @@ final class FrontendPolicy implements FramePolicy {
         }
         timeline.execute(view);
         countRelay(MessageType.EXECUTE);
-        out.write(frame);
-        return true;
     }
 
     /**

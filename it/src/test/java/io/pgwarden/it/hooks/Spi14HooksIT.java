@@ -10,11 +10,14 @@ import io.pgwarden.testkit.Closeables;
 import io.pgwarden.testkit.EmbeddedPostgres;
 import io.pgwarden.testkit.PasswordEncryption;
 import io.pgwarden.testkit.ProxyFixture;
+import io.pgwarden.testkit.RawMessage;
+import io.pgwarden.testkit.RawPgClient;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,11 +28,15 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SPI 1.4 through pgjdbc against embedded PostgreSQL: onExecute with the statement text and
@@ -37,7 +44,9 @@ import org.junit.jupiter.api.Test;
  * every kind of refusal, notes from onQuery and claimResultSet plus the proxy's route note, and
  * {@code pgwarden.query.duration}. The chain is {@code test-spi14} three times: a faulty entry
  * that throws from every observe-only hook (first, so the others show the session survives it), a
- * recorder, and a gate named {@code test-spi14#3}.
+ * recorder, and a gate named {@code test-spi14#3}. The tests that match Executes to their answers also run
+ * through a second proxy with the recorder alone in transaction mode: without a row hook the proxy reads Parse,
+ * Bind and Execute where they lie in the client's read and sends them on in one write, instead of one by one.
  */
 class Spi14HooksIT {
 
@@ -47,6 +56,8 @@ class Spi14HooksIT {
 
     private static EmbeddedPostgres postgres;
     private static ProxyFixture proxy;
+    /** The recorder alone, transaction pooling: frames read in the run, statements renamed for the pool. */
+    private static ProxyFixture inRun;
 
     @BeforeAll
     static void start() {
@@ -76,11 +87,32 @@ class Spi14HooksIT {
                   - { type: test-spi14, role: recorder }
                   - { type: test-spi14, role: gate }
                 """.formatted(postgres.port()));
+        inRun = ProxyFixture.fromYaml("""
+                listen: { host: 127.0.0.1, port: 0 }
+                backends:
+                  primary: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
+                auth:
+                  rules:
+                    - { database: postgres, method: passthrough }
+                pool: { mode: transaction, size: 2 }
+                plugins:
+                  - { type: test-spi14, role: recorder }
+                """.formatted(postgres.port()));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        Closeables.closeAll(proxy, postgres);
+        Closeables.closeAll(proxy, inRun, postgres);
+    }
+
+    /**
+     * A pgjdbc connection through the proxy a parameterized test names.
+     *
+     * @param through {@code inspected} (the gated chain) or {@code in-run} (the recorder alone)
+     * @param application the application name, made unique per proxy
+     */
+    private static Connection connectThrough(String through, String application) throws SQLException {
+        return connect("inspected".equals(through) ? proxy : inRun, "postgres", application + "-" + through, "");
     }
 
     private static Connection connect(String user, String application, String options) throws SQLException {
@@ -119,9 +151,10 @@ class Spi14HooksIT {
         assertThat(events("simple", "complete")).allSatisfy(e -> assertThat(e.execute()).isNull());
     }
 
-    @Test
-    void aServerPreparedStatementKeepsItsTextAndParametersAfterThePrepareThreshold() throws Exception {
-        try (Connection connection = connect("threshold");
+    @ParameterizedTest
+    @ValueSource(strings = {"inspected", "in-run"})
+    void aServerPreparedStatementKeepsItsTextAndParametersAfterThePrepareThreshold(String through) throws Exception {
+        try (Connection connection = connectThrough(through, "threshold");
              PreparedStatement statement = connection.prepareStatement("SELECT ?::text || 'x' AS v")) {
             for (int i = 0; i < 7; i++) {
                 statement.setString(1, "v" + i);
@@ -130,8 +163,8 @@ class Spi14HooksIT {
                 }
             }
         }
-        List<Spi14Hooks.Event> executes = events("threshold", "execute");
-        List<Spi14Hooks.Event> completions = events("threshold", "complete");
+        List<Spi14Hooks.Event> executes = events("threshold-" + through, "execute");
+        List<Spi14Hooks.Event> completions = events("threshold-" + through, "complete");
         assertThat(executes).hasSize(7).allSatisfy(e -> assertThat(e.sql()).isEqualTo("SELECT $1::text || 'x' AS v"));
         assertThat(executes).extracting(e -> e.parameters().get(0)).containsExactly("v0", "v1", "v2", "v3", "v4", "v5", "v6");
         assertThat(executes.get(6).execute().statementName()).as("named once past prepareThreshold").isNotEmpty();
@@ -141,22 +174,25 @@ class Spi14HooksIT {
         }
     }
 
-    @Test
-    void aBatchCompletesEachExecuteWithItsParameters() throws Exception {
-        try (Connection connection = connect("batch");
+    @ParameterizedTest
+    @ValueSource(strings = {"inspected", "in-run"})
+    void aBatchCompletesEachExecuteWithItsParameters(String through) throws Exception {
+        int first = "inspected".equals(through) ? 1 : 11;
+        try (Connection connection = connectThrough(through, "batch");
              PreparedStatement insert = connection.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)")) {
-            for (int id = 1; id <= 3; id++) {
+            for (int id = first; id < first + 3; id++) {
                 insert.setInt(1, id);
                 insert.setString(2, "item" + id);
                 insert.addBatch();
             }
             assertThat(insert.executeBatch()).hasSize(3);
         }
-        List<Spi14Hooks.Event> completions = events("batch", "complete");
+        List<Spi14Hooks.Event> completions = events("batch-" + through, "complete");
         assertThat(completions).extracting(Spi14Hooks.Event::tag).containsExactly("INSERT 0 1", "INSERT 0 1", "INSERT 0 1");
         assertThat(completions).extracting(Spi14Hooks.Event::sql).containsOnly("INSERT INTO items (id, name) VALUES ($1, $2)");
-        assertThat(completions).extracting(e -> e.parameters().get(1)).containsExactly("item1", "item2", "item3");
-        assertThat(completions).extracting(e -> decodeInt(e.parameters().get(0))).containsExactly(1, 2, 3);
+        assertThat(completions).extracting(e -> e.parameters().get(1))
+                .containsExactly("item" + first, "item" + (first + 1), "item" + (first + 2));
+        assertThat(completions).extracting(e -> decodeInt(e.parameters().get(0))).containsExactly(first, first + 1, first + 2);
     }
 
     /** pgjdbc sends an int as text or, for a server-prepared statement, as a binary int4. */
@@ -181,9 +217,34 @@ class Spi14HooksIT {
         assertThat(executes.get(0).execute().parameterCount()).isEqualTo(3);
     }
 
-    @Test
-    void aFetchSizeCompletesEachSuspendedExecuteWithAnEmptyTag() throws Exception {
-        try (Connection connection = connect("fetch")) {
+    /** A Bind or an Execute the proxy cannot read ends that session with 08P01, whichever way the frames are read. */
+    @ParameterizedTest
+    @CsvSource({"inspected, B", "inspected, E", "in-run, B", "in-run, E"})
+    void anUnreadableBindOrExecuteEndsOnlyItsSessionWithFatal08P01(String through, char type) throws Exception {
+        ProxyFixture to = "inspected".equals(through) ? proxy : inRun;
+        try (RawPgClient client = RawPgClient.connect("127.0.0.1", to.port(), Duration.ofSeconds(10))) {
+            client.sendStartup(Map.of("user", "postgres", "database", "postgres", "application_name", "unreadable-" + through));
+            assertThat(client.readUntilReadyForQuery()).extracting(RawMessage::type).doesNotContain('E');
+            // A portal name without its terminator: neither message can be read past it.
+            client.sendMessage(type, "p".getBytes(StandardCharsets.US_ASCII));
+            client.sendMessage('S', new byte[0]);
+            RawMessage error = client.readMessage();
+            assertThat(error.type()).as("got %s", error).isEqualTo('E');
+            assertThat(error.severity()).isEqualTo("FATAL");
+            assertThat(error.sqlState()).isEqualTo("08P01");
+            assertThat(client.isClosedByPeer(WAIT)).isTrue();
+        }
+        try (Connection connection = connectThrough(through, "after-unreadable");
+             Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery("SELECT 8")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(8);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"inspected", "in-run"})
+    void aFetchSizeCompletesEachSuspendedExecuteWithAnEmptyTag(String through) throws Exception {
+        try (Connection connection = connectThrough(through, "fetch")) {
             connection.setAutoCommit(false);
             try (PreparedStatement statement = connection.prepareStatement("SELECT g FROM generate_series(1, 5) g")) {
                 statement.setFetchSize(2);
@@ -197,20 +258,22 @@ class Spi14HooksIT {
             }
             connection.commit();
         }
-        List<Spi14Hooks.Event> completions = events("fetch", "complete").stream()
+        List<Spi14Hooks.Event> completions = events("fetch-" + through, "complete").stream()
                 .filter(e -> "SELECT g FROM generate_series(1, 5) g".equals(e.sql())).toList();
         assertThat(completions).extracting(Spi14Hooks.Event::tag).containsExactly("", "", "SELECT 1");
         assertThat(completions).allSatisfy(e -> assertThat(e.execute().portalName()).isNotEmpty());
         assertThat(completions.get(0).execute()).isNotSameAs(completions.get(1).execute());
     }
 
-    @Test
-    void anErrorInThePipelineCompletesTheFailingExecuteAndNotTheSkippedOnes() throws Exception {
-        try (Connection connection = connect("pipeline");
+    @ParameterizedTest
+    @ValueSource(strings = {"inspected", "in-run"})
+    void anErrorInThePipelineCompletesTheFailingExecuteAndNotTheSkippedOnes(String through) throws Exception {
+        int id = "inspected".equals(through) ? 20 : 30;
+        try (Connection connection = connectThrough(through, "pipeline");
              PreparedStatement insert = connection.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)")) {
-            for (int id : new int[] {20, 20, 21}) {
-                insert.setInt(1, id);
-                insert.setString(2, "dup" + id);
+            for (int next : new int[] {id, id, id + 1}) {
+                insert.setInt(1, next);
+                insert.setString(2, "dup" + next);
                 insert.addBatch();
             }
             assertThatThrownBy(insert::executeBatch).isInstanceOf(BatchUpdateException.class);
@@ -219,11 +282,11 @@ class Spi14HooksIT {
                 assertThat(rs.getInt(1)).isEqualTo(7);
             }
         }
-        List<Spi14Hooks.Event> inserts = events("pipeline", "complete").stream()
+        List<Spi14Hooks.Event> inserts = events("pipeline-" + through, "complete").stream()
                 .filter(e -> e.sql() != null && e.sql().startsWith("INSERT")).toList();
-        assertThat(events("pipeline", "execute").stream().filter(e -> e.sql().startsWith("INSERT"))).hasSize(3);
+        assertThat(events("pipeline-" + through, "execute").stream().filter(e -> e.sql().startsWith("INSERT"))).hasSize(3);
         assertThat(inserts).extracting(Spi14Hooks.Event::sqlState).containsExactly(null, "23505");
-        assertThat(inserts).extracting(e -> e.parameters().get(1)).containsExactly("dup20", "dup20");
+        assertThat(inserts).extracting(e -> e.parameters().get(1)).containsExactly("dup" + id, "dup" + id);
     }
 
     @Test
