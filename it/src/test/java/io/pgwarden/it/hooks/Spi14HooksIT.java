@@ -68,13 +68,7 @@ class Spi14HooksIT {
                 .hba("host all all 127.0.0.1/32 trust")
                 .start();
         postgres.execute("postgres", "CREATE TABLE items (id int PRIMARY KEY, name text)", "GRANT ALL ON items TO PUBLIC");
-        proxy = ProxyFixture.fromYaml("""
-                listen: { host: 127.0.0.1, port: 0 }
-                backends:
-                  primary: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
-                auth:
-                  rules:
-                    - { database: postgres, method: passthrough }
+        proxy = startProxy("""
                 pool:
                   query_wait_timeout: 1s
                   users:
@@ -86,18 +80,24 @@ class Spi14HooksIT {
                   - { type: test-spi14, role: faulty }
                   - { type: test-spi14, role: recorder }
                   - { type: test-spi14, role: gate }
-                """.formatted(postgres.port()));
-        inRun = ProxyFixture.fromYaml("""
+                """);
+        inRun = startProxy("""
+                pool: { mode: transaction, size: 2 }
+                plugins:
+                  - { type: test-spi14, role: recorder }
+                """);
+    }
+
+    /** A proxy in front of the test's PostgreSQL with passthrough logins to database postgres and the rest of its YAML. */
+    private static ProxyFixture startProxy(String rest) {
+        return ProxyFixture.fromYaml("""
                 listen: { host: 127.0.0.1, port: 0 }
                 backends:
                   primary: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
                 auth:
                   rules:
                     - { database: postgres, method: passthrough }
-                pool: { mode: transaction, size: 2 }
-                plugins:
-                  - { type: test-spi14, role: recorder }
-                """.formatted(postgres.port()));
+                """.formatted(postgres.port()) + rest);
     }
 
     @AfterAll
@@ -398,18 +398,12 @@ class Spi14HooksIT {
 
     @Test
     void aConnectionOverMaxClientConnectionsIsReportedBeforeItHasAStartupMessage() throws Exception {
-        try (ProxyFixture small = ProxyFixture.fromYaml("""
-                listen: { host: 127.0.0.1, port: 0 }
-                backends:
-                  primary: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
-                auth:
-                  rules:
-                    - { database: postgres, method: passthrough }
+        try (ProxyFixture small = startProxy("""
                 limits:
                   max_client_connections: 1
                 plugins:
                   - { type: test-spi14, role: recorder }
-                """.formatted(postgres.port()));
+                """);
              Connection holder = connect(small, "postgres", "max-clients-holder", "")) {
             assertThat(holder.isValid(5)).isTrue();
             assertThatThrownBy(() -> connect(small, "postgres", "max-clients-refused", "").close())
