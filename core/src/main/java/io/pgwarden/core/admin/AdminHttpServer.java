@@ -51,14 +51,14 @@ public final class AdminHttpServer implements AutoCloseable {
      * @param group a group of its own (one loop is plenty); the server shuts it down on close
      * @param serverChannel the listening socket class of the group's transport
      * @param socketChannel the connection socket class of the group's transport
-     * @param backends the backends {@code /ready} checks
+     * @param backends the backends {@code /ready} checks: those of the configuration in force, read at each check
      * @param proxyState null while the proxy serves clients, else why not (starting, shutting down)
      * @param metrics the Prometheus scrape text
      * @return the running endpoint
      * @throws IOException when the address cannot be bound; the group is shut down then
      */
     public static AdminHttpServer start(AdminHttpConfig config, EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
-                                        Class<? extends SocketChannel> socketChannel, Collection<BackendConfig> backends,
+                                        Class<? extends SocketChannel> socketChannel, Supplier<Collection<BackendConfig>> backends,
                                         Supplier<String> proxyState, Supplier<String> metrics) throws IOException {
         Objects.requireNonNull(config, "config");
         Readiness readiness = new Readiness(group, socketChannel, backends, config.readyCheckInterval(), proxyState);

@@ -11,6 +11,7 @@ import io.pgwarden.core.config.BackendConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,9 +22,11 @@ import java.util.function.Supplier;
 
 /**
  * What {@code /ready} answers: the proxy is started (configuration loaded, plugins started, listener
- * bound), is not shutting down, and every backend accepted a TCP connection at the last check. The
- * backend check runs every {@code ready_check_interval} on the admin event loop, never per request;
- * a request reads the cached result. The check only opens and closes a socket, which PostgreSQL does
+ * bound), is not shutting down, and every backend of the configuration in force (as the last reload
+ * left it) accepted a TCP connection at the last check. The backend check runs every
+ * {@code ready_check_interval} on the admin event loop, never per request; a request reads the cached
+ * result. Results are kept by name and address, so a backend a reload moved is "not checked yet"
+ * until its new address has been tried. The check only opens and closes a socket, which PostgreSQL does
  * not log unless {@code log_connections} is on.
  */
 final class Readiness implements AutoCloseable {
@@ -33,7 +36,7 @@ final class Readiness implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelType;
-    private final Collection<BackendConfig> backends;
+    private final Supplier<Collection<BackendConfig>> backends;
     private final Supplier<String> proxyState;
     private final Map<String, String> unreachable = new ConcurrentHashMap<>();
     private final Map<String, Boolean> checked = new ConcurrentHashMap<>();
@@ -45,15 +48,15 @@ final class Readiness implements AutoCloseable {
      *
      * @param group the admin event loop group
      * @param channelType the socket class of that group's transport
-     * @param backends the backends to check
+     * @param backends the backends to check, read again at each check and each request
      * @param interval how often
      * @param proxyState null while the proxy serves clients, else why it does not (starting, shutting down)
      */
-    Readiness(EventLoopGroup group, Class<? extends SocketChannel> channelType, Collection<BackendConfig> backends,
+    Readiness(EventLoopGroup group, Class<? extends SocketChannel> channelType, Supplier<Collection<BackendConfig>> backends,
               Duration interval, Supplier<String> proxyState) {
         this.group = Objects.requireNonNull(group, "group");
         this.channelType = Objects.requireNonNull(channelType, "channelType");
-        this.backends = List.copyOf(backends);
+        this.backends = Objects.requireNonNull(backends, "backends");
         this.proxyState = Objects.requireNonNull(proxyState, "proxyState");
         long millis = interval.toMillis();
         this.schedule = group.next().scheduleAtFixedRate(this::checkBackends, 0, millis, TimeUnit.MILLISECONDS);
@@ -70,20 +73,34 @@ final class Readiness implements AutoCloseable {
         if (state != null) {
             problems.add("proxy: " + state);
         }
-        for (BackendConfig backend : backends) {
-            String reason = unreachable.get(backend.name());
+        for (BackendConfig backend : backends.get()) {
+            String reason = unreachable.get(key(backend));
             if (reason != null) {
                 problems.add("backend " + backend.name() + " (" + backend.host() + ":" + backend.port() + "): " + reason);
-            } else if (!checked.containsKey(backend.name())) {
+            } else if (!checked.containsKey(key(backend))) {
                 problems.add("backend " + backend.name() + ": not checked yet");
             }
         }
         return problems;
     }
 
+    /** The cache key of a backend: its name and address. */
+    private static String key(BackendConfig backend) {
+        return backend.name() + "@" + backend.host() + ":" + backend.port();
+    }
+
     private void checkBackends() {
-        for (BackendConfig backend : backends) {
-            if (!inFlight.add(backend.name())) {
+        Collection<BackendConfig> current = backends.get();
+        Set<String> keys = new HashSet<>();
+        for (BackendConfig backend : current) {
+            keys.add(key(backend));
+        }
+        // Backends a reload removed or moved are forgotten.
+        unreachable.keySet().retainAll(keys);
+        checked.keySet().retainAll(keys);
+        for (BackendConfig backend : current) {
+            String key = key(backend);
+            if (!inFlight.add(key)) {
                 // The last attempt has not ended (a slow connect): no second one beside it.
                 continue;
             }
@@ -99,13 +116,13 @@ final class Readiness implements AutoCloseable {
                     .connect(backend.host(), backend.port());
             connect.addListener((ChannelFuture done) -> {
                 if (done.isSuccess()) {
-                    unreachable.remove(backend.name());
+                    unreachable.remove(key);
                     done.channel().close();
                 } else {
-                    unreachable.put(backend.name(), reason(done.cause()));
+                    unreachable.put(key, reason(done.cause()));
                 }
-                checked.put(backend.name(), Boolean.TRUE);
-                inFlight.remove(backend.name());
+                checked.put(key, Boolean.TRUE);
+                inFlight.remove(key);
             });
         }
     }

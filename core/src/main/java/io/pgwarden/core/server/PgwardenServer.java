@@ -126,7 +126,8 @@ public final class PgwardenServer implements AutoCloseable {
         }
         try {
             return AdminHttpServer.start(config.adminHttp(), transport.newGroup(1, "pgwarden-admin"), transport.serverChannel(),
-                    transport.socketChannel(), config.backends().values(), this::notServingReason, this::metricsText);
+                    transport.socketChannel(), () -> live.get().runtime().config().backends().values(), this::notServingReason,
+                    this::metricsText);
         } catch (IOException e) {
             shutdownGroups();
             throw e;

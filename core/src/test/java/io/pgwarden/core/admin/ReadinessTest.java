@@ -48,7 +48,7 @@ class ReadinessTest {
         int port;
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             port = server.getLocalPort();
-            try (Readiness readiness = new Readiness(group, NioSocketChannel.class, List.of(backend("primary", port)),
+            try (Readiness readiness = new Readiness(group, NioSocketChannel.class, () -> List.of(backend("primary", port)),
                     Duration.ofMillis(100), proxyState::get)) {
                 within5s(() -> readiness.problems().isEmpty());
 
@@ -69,8 +69,33 @@ class ReadinessTest {
     }
 
     @Test
+    void backendsAreReadAgainAtEachCheckAndAMovedOneIsCheckedAtItsNewAddress() throws Exception {
+        AtomicReference<List<BackendConfig>> backends = new AtomicReference<>();
+        try (ServerSocket up = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             ServerSocket free = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int down = free.getLocalPort();
+            free.close();
+            backends.set(List.of(backend("primary", up.getLocalPort())));
+            try (Readiness readiness = new Readiness(group, NioSocketChannel.class, backends::get, Duration.ofMillis(100), () -> null)) {
+                within5s(() -> readiness.problems().isEmpty());
+
+                backends.set(List.of(backend("primary", up.getLocalPort()), backend("added", down)));
+                within5s(() -> readiness.problems().stream().anyMatch(p -> p.startsWith("backend added (127.0.0.1:" + down + "): not reachable")));
+
+                backends.set(List.of(backend("primary", down)));
+                assertThat(readiness.problems()).as("the moved backend's old result does not count").singleElement().asString()
+                        .startsWith("backend primary");
+                within5s(() -> readiness.problems().stream().anyMatch(p -> p.startsWith("backend primary (127.0.0.1:" + down + ")")));
+
+                backends.set(List.of(backend("primary", up.getLocalPort())));
+                within5s(() -> readiness.problems().isEmpty());
+            }
+        }
+    }
+
+    @Test
     void aBackendIsNotReadyBeforeItsFirstCheck() {
-        try (Readiness readiness = new Readiness(group, NioSocketChannel.class, List.of(backend("primary", 1)),
+        try (Readiness readiness = new Readiness(group, NioSocketChannel.class, () -> List.of(backend("primary", 1)),
                 Duration.ofHours(1), () -> null)) {
             List<String> problems = readiness.problems();
 

@@ -18,7 +18,14 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -189,6 +196,62 @@ class ReloadIT {
         }
         assertThat(reloads("applied")).isEqualTo(1.0);
         assertThat(reloads("rejected")).isZero();
+    }
+
+    /** A file with the admin HTTP endpoint, checking its backends every 100 ms: {@code pg} and the given ones. */
+    private static String withReadiness(String moreBackends) {
+        return """
+                listen: { host: 127.0.0.1, port: 0 }
+                backends:
+                  pg: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
+                %s
+                auth:
+                  rules:
+                    - { database: pgwarden, method: trust }
+                admin:
+                  console: { users: [ ops ] }
+                  http: { listen: "127.0.0.1:0", ready_check_interval: 100ms }
+                """.formatted(postgres.port(), moreBackends);
+    }
+
+    /** The status and body of {@code /ready}, or why there was none. */
+    private String ready() {
+        InetSocketAddress admin = server.adminAddress().orElseThrow();
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + admin.getPort() + "/ready")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() + " " + response.body();
+        } catch (IOException e) {
+            return "no answer: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    @Test
+    void readyChecksTheBackendsOfTheReloadedFile() throws Exception {
+        int closed;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = free.getLocalPort();
+        }
+        start(withReadiness(""));
+        Await.until("/ready 200 at start", WAIT, () -> ready().startsWith("200 "));
+
+        rewrite(withReadiness("  gone: { host: 127.0.0.1, port: %d, tls: { mode: disable } }".formatted(closed)));
+        try (Connection console = console(); Statement statement = console.createStatement()) {
+            statement.execute("RELOAD");
+        }
+        Await.until("/ready 503 for the backend the reload added", WAIT,
+                () -> ready().matches("(?s)503 .*backend gone \\(127\\.0\\.0\\.1:" + closed + "\\): not reachable.*"));
+
+        rewrite(withReadiness(""));
+        try (Connection console = console(); Statement statement = console.createStatement()) {
+            statement.execute("RELOAD");
+        }
+        Await.until("/ready 200 once the reload removed it", WAIT, () -> ready().startsWith("200 "));
+        assertThat(ready()).isEqualTo("200 ready\n");
     }
 
     @Test
