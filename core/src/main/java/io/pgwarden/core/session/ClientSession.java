@@ -290,8 +290,8 @@ public final class ClientSession {
         }
         if (decision instanceof Decision.Route route) {
             if (!runtime.config().backends().containsKey(route.backend())) {
-                LOG.error("[{}] an interceptor routed the session to unknown backend '{}'", id(), route.backend());
-                fatal("08001", "no backend named \"" + route.backend() + "\"");
+                LOG.error("[{}] interceptor {} routed the session to unknown backend '{}'", id(), by, route.backend());
+                refuse(RefusalContext.Stage.STARTUP, by, ErrorResponse.fatal("08001", "no backend named \"" + route.backend() + "\""));
                 return;
             }
             routeNote = new Note(by, "route", route.backend());
@@ -324,7 +324,7 @@ public final class ClientSession {
         if (!runtime.config().backends().containsKey(login.backend())) {
             closeQuietly(authenticated);
             LOG.error("[{}] the backend login names unknown backend '{}'", id(), login.backend());
-            fatal("08001", "no backend named \"" + login.backend() + "\"");
+            refuse(RefusalContext.Stage.AUTH, ErrorResponse.fatal("08001", "no backend named \"" + login.backend() + "\""));
             return;
         }
         ServerPool pool = runtime.pools().pool(login, authenticated != null);

@@ -29,7 +29,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *       the session's application_name so each test reads its own;</li>
  *   <li>{@code gate}: refuses user {@code startup-reject} at startup, application_name
  *       {@code auth-reject} at onAuth and statements containing {@code /*reject*}{@code /} at onQuery;
- *       routes application_name {@code route-me} to backend {@code primary}; notes {@code mark=q} on
+ *       routes application_name {@code route-me} to backend {@code primary} and {@code route-nowhere} to a
+ *       backend {@code nowhere} the configuration does not have; notes {@code mark=q} on
  *       statements containing {@code /*note*}{@code /} and {@code columns=noted} on result sets with a
  *       column {@code noted}.</li>
  * </ul>
@@ -113,6 +114,9 @@ public final class Spi14Hooks implements InterceptorFactory {
             }
             if ("route-me".equals(application(context))) {
                 return Decision.route("primary");
+            }
+            if ("route-nowhere".equals(application(context))) {
+                return Decision.route("nowhere");
             }
             return Decision.proceed();
         }

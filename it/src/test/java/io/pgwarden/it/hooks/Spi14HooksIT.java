@@ -326,6 +326,22 @@ class Spi14HooksIT {
     }
 
     @Test
+    void aRouteToABackendTheFileDoesNotHaveIsReportedAsTheRoutingPluginsRefusal() throws Exception {
+        assertThatThrownBy(() -> connect("route-nowhere").close())
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08001"));
+        RefusalContext refusal = awaitRefusal("route-nowhere").refusal();
+        assertThat(refusal.stage()).isEqualTo(RefusalContext.Stage.STARTUP);
+        assertThat(refusal.refusedBy()).isEqualTo(GATE);
+        assertThat(refusal.sqlState()).isEqualTo("08001");
+        assertThat(refusal.message()).isEqualTo("no backend named \"nowhere\"");
+        try (Connection connection = connect("after-route-nowhere"); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT 9")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(9);
+        }
+    }
+
+    @Test
     void aPluginRejectAtStartupIsReportedWithThePluginsName() throws Exception {
         assertThatThrownBy(() -> connect("startup-reject", "startup-refusal", "").close())
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
