@@ -198,6 +198,17 @@ public final class PgBuffers {
         return lengthIndex;
     }
 
+    /**
+     * The body of a whole typed message, after its type byte and length, as a slice of the frame
+     * (no copy; the frame's reader index does not move).
+     *
+     * @param frame one whole message, type byte first
+     * @return the body
+     */
+    public static ByteBuf payload(ByteBuf frame) {
+        return frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5);
+    }
+
     /** Patches the length field at {@code lengthIndex}: the bytes written since, itself included. */
     public static void endMessage(ByteBuf out, int lengthIndex) {
         out.setInt(lengthIndex, out.writerIndex() - lengthIndex);

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.pgwarden.core.pool.PinReason;
 import io.pgwarden.core.pool.StatementPins;
 import io.pgwarden.core.protocol.MessageType;
+import io.pgwarden.core.protocol.PgBuffers;
 import io.pgwarden.core.protocol.ProtocolException;
 import io.pgwarden.core.protocol.frontend.Bind;
 import io.pgwarden.core.protocol.frontend.Close;
@@ -115,7 +116,7 @@ final class FrontendPolicy implements FramePolicy {
                     executing(frame);
                     return null;
                 }
-                sources.follow(type, frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5));
+                sources.follow(type, PgBuffers.payload(frame));
             }
             ByteBuf replacement = transform(type, frame, relay.currentGroup());
             countSync(type);
@@ -229,7 +230,7 @@ final class FrontendPolicy implements FramePolicy {
 
     /** Queues what the server will answer to an inspected message (row interceptors only). */
     private void track(byte type, ByteBuf frame) {
-        ByteBuf payload = frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5);
+        ByteBuf payload = PgBuffers.payload(frame);
         switch (type) {
             case MessageType.PARSE -> {
                 parsedStatement = Parse.decode(payload).statement();
@@ -278,7 +279,7 @@ final class FrontendPolicy implements FramePolicy {
         }
         if (sources != null && type != MessageType.EXECUTE && !(type == MessageType.PARSE && queryHooks.length > 0)) {
             try {
-                sources.follow(type, frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5));
+                sources.follow(type, PgBuffers.payload(frame));
             } catch (ProtocolException e) {
                 frame.release();
                 session.clientViolation(e.getMessage());
@@ -322,7 +323,7 @@ final class FrontendPolicy implements FramePolicy {
 
     /** An Execute about to be forwarded: onExecute hears of it, and the timeline keeps it for its answer. */
     private void executing(ByteBuf frame) {
-        String portal = Execute.decode(frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5)).portal();
+        String portal = Execute.decode(PgBuffers.payload(frame)).portal();
         ExecuteView view = sources.execute(session.state(), portal);
         for (Interceptor hook : executeHooks) {
             try {
@@ -359,7 +360,7 @@ final class FrontendPolicy implements FramePolicy {
         }
         long group = type == MessageType.QUERY ? relay.syncSent() : relay.currentGroup();
         QueryContext.Kind kind = type == MessageType.QUERY ? QueryContext.Kind.SIMPLE : QueryContext.Kind.PARSE;
-        QueryView view = new QueryView(session.state(), kind, frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5));
+        QueryView view = new QueryView(session.state(), kind, PgBuffers.payload(frame));
         try {
             // A malformed message is the client's fault, not a plugin's; checked without decoding the text.
             view.validate();

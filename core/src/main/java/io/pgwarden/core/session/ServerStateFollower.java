@@ -1,6 +1,7 @@
 package io.pgwarden.core.session;
 
 import io.netty.buffer.ByteBuf;
+import io.pgwarden.core.protocol.PgBuffers;
 import io.pgwarden.core.protocol.backend.CommandComplete;
 import io.pgwarden.core.protocol.backend.ParameterStatus;
 
@@ -23,7 +24,7 @@ final class ServerStateFollower {
 
     /** A setting changed on the server: the client now expects it from any server it gets. */
     void parameterStatus(ByteBuf frame) {
-        ParameterStatus status = ParameterStatus.decode(payload(frame));
+        ParameterStatus status = ParameterStatus.decode(PgBuffers.payload(frame));
         var server = attachment.server();
         if (server != null) {
             server.reported().put(status.name(), status.value());
@@ -39,7 +40,7 @@ final class ServerStateFollower {
         if (length != 15 && length != 12 && length != 6) {
             return; // DEALLOCATE ALL, DISCARD ALL, RESET (with their terminators)
         }
-        String tag = CommandComplete.decode(payload(frame)).tag();
+        String tag = CommandComplete.decode(PgBuffers.payload(frame)).tag();
         var server = attachment.server();
         if (server == null) {
             return;
@@ -64,7 +65,4 @@ final class ServerStateFollower {
         }
     }
 
-    private static ByteBuf payload(ByteBuf frame) {
-        return frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5);
-    }
 }
