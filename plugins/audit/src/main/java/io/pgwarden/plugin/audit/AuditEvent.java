@@ -35,7 +35,8 @@ record AuditEvent(Type type, long epochMillis, SessionFacts session, String sql,
 
     /**
      * About how much memory the event holds while it waits in the queue: the record and its facts, plus its text and
-     * parameters at two bytes a character. Counted against {@code queue_memory}.
+     * parameters at two bytes a character. Counted against {@code queue_memory} when the event is queued and given back
+     * when it is taken, so it must stay the same for the same event: it reads only the event's immutable fields.
      *
      * @return the estimate in bytes
      */

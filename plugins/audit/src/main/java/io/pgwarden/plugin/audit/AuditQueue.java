@@ -24,7 +24,8 @@ final class AuditQueue {
     /** The least time between two warnings about dropped events. */
     static final long WARNING_INTERVAL_MILLIS = 10_000;
 
-    private final ConcurrentLinkedQueue<Weighed> events = new ConcurrentLinkedQueue<>();
+    /** Events waiting; each holds {@link AuditEvent#weight()} of {@link #memory}, computed again when it is taken. */
+    private final ConcurrentLinkedQueue<AuditEvent> events = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     private final MemoryBound memory;
     private final int capacity;
@@ -67,7 +68,7 @@ final class AuditQueue {
         long weight = event.weight();
         if (size.incrementAndGet() <= capacity) {
             if (memory.reserve(weight)) {
-                events.offer(new Weighed(event, weight));
+                events.offer(event);
                 Thread waiting = waiter;
                 if (waiting != null) {
                     LockSupport.unpark(waiting);
@@ -126,17 +127,13 @@ final class AuditQueue {
      * @return the event, or {@code null}
      */
     AuditEvent poll() {
-        Weighed next = events.poll();
+        AuditEvent next = events.poll();
         if (next == null) {
             return null;
         }
         size.decrementAndGet();
-        memory.release(next.weight);
-        return next.event;
-    }
-
-    /** An event with the weight it was counted with. */
-    private record Weighed(AuditEvent event, long weight) {
+        memory.release(next.weight());
+        return next;
     }
 
     /**

@@ -125,11 +125,13 @@ final class ChainedFile implements AuditSink {
         try {
             ensureOpen(nowMillis);
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            if (seq > 1 && (size + prefixLength() + bytes.length + 1 + CHECKPOINT_RESERVE > maxSize
+            int prefixLength = buildPrefix();
+            if (seq > 1 && (size + prefixLength + bytes.length + 1 + CHECKPOINT_RESERVE > maxSize
                     || nowMillis - openedMillis >= maxAgeMillis)) {
                 rotate(nowMillis);
+                prefixLength = buildPrefix();
             }
-            write(bytes);
+            writeLine(prefixLength, bytes);
             recordsSinceCheckpoint++;
             if (recordsSinceCheckpoint >= checkpointRecords) {
                 checkpoint(nowMillis);
@@ -253,8 +255,12 @@ final class ChainedFile implements AuditSink {
         checkpointedMillis = nowMillis;
     }
 
-    /** Writes {@code {"seq":N,"prev":"H",} into {@link #prefix}. */
-    private int prefixLength() {
+    /**
+     * Writes {@code {"seq":N,"prev":"H",} for the next line into {@link #prefix}.
+     *
+     * @return its length
+     */
+    private int buildPrefix() {
         int at = put(SEQ, 0);
         String number = Long.toString(seq);
         for (int i = 0; i < number.length(); i++) {
@@ -272,9 +278,13 @@ final class ChainedFile implements AuditSink {
         return at + bytes.length;
     }
 
-    /** Writes one line, its prefix then its body, and moves the chain on. */
+    /** Writes one line after the chain's head, and moves the chain on. */
     private void write(byte[] body) throws IOException {
-        int prefixLength = prefixLength();
+        writeLine(buildPrefix(), body);
+    }
+
+    /** Writes one line, the prefix {@link #buildPrefix} built then the body, and moves the chain on. */
+    private void writeLine(int prefixLength, byte[] body) throws IOException {
         out.write(prefix, 0, prefixLength);
         out.write(body);
         out.write('\n');
