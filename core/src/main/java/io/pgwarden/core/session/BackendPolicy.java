@@ -2,6 +2,7 @@ package io.pgwarden.core.session;
 
 import io.netty.buffer.ByteBuf;
 import io.pgwarden.core.protocol.MessageType;
+import io.pgwarden.core.protocol.PgBuffers;
 import io.pgwarden.core.protocol.ProtocolException;
 import io.pgwarden.core.protocol.backend.CommandComplete;
 import io.pgwarden.core.protocol.backend.ErrorResponse;
@@ -155,7 +156,7 @@ final class BackendPolicy implements FramePolicy {
             }
             case MessageType.ERROR_RESPONSE -> {
                 try {
-                    errorSeen(ErrorResponse.decode(payload(frame)));
+                    errorSeen(ErrorResponse.decode(PgBuffers.payload(frame)));
                 } catch (ProtocolException e) {
                     session.serverViolation(e.getMessage());
                 }
@@ -163,7 +164,7 @@ final class BackendPolicy implements FramePolicy {
             case MessageType.COMMAND_COMPLETE -> {
                 commandComplete(frame);
                 if (completeHooks.length > 0) {
-                    notifyComplete(CommandComplete.decode(payload(frame)).tag(), null, null);
+                    notifyComplete(CommandComplete.decode(PgBuffers.payload(frame)).tag(), null, null);
                 }
             }
             case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> {
@@ -257,7 +258,7 @@ final class BackendPolicy implements FramePolicy {
                     timeline.answered();
                     ExtendedQueryTracker.Described described = ExtendedQueryTracker.Described.RESULT_SET;
                     if (rowHooks.length > 0) {
-                        RowDescription columns = RowDescription.decode(payload(frame));
+                        RowDescription columns = RowDescription.decode(PgBuffers.payload(frame));
                         described = tracker == null ? described : tracker.rowDescription(columns);
                         if (described == ExtendedQueryTracker.Described.RESULT_SET) {
                             offer(columns);
@@ -279,14 +280,8 @@ final class BackendPolicy implements FramePolicy {
                     forwardUnlessHidden(hidden, frame, out);
                 }
                 case MessageType.COMMAND_COMPLETE -> out.write(complete(frame));
-                case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> {
-                    executeEnded();
-                    out.write(frame);
-                    if (endedExecute != null) {
-                        notifyComplete("", null, null);
-                    }
-                }
                 default -> {
+                    // PortalSuspended and EmptyQueryResponse too: peeked (with onComplete) or forwarded as without taps.
                     int action = classifyWithoutTaps(type);
                     if (action == PEEK) {
                         peek(type, frame);
@@ -365,7 +360,7 @@ final class BackendPolicy implements FramePolicy {
      * onComplete and, for a rejection, onRefused hear of it once it is on its way to the client.
      */
     private void error(ByteBuf frame, RelayHandler out) {
-        ErrorResponse error = ErrorResponse.decode(payload(frame));
+        ErrorResponse error = ErrorResponse.decode(PgBuffers.payload(frame));
         errorSeen(error);
         if (completeHooks.length == 0 && !relay.expectsSubstitutions()) {
             out.write(frame);
@@ -408,7 +403,7 @@ final class BackendPolicy implements FramePolicy {
         if (completeHooks.length == 0 && !relay.expectsSubstitutions()) {
             return frame;
         }
-        String tag = CommandComplete.decode(payload(frame)).tag();
+        String tag = CommandComplete.decode(PgBuffers.payload(frame)).tag();
         ByteBuf result = frame;
         if (relay.current() instanceof Substitution.Response response) {
             relay.consumed(response);
@@ -447,9 +442,6 @@ final class BackendPolicy implements FramePolicy {
         claimedColumns = null;
     }
 
-    private static ByteBuf payload(ByteBuf frame) {
-        return frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5);
-    }
 
     @Override
     public void readComplete(RelayHandler relayHandler) {

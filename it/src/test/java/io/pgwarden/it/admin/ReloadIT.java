@@ -198,20 +198,13 @@ class ReloadIT {
         assertThat(reloads("rejected")).isZero();
     }
 
-    /** A file with the admin HTTP endpoint, checking its backends every 100 ms: {@code pg} and the given ones. */
+    /**
+     * {@link #config} with the admin HTTP endpoint, checking its backends every 100 ms: {@code pg} and the given
+     * ones (whole YAML lines).
+     */
     private static String withReadiness(String moreBackends) {
-        return """
-                listen: { host: 127.0.0.1, port: 0 }
-                backends:
-                  pg: { host: 127.0.0.1, port: %d, tls: { mode: disable } }
-                %s
-                auth:
-                  rules:
-                    - { database: pgwarden, method: trust }
-                admin:
-                  console: { users: [ ops ] }
-                  http: { listen: "127.0.0.1:0", ready_check_interval: 100ms }
-                """.formatted(postgres.port(), moreBackends);
+        return config("", TRANSACTION_2, "").replace("backends:\n", "backends:\n" + moreBackends)
+                + "  http: { listen: \"127.0.0.1:0\", ready_check_interval: 100ms }\n";
     }
 
     /** The status and body of {@code /ready}, or why there was none. */
@@ -239,7 +232,7 @@ class ReloadIT {
         start(withReadiness(""));
         Await.until("/ready 200 at start", WAIT, () -> ready().startsWith("200 "));
 
-        rewrite(withReadiness("  gone: { host: 127.0.0.1, port: %d, tls: { mode: disable } }".formatted(closed)));
+        rewrite(withReadiness("  gone: { host: 127.0.0.1, port: %d, tls: { mode: disable } }\n".formatted(closed)));
         try (Connection console = console(); Statement statement = console.createStatement()) {
             statement.execute("RELOAD");
         }

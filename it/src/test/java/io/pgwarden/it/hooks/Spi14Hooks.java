@@ -7,6 +7,7 @@ import io.pgwarden.spi.Decision;
 import io.pgwarden.spi.ExecuteContext;
 import io.pgwarden.spi.Interceptor;
 import io.pgwarden.spi.InterceptorFactory;
+import io.pgwarden.spi.MessageContext;
 import io.pgwarden.spi.Note;
 import io.pgwarden.spi.PluginConfig;
 import io.pgwarden.spi.QueryContext;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Test plugin {@code test-spi14} for the SPI 1.4 hooks; its {@code role} picks what an entry does:
@@ -32,7 +34,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *       routes application_name {@code route-me} to backend {@code primary} and {@code route-nowhere} to a
  *       backend {@code nowhere} the configuration does not have; notes {@code mark=q} on
  *       statements containing {@code /*note*}{@code /} and {@code columns=noted} on result sets with a
- *       column {@code noted}.</li>
+ *       column {@code noted};</li>
+ *   <li>{@code tap}: overrides onMessage and counts the messages in {@link #MESSAGES}, so that the proxy
+ *       inspects every frame.</li>
  * </ul>
  */
 public final class Spi14Hooks implements InterceptorFactory {
@@ -43,6 +47,8 @@ public final class Spi14Hooks implements InterceptorFactory {
     }
 
     static final Queue<Event> EVENTS = new ConcurrentLinkedQueue<>();
+    /** Messages the {@code tap} entries saw. */
+    static final AtomicLong MESSAGES = new AtomicLong();
 
     @Override
     public String type() {
@@ -56,12 +62,21 @@ public final class Spi14Hooks implements InterceptorFactory {
             case "faulty" -> new Faulty();
             case "recorder" -> new Recorder();
             case "gate" -> new Gate();
+            case "tap" -> new Tap();
             default -> throw new IllegalArgumentException("unknown role " + role);
         };
     }
 
     private static String application(SessionContext session) {
         return session.startupParameters().getOrDefault("application_name", "");
+    }
+
+    /** Sees every message, so that the proxy inspects each frame one by one. */
+    private static final class Tap implements Interceptor {
+        @Override
+        public void onMessage(MessageContext context) {
+            MESSAGES.incrementAndGet();
+        }
     }
 
     /** Throws from every observe-only hook. */

@@ -46,7 +46,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * that throws from every observe-only hook (first, so the others show the session survives it), a
  * recorder, and a gate named {@code test-spi14#3}. The tests that match Executes to their answers also run
  * through a second proxy with the recorder alone in transaction mode: without a row hook the proxy reads Parse,
- * Bind and Execute where they lie in the client's read and sends them on in one write, instead of one by one.
+ * Bind and Execute where they lie in the client's read and sends them on in one write, instead of one by one; and
+ * through a third with the recorder and an onMessage tap, which makes the proxy inspect every frame of both
+ * directions.
  */
 class Spi14HooksIT {
 
@@ -58,6 +60,8 @@ class Spi14HooksIT {
     private static ProxyFixture proxy;
     /** The recorder alone, transaction pooling: frames read in the run, statements renamed for the pool. */
     private static ProxyFixture inRun;
+    /** The recorder and an onMessage tap: every frame inspected. */
+    private static ProxyFixture everyMessage;
 
     @BeforeAll
     static void start() {
@@ -86,6 +90,11 @@ class Spi14HooksIT {
                 plugins:
                   - { type: test-spi14, role: recorder }
                 """);
+        everyMessage = startProxy("""
+                plugins:
+                  - { type: test-spi14, role: recorder }
+                  - { type: test-spi14, role: tap }
+                """);
     }
 
     /** A proxy in front of the test's PostgreSQL with passthrough logins to database postgres and the rest of its YAML. */
@@ -102,17 +111,34 @@ class Spi14HooksIT {
 
     @AfterAll
     static void stop() throws Exception {
-        Closeables.closeAll(proxy, inRun, postgres);
+        Closeables.closeAll(proxy, inRun, everyMessage, postgres);
     }
+
+    /** The ways the Execute-matching tests run: {@code inspected}, {@code in-run} and {@code every-message}. */
+    private static final List<String> PATHS = List.of("inspected", "in-run", "every-message");
 
     /**
      * A pgjdbc connection through the proxy a parameterized test names.
      *
-     * @param through {@code inspected} (the gated chain) or {@code in-run} (the recorder alone)
+     * @param through one of {@link #PATHS}: the gated chain, the recorder alone, the recorder with a tap
      * @param application the application name, made unique per proxy
      */
     private static Connection connectThrough(String through, String application) throws SQLException {
-        return connect("inspected".equals(through) ? proxy : inRun, "postgres", application + "-" + through, "");
+        return connect(proxyFor(through), "postgres", application + "-" + through, "");
+    }
+
+    private static ProxyFixture proxyFor(String through) {
+        return switch (through) {
+            case "inspected" -> proxy;
+            case "in-run" -> inRun;
+            case "every-message" -> everyMessage;
+            default -> throw new IllegalArgumentException("no proxy " + through);
+        };
+    }
+
+    /** Table keys of their own for each way a test runs, as all share the table: 0, 10 and 20 past {@code base}. */
+    private static int keysFrom(int base, String through) {
+        return base + 10 * PATHS.indexOf(through);
     }
 
     private static Connection connect(String user, String application, String options) throws SQLException {
@@ -131,6 +157,18 @@ class Spi14HooksIT {
 
     private static List<Spi14Hooks.Event> events(String application, String hook) {
         return Spi14Hooks.EVENTS.stream().filter(e -> e.application().equals(application) && e.hook().equals(hook)).toList();
+    }
+
+    /**
+     * Logs in with pgjdbc, expects the login to fail with {@code sqlState}, and returns the onRefused call it caused.
+     *
+     * @param application the application name, which names the refusal in {@link Spi14Hooks#EVENTS}
+     */
+    private static RefusalContext refusedLogin(String user, String application, String options, String sqlState)
+            throws InterruptedException {
+        assertThatThrownBy(() -> connect(user, application, options).close())
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo(sqlState));
+        return awaitRefusal(application).refusal();
     }
 
     private static Spi14Hooks.Event awaitRefusal(String application) throws InterruptedException {
@@ -152,7 +190,7 @@ class Spi14HooksIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspected", "in-run"})
+    @ValueSource(strings = {"inspected", "in-run", "every-message"})
     void aServerPreparedStatementKeepsItsTextAndParametersAfterThePrepareThreshold(String through) throws Exception {
         try (Connection connection = connectThrough(through, "threshold");
              PreparedStatement statement = connection.prepareStatement("SELECT ?::text || 'x' AS v")) {
@@ -175,9 +213,9 @@ class Spi14HooksIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspected", "in-run"})
+    @ValueSource(strings = {"inspected", "in-run", "every-message"})
     void aBatchCompletesEachExecuteWithItsParameters(String through) throws Exception {
-        int first = "inspected".equals(through) ? 1 : 11;
+        int first = keysFrom(1, through);
         try (Connection connection = connectThrough(through, "batch");
              PreparedStatement insert = connection.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)")) {
             for (int id = first; id < first + 3; id++) {
@@ -219,9 +257,9 @@ class Spi14HooksIT {
 
     /** A Bind or an Execute the proxy cannot read ends that session with 08P01, whichever way the frames are read. */
     @ParameterizedTest
-    @CsvSource({"inspected, B", "inspected, E", "in-run, B", "in-run, E"})
+    @CsvSource({"inspected, B", "inspected, E", "in-run, B", "in-run, E", "every-message, B", "every-message, E"})
     void anUnreadableBindOrExecuteEndsOnlyItsSessionWithFatal08P01(String through, char type) throws Exception {
-        ProxyFixture to = "inspected".equals(through) ? proxy : inRun;
+        ProxyFixture to = proxyFor(through);
         try (RawPgClient client = RawPgClient.connect("127.0.0.1", to.port(), Duration.ofSeconds(10))) {
             client.sendStartup(Map.of("user", "postgres", "database", "postgres", "application_name", "unreadable-" + through));
             assertThat(client.readUntilReadyForQuery()).extracting(RawMessage::type).doesNotContain('E');
@@ -242,8 +280,9 @@ class Spi14HooksIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspected", "in-run"})
+    @ValueSource(strings = {"inspected", "in-run", "every-message"})
     void aFetchSizeCompletesEachSuspendedExecuteWithAnEmptyTag(String through) throws Exception {
+        long tapped = Spi14Hooks.MESSAGES.get();
         try (Connection connection = connectThrough(through, "fetch")) {
             connection.setAutoCommit(false);
             try (PreparedStatement statement = connection.prepareStatement("SELECT g FROM generate_series(1, 5) g")) {
@@ -263,12 +302,15 @@ class Spi14HooksIT {
         assertThat(completions).extracting(Spi14Hooks.Event::tag).containsExactly("", "", "SELECT 1");
         assertThat(completions).allSatisfy(e -> assertThat(e.execute().portalName()).isNotEmpty());
         assertThat(completions.get(0).execute()).isNotSameAs(completions.get(1).execute());
+        if ("every-message".equals(through)) {
+            assertThat(Spi14Hooks.MESSAGES.get()).as("the tap saw the frames, so each was inspected").isGreaterThan(tapped + 10);
+        }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspected", "in-run"})
+    @ValueSource(strings = {"inspected", "in-run", "every-message"})
     void anErrorInThePipelineCompletesTheFailingExecuteAndNotTheSkippedOnes(String through) throws Exception {
-        int id = "inspected".equals(through) ? 20 : 30;
+        int id = keysFrom(50, through);
         try (Connection connection = connectThrough(through, "pipeline");
              PreparedStatement insert = connection.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)")) {
             for (int next : new int[] {id, id, id + 1}) {
@@ -327,9 +369,7 @@ class Spi14HooksIT {
 
     @Test
     void aRouteToABackendTheFileDoesNotHaveIsReportedAsTheRoutingPluginsRefusal() throws Exception {
-        assertThatThrownBy(() -> connect("route-nowhere").close())
-                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08001"));
-        RefusalContext refusal = awaitRefusal("route-nowhere").refusal();
+        RefusalContext refusal = refusedLogin("postgres", "route-nowhere", "", "08001");
         assertThat(refusal.stage()).isEqualTo(RefusalContext.Stage.STARTUP);
         assertThat(refusal.refusedBy()).isEqualTo(GATE);
         assertThat(refusal.sqlState()).isEqualTo("08001");
@@ -343,9 +383,7 @@ class Spi14HooksIT {
 
     @Test
     void aPluginRejectAtStartupIsReportedWithThePluginsName() throws Exception {
-        assertThatThrownBy(() -> connect("startup-reject", "startup-refusal", "").close())
-                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
-        RefusalContext refusal = awaitRefusal("startup-refusal").refusal();
+        RefusalContext refusal = refusedLogin("startup-reject", "startup-refusal", "", "28000");
         assertThat(refusal.stage()).isEqualTo(RefusalContext.Stage.STARTUP);
         assertThat(refusal.refusedBy()).isEqualTo(GATE);
         assertThat(refusal.authMethod()).isNull();
@@ -357,9 +395,7 @@ class Spi14HooksIT {
 
     @Test
     void aPluginRejectAtAuthIsReportedWithTheRulesMethod() throws Exception {
-        assertThatThrownBy(() -> connect("auth-reject").close())
-                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
-        RefusalContext refusal = awaitRefusal("auth-reject").refusal();
+        RefusalContext refusal = refusedLogin("postgres", "auth-reject", "", "28000");
         assertThat(refusal.stage()).isEqualTo(RefusalContext.Stage.AUTH);
         assertThat(refusal.refusedBy()).isEqualTo(GATE);
         assertThat(refusal.authMethod()).isEqualTo("passthrough");
@@ -386,9 +422,7 @@ class Spi14HooksIT {
 
     @Test
     void aWrongPasswordIsReportedAsTheProxysRefusal() throws Exception {
-        assertThatThrownBy(() -> connect("app", "wrong-password", "&password=not-it").close())
-                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
-        RefusalContext refusal = awaitRefusal("wrong-password").refusal();
+        RefusalContext refusal = refusedLogin("app", "wrong-password", "&password=not-it", "28P01");
         assertThat(refusal.stage()).isEqualTo(RefusalContext.Stage.AUTH);
         assertThat(refusal.refusedBy()).isEqualTo("pgwarden");
         assertThat(refusal.authMethod()).isEqualTo("passthrough");
