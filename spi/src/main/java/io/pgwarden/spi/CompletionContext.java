@@ -57,4 +57,43 @@ public interface CompletionContext {
     default List<Note> notes() {
         return List.of();
     }
+
+    /**
+     * The text of the statement that ended, as the server received it (after plugins' rewrites): for an
+     * Execute, the text of the prepared statement it runs (as {@code execute().sql()}); for a simple query,
+     * the whole query string, which may hold several statements (see {@link #statementIndex()}).
+     * {@code null} when the completion answers neither: an error that answers a Parse or Bind (a syntax
+     * error, say), or an error the server sends on its own.
+     *
+     * @return the text or null
+     * @since 1.5
+     */
+    default String sql() {
+        ExecuteContext execute = execute();
+        return execute == null ? null : execute.sql();
+    }
+
+    /**
+     * Which statement of its simple query string this completion ends, counted from 0: a query string
+     * with three statements completes three times, with 0, 1 and 2 (fewer when one fails, as the server
+     * skips the rest). Always 0 for an Execute.
+     *
+     * @return the index
+     * @since 1.5
+     */
+    default int statementIndex() {
+        return 0;
+    }
+
+    /**
+     * How long the statement took as the proxy saw it, in nanoseconds: from when its Execute or its
+     * query string went to the server to this completion; for the second and later statements of a
+     * query string, from the completion of the one before.
+     *
+     * @return the duration, or -1 when unknown (when {@link #sql()} is null)
+     * @since 1.5
+     */
+    default long durationNanos() {
+        return -1;
+    }
 }

@@ -15,7 +15,8 @@ package io.pgwarden.spi;
  * {@code AuthProtocolException}, {@code AuthMessageLengthException} and {@code AuthExchange.MAX_AUTH_MESSAGE_LENGTH};
  * 1.4 {@code Interceptor.onExecute} with {@code ExecuteContext}, {@code Interceptor.onRefused} with
  * {@code RefusalContext}, {@code Note} with {@code QueryContext.note}, {@code ResultSetContext.note} and
- * {@code CompletionContext.notes}, {@code CompletionContext.execute}, {@code Services.copyIn}.
+ * {@code CompletionContext.notes}, {@code CompletionContext.execute}, {@code Services.copyIn}; 1.5
+ * {@code CompletionContext.sql}, {@code CompletionContext.statementIndex} and {@code CompletionContext.durationNanos}.
  */
 public final class SpiVersion {
 
@@ -23,7 +24,7 @@ public final class SpiVersion {
     public static final int MAJOR = 1;
 
     /** The minor version: grows when something is added. */
-    public static final int MINOR = 4;
+    public static final int MINOR = 5;
 
     /** {@code MAJOR.MINOR} as text, the form used in manifests. */
     public static final String CURRENT = MAJOR + "." + MINOR;

@@ -421,7 +421,8 @@ final class BackendPolicy implements FramePolicy {
         if (completeHooks.length == 0) {
             return;
         }
-        CompletionView view = new CompletionView(session.state(), tag, sqlState, message, endedExecute, notes());
+        CompletionView view = new CompletionView(session.state(), tag, sqlState, message, endedExecute, notes(),
+                timeline.endedSql(), timeline.endedIndex(), timeline.endedNanos());
         for (Interceptor hook : completeHooks) {
             try {
                 hook.onComplete(view);

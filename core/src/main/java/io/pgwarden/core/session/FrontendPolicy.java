@@ -66,7 +66,8 @@ final class FrontendPolicy implements FramePolicy {
         }
         return switch (type) {
             case MessageType.TERMINATE -> INSPECT;
-            case MessageType.QUERY -> queryHooks.length > 0 ? INSPECT : attachment.scanning() ? REWRITE : FORWARD;
+            // Followed for onComplete (sources), a Query is read where it lies for its text.
+            case MessageType.QUERY -> queryHooks.length > 0 ? INSPECT : attachment.scanning() || sources != null ? REWRITE : FORWARD;
             // Followed for onExecute (sources) without a tracker, Parse, Bind, Close and Execute are read where they
             // lie (REWRITE), so that they leave in one write with the rest of the read instead of one write each.
             case MessageType.PARSE -> queryHooks.length > 0 || tracker != null ? INSPECT
@@ -94,8 +95,25 @@ final class FrontendPolicy implements FramePolicy {
     }
 
     private void countSync(byte type) {
+        countSync(type, null);
+    }
+
+    /** Counts a message on its way out; a Query's text, when followed, goes with it for its completions. */
+    private void countSync(byte type, String querySql) {
         timeline.sent(type);
+        if (querySql != null) {
+            timeline.queryText(querySql);
+        }
         countRelay(type);
+    }
+
+    /**
+     * The text of a Query when completions are followed (sources), otherwise null.
+     *
+     * @throws ProtocolException when the Query is malformed
+     */
+    private String queryText(byte type, ByteBuf frame) {
+        return type == MessageType.QUERY && sources != null ? Query.decode(PgBuffers.payload(frame)).sql() : null;
     }
 
     private void countRelay(byte type) {
@@ -118,8 +136,9 @@ final class FrontendPolicy implements FramePolicy {
                 }
                 sources.follow(type, PgBuffers.payload(frame));
             }
+            String sql = queryText(type, frame);
             ByteBuf replacement = transform(type, frame, relay.currentGroup());
-            countSync(type);
+            countSync(type, sql);
             return replacement;
         } catch (ProtocolException e) {
             session.clientViolation(e.getMessage());
@@ -297,7 +316,15 @@ final class FrontendPolicy implements FramePolicy {
             return true;
         }
         long group = relay.currentGroup();
-        countSync(type);
+        String sql;
+        try {
+            sql = queryText(type, frame);
+        } catch (ProtocolException e) {
+            frame.release();
+            session.clientViolation(e.getMessage());
+            return true;
+        }
+        countSync(type, sql);
         try {
             send(type, frame, out, group);
         } catch (ProtocolException e) {
@@ -395,6 +422,9 @@ final class FrontendPolicy implements FramePolicy {
 
     private void apply(Decision decision, String by, QueryView view, StatementNotes notes, long group, ByteBuf frame,
                        RelayHandler out) {
+        if (view.kind() == QueryContext.Kind.SIMPLE) {
+            timeline.queryText(view.sql());
+        }
         try {
             if (decision instanceof Decision.Proceed) {
                 if (sources != null && view.kind() == QueryContext.Kind.PARSE) {

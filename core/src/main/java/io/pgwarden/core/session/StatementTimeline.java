@@ -13,6 +13,10 @@ import io.pgwarden.core.protocol.MessageType;
  * EmptyQueryResponse, PortalSuspended or ErrorResponse once the messages before it are answered;
  * an error makes the server skip every Execute up to the next Sync, and they are dropped with no
  * completion. A Query ends at its ReadyForQuery. Everything runs on the session's event loop.
+ *
+ * <p>With detail on (sessions with onExecute or onComplete interceptors) it also keeps each Query's text and, for
+ * every completion, what ended: the text, which statement of a simple query string it was, and how long it took
+ * ({@link #endedSql()}, {@link #endedIndex()}, {@link #endedNanos()}).
  */
 final class StatementTimeline {
 
@@ -22,19 +26,36 @@ final class StatementTimeline {
     private static final byte SYNC = 3;
 
     private final ProxyMeters meters;
+    private final boolean detail;
     private byte[] kinds = new byte[8];
     /** Answers the server owes to Parse/Bind/Describe/Close sent before this entry. */
     private int[] before = new int[8];
     private long[] started = new long[8];
     private ExecuteView[] executes = new ExecuteView[8];
     private StatementNotes[] queryNotes = new StatementNotes[8];
+    /** With detail: a Query's text, once known. */
+    private String[] querySql = new String[8];
+    /** With detail: when a Query's current statement started (the Query sent, or its previous statement ended). */
+    private long[] statementStarted = new long[8];
+    /** With detail: how many statements of a Query have ended. */
+    private int[] statementsEnded = new int[8];
+    private String endedSql;
+    private int endedIndex;
+    private long endedNanos = -1;
     private int head;
     private int size;
     /** Answers owed to Parse/Bind/Describe/Close sent after the last entry. */
     private int trailing;
 
-    StatementTimeline(ProxyMeters meters) {
+    /**
+     * A timeline.
+     *
+     * @param meters where durations go
+     * @param detail whether to keep what each completion ended (texts, statement indexes, durations)
+     */
+    StatementTimeline(ProxyMeters meters, boolean detail) {
         this.meters = meters;
+        this.detail = detail;
     }
 
     // The client's messages, in the order they go to the server.
@@ -63,6 +84,20 @@ final class StatementTimeline {
     /** A Query with what plugins noted about it in onQuery. */
     void query(StatementNotes notes) {
         push(QUERY, null, notes);
+    }
+
+    /**
+     * The text of the Query sent last, as it went to the server; kept with detail only.
+     *
+     * @param sql the query string
+     */
+    void queryText(String sql) {
+        if (detail && size > 0) {
+            int at = (head + size - 1) & (kinds.length - 1);
+            if (kinds[at] == QUERY) {
+                querySql[at] = sql;
+            }
+        }
     }
 
     /** A message the proxy sent the server itself whose answer the server sends like any other (a Describe). */
@@ -94,6 +129,7 @@ final class StatementTimeline {
      */
     ExecuteView completed() {
         if (size == 0 || kinds[head] != EXECUTE || before[head] > 0) {
+            endStatement();
             return null;
         }
         return endExecute();
@@ -109,6 +145,8 @@ final class StatementTimeline {
         ExecuteView failed = null;
         if (size > 0 && kinds[head] == EXECUTE && before[head] == 0) {
             failed = endExecute();
+        } else {
+            endStatement();
         }
         while (size > 0 && kinds[head] == EXECUTE) {
             pop();
@@ -142,6 +180,35 @@ final class StatementTimeline {
         }
     }
 
+    /**
+     * With detail, the text of the statement the last completion or error ended: the Execute's prepared statement,
+     * or the whole simple query string.
+     *
+     * @return the text, or null when it answered neither an Execute nor a Query (an error answering a Parse or Bind)
+     */
+    String endedSql() {
+        return endedSql;
+    }
+
+    /**
+     * With detail, which statement of its simple query string the last completion or error ended, from 0.
+     *
+     * @return the index; 0 for an Execute
+     */
+    int endedIndex() {
+        return endedIndex;
+    }
+
+    /**
+     * With detail, how long the statement the last completion or error ended took: from when its Execute or its Query
+     * was sent, or for the later statements of a query string, from the end of the one before.
+     *
+     * @return nanoseconds, or -1 when it answered neither an Execute nor a Query
+     */
+    long endedNanos() {
+        return endedNanos;
+    }
+
     /** Whether nothing the client sent waits for an answer. */
     boolean idle() {
         return size == 0 && trailing == 0;
@@ -149,9 +216,33 @@ final class StatementTimeline {
 
     private ExecuteView endExecute() {
         ExecuteView view = executes[head];
-        meters.queryDuration(true, System.nanoTime() - started[head]);
+        long took = System.nanoTime() - started[head];
+        meters.queryDuration(true, took);
+        if (detail) {
+            endedSql = view == null ? null : view.sql();
+            endedIndex = 0;
+            endedNanos = took;
+        }
         pop();
         return view;
+    }
+
+    /** With detail, records what a completion that ends no Execute ended: a statement of the Query at the head, or nothing. */
+    private void endStatement() {
+        if (!detail) {
+            return;
+        }
+        if (size > 0 && kinds[head] == QUERY) {
+            long now = System.nanoTime();
+            endedSql = querySql[head];
+            endedIndex = statementsEnded[head]++;
+            endedNanos = now - statementStarted[head];
+            statementStarted[head] = now;
+        } else {
+            endedSql = null;
+            endedIndex = 0;
+            endedNanos = -1;
+        }
     }
 
     private void push(byte kind, ExecuteView view, StatementNotes notes) {
@@ -164,6 +255,9 @@ final class StatementTimeline {
         started[at] = kind == SYNC ? 0 : System.nanoTime();
         executes[at] = view;
         queryNotes[at] = notes;
+        querySql[at] = null;
+        statementStarted[at] = started[at];
+        statementsEnded[at] = 0;
         trailing = 0;
         size++;
     }
@@ -171,6 +265,7 @@ final class StatementTimeline {
     private void pop() {
         executes[head] = null;
         queryNotes[head] = null;
+        querySql[head] = null;
         head = (head + 1) & (kinds.length - 1);
         size--;
     }
@@ -183,6 +278,9 @@ final class StatementTimeline {
         started = unroll(started, new long[capacity]);
         executes = unroll(executes, new ExecuteView[capacity]);
         queryNotes = unroll(queryNotes, new StatementNotes[capacity]);
+        querySql = unroll(querySql, new String[capacity]);
+        statementStarted = unroll(statementStarted, new long[capacity]);
+        statementsEnded = unroll(statementsEnded, new int[capacity]);
         head = 0;
     }
 

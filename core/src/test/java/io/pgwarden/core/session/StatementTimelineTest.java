@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 class StatementTimelineTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final StatementTimeline timeline = new StatementTimeline(ProxyMeters.register(registry, () -> 0, () -> 0, List::of,
-            new ByteCounter(), new ByteCounter()));
+    private final ProxyMeters meters = ProxyMeters.register(registry, () -> 0, () -> 0, List::of, new ByteCounter(),
+            new ByteCounter());
+    private final StatementTimeline timeline = new StatementTimeline(meters, false);
+    private final StatementTimeline detailed = new StatementTimeline(meters, true);
 
     private static ExecuteView execute(String portal) {
         return new ExecuteView(null, "SELECT 1", "", portal, null, new StatementNotes());
@@ -123,5 +125,79 @@ class StatementTimelineTest {
         }
         timeline.readyForQuery();
         assertThat(timeline.idle()).isTrue();
+    }
+
+    @Test
+    void withDetailEachStatementOfAQueryStringEndsWithItsTextIndexAndDuration() throws InterruptedException {
+        detailed.query(null);
+        detailed.queryText("SELECT 1; SELECT 2; SELECT 3");
+        detailed.sent(MessageType.QUERY);
+        detailed.queryText("SELECT 4");
+
+        assertThat(detailed.completed()).isNull();
+        assertThat(detailed.endedSql()).isEqualTo("SELECT 1; SELECT 2; SELECT 3");
+        assertThat(detailed.endedIndex()).isZero();
+        assertThat(detailed.endedNanos()).isNotNegative();
+        Thread.sleep(2);
+        assertThat(detailed.completed()).isNull();
+        assertThat(detailed.endedIndex()).isEqualTo(1);
+        assertThat(detailed.endedNanos()).as("from the end of the statement before").isGreaterThanOrEqualTo(2_000_000);
+        assertThat(detailed.failed()).isNull();
+        assertThat(detailed.endedIndex()).as("an error ends a statement too").isEqualTo(2);
+        detailed.readyForQuery();
+
+        detailed.completed();
+        assertThat(detailed.endedSql()).isEqualTo("SELECT 4");
+        assertThat(detailed.endedIndex()).isZero();
+        detailed.readyForQuery();
+        assertThat(detailed.idle()).isTrue();
+    }
+
+    @Test
+    void withDetailAnExecuteEndsWithItsStatementTextAndAnErrorAnsweringAParseWithNone() {
+        detailed.sent(MessageType.PARSE);
+        detailed.sent(MessageType.BIND);
+        detailed.execute(execute("a"));
+        detailed.sent(MessageType.SYNC);
+
+        assertThat(detailed.failed()).as("a syntax error answers the Parse").isNull();
+        assertThat(detailed.endedSql()).isNull();
+        assertThat(detailed.endedNanos()).isEqualTo(-1);
+        detailed.readyForQuery();
+
+        ExecuteView view = execute("b");
+        detailed.execute(view);
+        detailed.sent(MessageType.SYNC);
+        assertThat(detailed.completed()).isSameAs(view);
+        assertThat(detailed.endedSql()).isEqualTo("SELECT 1");
+        assertThat(detailed.endedIndex()).isZero();
+        assertThat(detailed.endedNanos()).isNotNegative();
+    }
+
+    @Test
+    void withoutDetailNoTextIsKept() {
+        timeline.sent(MessageType.QUERY);
+        timeline.queryText("SELECT 1");
+
+        timeline.completed();
+        assertThat(timeline.endedSql()).isNull();
+        assertThat(timeline.endedNanos()).isEqualTo(-1);
+    }
+
+    @Test
+    void aTextIsKeptOnlyForAQueryAndSurvivesTheQueueGrowing() {
+        detailed.execute(execute("x"));
+        detailed.queryText("not a query");
+        for (int i = 0; i < 20; i++) {
+            detailed.sent(MessageType.QUERY);
+            detailed.queryText("SELECT 'q" + i + "'");
+        }
+        assertThat(detailed.completed()).isNotNull();
+        assertThat(detailed.endedSql()).as("the Execute's statement").isEqualTo("SELECT 1");
+        for (int i = 0; i < 20; i++) {
+            detailed.completed();
+            assertThat(detailed.endedSql()).isEqualTo("SELECT 'q" + i + "'");
+            detailed.readyForQuery();
+        }
     }
 }

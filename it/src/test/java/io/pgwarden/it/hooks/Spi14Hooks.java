@@ -24,7 +24,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Test plugin {@code test-spi14} for the SPI 1.4 hooks; its {@code role} picks what an entry does:
+ * Test plugin {@code test-spi14} for the SPI 1.4 hooks and SPI 1.5's completions; its {@code role} picks what an
+ * entry does:
  * <ul>
  *   <li>{@code faulty}: throws from onExecute, onComplete and onRefused;</li>
  *   <li>{@code recorder}: records every onExecute, onComplete and onRefused in {@link #EVENTS}, with
@@ -34,16 +35,20 @@ import java.util.concurrent.atomic.AtomicLong;
  *       routes application_name {@code route-me} to backend {@code primary} and {@code route-nowhere} to a
  *       backend {@code nowhere} the configuration does not have; notes {@code mark=q} on
  *       statements containing {@code /*note*}{@code /} and {@code columns=noted} on result sets with a
- *       column {@code noted};</li>
+ *       column {@code noted}; rewrites statements containing {@code /*rewrite*}{@code /} to
+ *       {@code SELECT 2 AS rewritten};</li>
  *   <li>{@code tap}: overrides onMessage and counts the messages in {@link #MESSAGES}, so that the proxy
  *       inspects every frame.</li>
  * </ul>
  */
 public final class Spi14Hooks implements InterceptorFactory {
 
-    /** One recorded hook call. */
+    /**
+     * One recorded hook call; {@code sql}, {@code index} and {@code durationNanos} of a completion are SPI 1.5's
+     * {@code sql()}, {@code statementIndex()} and {@code durationNanos()}.
+     */
     record Event(String application, String hook, ExecuteContext execute, String sql, List<String> parameters, String tag,
-                 String sqlState, List<Note> notes, RefusalContext refusal) {
+                 String sqlState, List<Note> notes, RefusalContext refusal, int index, long durationNanos) {
     }
 
     static final Queue<Event> EVENTS = new ConcurrentLinkedQueue<>();
@@ -102,21 +107,22 @@ public final class Spi14Hooks implements InterceptorFactory {
         @Override
         public void onExecute(ExecuteContext context) {
             EVENTS.add(new Event(application(context.session()), "execute", context, context.sql(),
-                    new ArrayList<>(context.parameters()), null, null, List.of(), null));
+                    new ArrayList<>(context.parameters()), null, null, List.of(), null, 0, -1));
         }
 
         @Override
         public void onComplete(CompletionContext context) {
             ExecuteContext execute = context.execute();
-            EVENTS.add(new Event(application(context.session()), "complete", execute, execute == null ? null : execute.sql(),
+            EVENTS.add(new Event(application(context.session()), "complete", execute, context.sql(),
                     execute == null ? List.of() : new ArrayList<>(execute.parameters()), context.commandTag(),
-                    context.errorSqlState(), List.copyOf(context.notes()), null));
+                    context.errorSqlState(), List.copyOf(context.notes()), null, context.statementIndex(),
+                    context.durationNanos()));
         }
 
         @Override
         public void onRefused(RefusalContext context) {
             EVENTS.add(new Event(application(context.session()), "refused", null, context.sql(), List.of(), null,
-                    context.sqlState(), List.of(), context));
+                    context.sqlState(), List.of(), context, 0, -1));
         }
     }
 
@@ -150,6 +156,9 @@ public final class Spi14Hooks implements InterceptorFactory {
             }
             if (sql.contains("/*note*/")) {
                 context.note("mark", "q");
+            }
+            if (sql.contains("/*rewrite*/")) {
+                return Decision.rewrite("SELECT 2 AS rewritten");
             }
             return Decision.proceed();
         }

@@ -2,6 +2,7 @@ package io.pgwarden.it.hooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.pgwarden.spi.Note;
 import io.pgwarden.spi.RefusalContext;
@@ -39,9 +40,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * SPI 1.4 through pgjdbc against embedded PostgreSQL: onExecute with the statement text and
+ * SPI 1.4 and 1.5 through pgjdbc against embedded PostgreSQL: onExecute with the statement text and
  * parameters, onComplete for every Execute outcome with the same ExecuteContext, onRefused for
- * every kind of refusal, notes from onQuery and claimResultSet plus the proxy's route note, and
+ * every kind of refusal, notes from onQuery and claimResultSet plus the proxy's route note, each
+ * completion's text, place in its query string and duration (1.5), and
  * {@code pgwarden.query.duration}. The chain is {@code test-spi14} three times: a faulty entry
  * that throws from every observe-only hook (first, so the others show the session survives it), a
  * recorder, and a gate named {@code test-spi14#3}. The tests that match Executes to their answers also run
@@ -127,6 +129,11 @@ class Spi14HooksIT {
         return connect(proxyFor(through), "postgres", application + "-" + through, "");
     }
 
+    /** As {@link #connectThrough}, with pgjdbc sending each statement string as one simple Query. */
+    private static Connection simpleThrough(String through, String application) throws SQLException {
+        return connect(proxyFor(through), "postgres", application + "-" + through, "&preferQueryMode=simple");
+    }
+
     private static ProxyFixture proxyFor(String through) {
         return switch (through) {
             case "inspected" -> proxy;
@@ -189,6 +196,70 @@ class Spi14HooksIT {
         assertThat(events("simple", "complete")).allSatisfy(e -> assertThat(e.execute()).isNull());
     }
 
+    // SPI 1.5: what a completion ran. The Query reaches the timeline three ways: from the onQuery view (inspected,
+    // where the gate has onQuery), read in the run (in-run) and inspected with no query hook (every-message).
+
+    @ParameterizedTest
+    @ValueSource(strings = {"inspected", "in-run", "every-message"})
+    void eachStatementOfAQueryStringCompletesWithTheStringItsIndexAndItsOwnDuration(String through) throws Exception {
+        String sql = "SELECT pg_sleep(0.2); SELECT 1; SELECT 2";
+        try (Connection connection = simpleThrough(through, "string"); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+            statement.execute("SELECT 3");
+        }
+        List<Spi14Hooks.Event> completions = events("string-" + through, "complete").stream()
+                .filter(e -> e.sql() != null && e.sql().contains("SELECT")).toList();
+        assertThat(completions).extracting(Spi14Hooks.Event::sql, Spi14Hooks.Event::index)
+                .endsWith(tuple(sql, 0), tuple(sql, 1), tuple(sql, 2), tuple("SELECT 3", 0));
+        List<Spi14Hooks.Event> statements = completions.subList(completions.size() - 4, completions.size());
+        assertThat(statements.get(0).durationNanos()).as("the sleep").isGreaterThanOrEqualTo(200_000_000L);
+        assertThat(statements.get(1).durationNanos()).as("from the end of the sleep, not from the Query")
+                .isNotNegative().isLessThan(200_000_000L);
+        assertThat(statements).allSatisfy(e -> assertThat(e.execute()).isNull());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"inspected", "in-run", "every-message"})
+    void aFailingStatementEndsItsQueryStringAndAnErrorAnsweringAParseHasNoText(String through) throws Exception {
+        String sql = "SELECT 1; SELECT 1/0; SELECT 3";
+        try (Connection connection = simpleThrough(through, "failing"); Statement statement = connection.createStatement()) {
+            assertThatThrownBy(() -> statement.execute(sql)).isInstanceOfSatisfying(SQLException.class,
+                    e -> assertThat(e.getSQLState()).isEqualTo("22012"));
+        }
+        try (Connection connection = connect(proxyFor(through), "postgres", "failing-" + through, "")) {
+            assertThatThrownBy(() -> connection.prepareStatement("SELEC 1").execute())
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42601"));
+        }
+        List<Spi14Hooks.Event> completions = events("failing-" + through, "complete");
+        assertThat(completions).filteredOn(e -> sql.equals(e.sql()))
+                .extracting(Spi14Hooks.Event::index, Spi14Hooks.Event::tag, Spi14Hooks.Event::sqlState).containsExactly(
+                        tuple(0, "SELECT 1", null),
+                        tuple(1, "", "22012"));
+        assertThat(completions).filteredOn(e -> "42601".equals(e.sqlState())).singleElement().satisfies(e -> {
+            assertThat(e.sql()).as("pgjdbc sends a Parse, which the syntax error answers").isNull();
+            assertThat(e.durationNanos()).isEqualTo(-1);
+        });
+    }
+
+    @Test
+    void aCompletionHasTheTextTheServerRanAfterARewriteAndARefusedQueryItsText() throws Exception {
+        try (Connection connection = connect("postgres", "rewritten", "&preferQueryMode=simple");
+             Statement statement = connection.createStatement()) {
+            try (ResultSet rs = statement.executeQuery("SELECT 1 /*rewrite*/")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(2);
+            }
+            assertThatThrownBy(() -> statement.execute("SELECT 4 /*reject*/"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+        }
+        List<Spi14Hooks.Event> completions = events("rewritten", "complete");
+        assertThat(completions).extracting(Spi14Hooks.Event::sql)
+                .as("the recorder is before the rewriting gate, and still gets the text as the server received it")
+                .contains("SELECT 2 AS rewritten").doesNotContain("SELECT 1 /*rewrite*/");
+        assertThat(completions).extracting(Spi14Hooks.Event::sql, Spi14Hooks.Event::sqlState)
+                .contains(tuple("SELECT 4 /*reject*/", "42501"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"inspected", "in-run", "every-message"})
     void aServerPreparedStatementKeepsItsTextAndParametersAfterThePrepareThreshold(String through) throws Exception {
@@ -206,7 +277,12 @@ class Spi14HooksIT {
         assertThat(executes).hasSize(7).allSatisfy(e -> assertThat(e.sql()).isEqualTo("SELECT $1::text || 'x' AS v"));
         assertThat(executes).extracting(e -> e.parameters().get(0)).containsExactly("v0", "v1", "v2", "v3", "v4", "v5", "v6");
         assertThat(executes.get(6).execute().statementName()).as("named once past prepareThreshold").isNotEmpty();
-        assertThat(completions).hasSize(7).allSatisfy(e -> assertThat(e.tag()).isEqualTo("SELECT 1"));
+        assertThat(completions).hasSize(7).allSatisfy(e -> {
+            assertThat(e.tag()).isEqualTo("SELECT 1");
+            assertThat(e.sql()).as("sql() of an Execute's completion").isEqualTo("SELECT $1::text || 'x' AS v");
+            assertThat(e.index()).isZero();
+            assertThat(e.durationNanos()).isNotNegative();
+        });
         for (int i = 0; i < 7; i++) {
             assertThat(completions.get(i).execute()).isSameAs(executes.get(i).execute());
         }
@@ -418,6 +494,8 @@ class Spi14HooksIT {
         assertThat(refusal.sql()).isEqualTo("SELECT 1 /*reject*/");
         assertThat(refusal.sqlState()).isEqualTo("42501");
         assertThat(refusal.message()).isEqualTo("statement refused by the gate");
+        assertThat(events("query-refusal", "complete")).extracting(Spi14Hooks.Event::sql, Spi14Hooks.Event::sqlState)
+                .as("pgjdbc sends the statement as a Parse, which the refusal answers: no text").contains(tuple(null, "42501"));
     }
 
     @Test

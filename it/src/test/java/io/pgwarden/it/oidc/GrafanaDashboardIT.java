@@ -297,8 +297,8 @@ class GrafanaDashboardIT {
     void theExpositionTimesTheHooksOfEachLoadedPlugin() throws Exception {
         String exposition = metricsText();
 
-        assertThat(exposition).contains("pgwarden_plugin_hook_duration_seconds_count{hook=\"onQuery\",plugin=\"audit\"}")
-                .contains("pgwarden_plugin_hook_calls_total{hook=\"onQuery\",plugin=\"audit\"}")
+        assertThat(exposition).contains("pgwarden_plugin_hook_duration_seconds_count{hook=\"onComplete\",plugin=\"audit\"}")
+                .contains("pgwarden_plugin_hook_calls_total{hook=\"onComplete\",plugin=\"audit\"}")
                 .contains("pgwarden_plugin_hook_duration_seconds_count{hook=\"onAuth\",plugin=\"oidc\"}")
                 .contains("pgwarden_client_bytes_total{direction=\"sent\"}")
                 .contains("pgwarden_server_bytes_total{direction=\"received\"}");

@@ -6,19 +6,18 @@ import io.pgwarden.spi.CompletionContext;
 import io.pgwarden.spi.Decision;
 import io.pgwarden.spi.ExecuteContext;
 import io.pgwarden.spi.Interceptor;
-import io.pgwarden.spi.Note;
-import io.pgwarden.spi.QueryContext;
 import io.pgwarden.spi.RefusalContext;
 import io.pgwarden.spi.SessionContext;
 import io.pgwarden.spi.StartupContext;
 import java.time.Clock;
-import java.util.List;
 import java.util.Objects;
 
 /**
  * Records session start, authentication success and failure, refusals, each statement's completion and session
  * end. The hooks only update the session's {@link SessionTrail} and enqueue one small {@link AuditEvent}: no I/O,
- * no lexing beyond counting the statements of a simple query, never a wait.
+ * no lexing, never a wait. A statement is recorded from its completion alone (SPI 1.5), which carries its text, its
+ * place in a simple query string, its duration and its Execute; so the plugin has no onQuery or onExecute, and the
+ * proxy relays Queries, Parses and Executes without stopping them for it.
  */
 final class AuditInterceptor implements Interceptor {
 
@@ -66,35 +65,15 @@ final class AuditInterceptor implements Interceptor {
     }
 
     @Override
-    public Decision onQuery(QueryContext context) {
-        SessionTrail trail = trail(context.session());
-        if (trail != null && context.kind() == QueryContext.Kind.SIMPLE) {
-            String sql = context.sql();
-            trail.sent(sql, SqlText.count(sql), System.nanoTime());
-        }
-        return Decision.proceed();
-    }
-
-    @Override
-    public void onExecute(ExecuteContext context) {
-        SessionTrail trail = trail(context.session());
-        if (trail != null) {
-            trail.executing(context, parameters.apply(context.parameters()), System.nanoTime());
-        }
-    }
-
-    @Override
     public void onComplete(CompletionContext context) {
         SessionTrail trail = trail(context.session());
         if (trail == null) {
             return;
         }
-        long now = System.nanoTime();
-        List<Note> notes = context.notes();
         ExecuteContext execute = context.execute();
-        queue.offer(execute == null
-                ? trail.completed(clock.millis(), context.commandTag(), context.errorSqlState(), notes, now)
-                : trail.executed(clock.millis(), execute, context.commandTag(), context.errorSqlState(), notes, now));
+        queue.offer(new AuditEvent(AuditEvent.Type.STATEMENT, clock.millis(), trail.facts(), context.sql(),
+                context.statementIndex(), execute != null, context.commandTag(), context.errorSqlState(), context.durationNanos(),
+                execute == null ? null : parameters.apply(execute.parameters()), context.notes(), null));
     }
 
     @Override

@@ -28,30 +28,6 @@ final class SqlText {
     }
 
     /**
-     * Counts the non-empty statements without building any text, for the hooks.
-     *
-     * @param sql the query string
-     * @return how many statements it holds
-     */
-    static int count(String sql) {
-        // Without a quote, a dollar sign or a comment start, every semicolon ends a statement: no lexing needed.
-        int count = 0;
-        boolean content = false;
-        for (int i = 0; i < sql.length(); i++) {
-            char c = sql.charAt(i);
-            if (c == ';') {
-                count += content ? 1 : 0;
-                content = false;
-            } else if (c == '\'' || c == '"' || c == '$' || c == '-' || c == '/') {
-                return scan(sql, null);
-            } else if (!content && !Character.isWhitespace(c)) {
-                content = true;
-            }
-        }
-        return count + (content ? 1 : 0);
-    }
-
-    /**
      * Splits and normalizes a query string.
      *
      * @param sql the query string
@@ -94,9 +70,8 @@ final class SqlText {
         return new Statement(normalized.toString(), raw.toString());
     }
 
-    private static int scan(String sql, List<Statement> out) {
-        StringBuilder text = out == null ? null : new StringBuilder(sql.length());
-        int count = 0;
+    private static void scan(String sql, List<Statement> out) {
+        StringBuilder text = new StringBuilder(sql.length());
         int start = 0;
         boolean content = false;
         int i = 0;
@@ -106,7 +81,6 @@ final class SqlText {
             int next;
             if (c == ';') {
                 if (content) {
-                    count++;
                     emit(out, text, sql, start, i);
                 }
                 content = false;
@@ -163,44 +137,33 @@ final class SqlText {
                 append(text, sql, i, end);
                 i = end;
             } else {
-                if (text != null) {
-                    text.append(c);
-                }
+                text.append(c);
                 i++;
             }
         }
         if (content) {
-            count++;
             emit(out, text, sql, start, n);
         }
-        return count;
     }
 
     private static void emit(List<Statement> out, StringBuilder text, String sql, int start, int end) {
-        if (out == null) {
-            return;
-        }
         String normalized = text.toString().strip();
         out.add(new Statement(normalized, sql.substring(start, end).strip()));
         text.setLength(0);
     }
 
     private static void space(StringBuilder text) {
-        if (text != null && text.length() > 0 && text.charAt(text.length() - 1) != ' ') {
+        if (text.length() > 0 && text.charAt(text.length() - 1) != ' ') {
             text.append(' ');
         }
     }
 
     private static void literal(StringBuilder text) {
-        if (text != null) {
-            text.append('?');
-        }
+        text.append('?');
     }
 
     private static void append(StringBuilder text, String sql, int start, int end) {
-        if (text != null) {
-            text.append(sql, start, end);
-        }
+        text.append(sql, start, end);
     }
 
     private static int blockCommentEnd(String sql, int i) {
@@ -278,7 +241,7 @@ final class SqlText {
 
     /**
      * The index after the closing tag of the dollar-quoted string whose opening tag is {@code sql[open, body)}, or -1
-     * when unterminated. Compares in place, so that counting on the event loop allocates nothing.
+     * when unterminated. Compares in place, without a copy of the tag.
      */
     private static int dollarQuoteEnd(String sql, int open, int body) {
         int length = body - open;

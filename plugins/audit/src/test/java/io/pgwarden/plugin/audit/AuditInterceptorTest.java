@@ -7,11 +7,11 @@ import io.pgwarden.spi.BackendLogin;
 import io.pgwarden.spi.Credential;
 import io.pgwarden.spi.Identity;
 import io.pgwarden.spi.Note;
-import io.pgwarden.spi.QueryContext;
 import io.pgwarden.spi.RefusalContext;
 import io.pgwarden.testkit.spi.TestSession;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,7 +46,9 @@ class AuditInterceptorTest {
 
     @AfterEach
     void close() {
-        interceptor.close();
+        if (interceptor != null) {
+            interceptor.close();
+        }
     }
 
     private List<AuditEvent> drained() {
@@ -70,9 +72,8 @@ class AuditInterceptorTest {
         FakeContexts.Execute execute = new FakeContexts.Execute(session, "ALTER ROLE x PASSWORD $1",
                 Arrays.asList("literal-secret", null));
 
-        audit.onExecute(execute);
-        audit.onComplete(new FakeContexts.Completion(session, execute, "ALTER ROLE", null,
-                List.of(new Note("pgwarden", "route", "primary"))));
+        audit.onComplete(FakeContexts.Completion.of(execute, "ALTER ROLE", List.of(new Note("pgwarden", "route", "primary")),
+                42_000));
 
         List<AuditEvent> events = drained();
         assertThat(events).extracting(AuditEvent::type).containsExactly(AuditEvent.Type.SESSION_START,
@@ -82,7 +83,8 @@ class AuditInterceptorTest {
         assertThat(statement.sql()).isEqualTo("ALTER ROLE x PASSWORD $1");
         assertThat(statement.parameters()).containsExactly("?", null);
         assertThat(statement.notes()).containsExactly(new Note("pgwarden", "route", "primary"));
-        assertThat(statement.durationNanos()).isNotNegative();
+        assertThat(statement.extended()).isTrue();
+        assertThat(statement.durationNanos()).isEqualTo(42_000);
         assertThat(new EventJson(false).render(statement)).doesNotContain("literal-secret");
     }
 
@@ -92,26 +94,35 @@ class AuditInterceptorTest {
         started(audit);
         FakeContexts.Execute execute = new FakeContexts.Execute(session, "SELECT $1", List.of("abcdef"));
 
-        audit.onExecute(execute);
-        audit.onComplete(new FakeContexts.Completion(session, execute, "SELECT 1", null, List.of()));
+        audit.onComplete(FakeContexts.Completion.of(execute, "SELECT 1", List.of(), 1));
 
         assertThat(drained().get(2).parameters()).containsExactly("abc…(6 chars)");
     }
 
     @Test
-    void aParseIsNotAStatementOfItsOwnButASimpleQueryIsSplitPerStatement() {
+    void eachStatementOfASimpleQueryIsAnEventWithItsPlaceAndAnErrorAnsweringAParseHasNoText() {
         AuditInterceptor audit = interceptor(new ParameterPolicy(ParameterPolicy.Mode.REDACTED, 256));
         started(audit);
         drained();
 
-        audit.onQuery(new FakeContexts.Query(session, QueryContext.Kind.PARSE, "SELECT $1"));
-        audit.onQuery(new FakeContexts.Query(session, QueryContext.Kind.SIMPLE, "SELECT 1; SELECT 2"));
-        audit.onComplete(new FakeContexts.Completion(session, null, "SELECT 1", null, List.of()));
-        audit.onComplete(new FakeContexts.Completion(session, null, "SELECT 1", null, List.of()));
+        audit.onComplete(new FakeContexts.Completion(session, null, "SELECT 1", null, List.of(), "SELECT 1; SELECT 2", 0, 10));
+        audit.onComplete(new FakeContexts.Completion(session, null, "", "22012", List.of(), "SELECT 1; SELECT 2", 1, 20));
+        audit.onComplete(new FakeContexts.Completion(session, null, "", "42601", List.of(), null, 0, -1));
 
-        assertThat(drained()).extracting(AuditEvent::sql, AuditEvent::statementIndex, AuditEvent::extended).containsExactly(
-                tuple("SELECT 1; SELECT 2", 0, false),
-                tuple("SELECT 1; SELECT 2", 1, false));
+        assertThat(drained()).extracting(AuditEvent::sql, AuditEvent::statementIndex, AuditEvent::extended,
+                AuditEvent::sqlState, AuditEvent::durationNanos, AuditEvent::parameters).containsExactly(
+                tuple("SELECT 1; SELECT 2", 0, false, null, 10L, null),
+                tuple("SELECT 1; SELECT 2", 1, false, "22012", 20L, null),
+                tuple(null, 0, false, "42601", -1L, null));
+    }
+
+    @Test
+    void theAuditHooksAreTheCompletionAndTheSessionOnesNotQueriesOrExecutes() {
+        List<String> declared = Arrays.stream(AuditInterceptor.class.getDeclaredMethods()).map(Method::getName).toList();
+
+        assertThat(declared).contains("onComplete", "onStartup", "onAuth", "onRefused", "onSessionEnd");
+        assertThat(declared).as("onQuery and onExecute would stop every Query, Parse and Execute in the proxy")
+                .doesNotContain("onQuery", "onExecute", "onMessage");
     }
 
     @Test

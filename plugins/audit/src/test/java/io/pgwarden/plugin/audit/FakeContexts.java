@@ -7,7 +7,6 @@ import io.pgwarden.spi.CompletionContext;
 import io.pgwarden.spi.ExecuteContext;
 import io.pgwarden.spi.Identity;
 import io.pgwarden.spi.Note;
-import io.pgwarden.spi.QueryContext;
 import io.pgwarden.spi.RefusalContext;
 import io.pgwarden.spi.SessionContext;
 import io.pgwarden.spi.StartupContext;
@@ -42,7 +41,13 @@ final class FakeContexts {
 
     /** A completion of a simple query's statement ({@code execute} null) or of an Execute. */
     record Completion(SessionContext session, ExecuteContext execute, String commandTag, String errorSqlState,
-                      List<Note> notes) implements CompletionContext {
+                      List<Note> notes, String sql, int statementIndex, long durationNanos) implements CompletionContext {
+
+        /** An Execute's completion, which has the Execute's text. */
+        static Completion of(ExecuteContext execute, String commandTag, List<Note> notes, long durationNanos) {
+            return new Completion(execute.session(), execute, commandTag, null, notes, execute.sql(), 0, durationNanos);
+        }
+
         @Override
         public String errorMessage() {
             return errorSqlState == null ? null : "message with 'data'";
@@ -52,14 +57,6 @@ final class FakeContexts {
     /** A refusal. */
     record Refusal(SessionContext session, Stage stage, String refusedBy, String authMethod, String sqlState,
                    String message, String sql) implements RefusalContext {
-    }
-
-    /** A statement. */
-    record Query(SessionContext session, Kind kind, String sql) implements QueryContext {
-        @Override
-        public String statementName() {
-            return "";
-        }
     }
 
     /** The startup hook's view of a session. */
