@@ -90,7 +90,7 @@ public interface CompletionContext {
      * query string went to the server to this completion; for the second and later statements of a
      * query string, from the completion of the one before.
      *
-     * @return the duration, or -1 when unknown (when {@link #sql()} is null)
+     * @return the duration, or -1 when the completion answers neither an Execute nor a simple query
      * @since 1.5
      */
     default long durationNanos() {

@@ -18,17 +18,29 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Lock-free, so that an offer never parks an event loop behind the writer: a {@link ConcurrentLinkedQueue}
  * bounded by a counter. One thread takes events (the writer); while it waits for one, an offer unparks it, and
  * otherwise an offer makes no system call.
+ *
+ * <p>The taker gives the room of the events it took back to the bounds in batches: every {@link #RELEASE_BATCH}
+ * events, when it has taken more than 1/64 of the memory bound, and whenever it finds the queue empty (before it
+ * waits). The counters the event loops increase are then written by the writer once a batch rather than once an
+ * event; the bounds count at most a batch of events that already left the queue.
  */
 final class AuditQueue {
 
     /** The least time between two warnings about dropped events. */
     static final long WARNING_INTERVAL_MILLIS = 10_000;
+    /** The most events taken before their room is given back. */
+    static final int RELEASE_BATCH = 64;
 
     /** Events waiting; each holds {@link AuditEvent#weight()} of {@link #memory}, computed again when it is taken. */
     private final ConcurrentLinkedQueue<AuditEvent> events = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     private final MemoryBound memory;
     private final int capacity;
+    /** The most weight taken before its room is given back. */
+    private final long releaseWeight;
+    /** Taken by the taker and not yet given back to {@link #size} and {@link #memory}; the taker's alone. */
+    private int takenCount;
+    private long takenWeight;
     /** The taking thread while it waits for an event, otherwise null. */
     private volatile Thread waiter;
     private final Metrics.Counter droppedCounter;
@@ -53,6 +65,7 @@ final class AuditQueue {
         }
         this.capacity = capacity;
         this.memory = new MemoryBound(maxBytes);
+        this.releaseWeight = Math.max(1, maxBytes / 64);
         this.droppedCounter = Objects.requireNonNull(droppedCounter, "droppedCounter");
         this.logger = Objects.requireNonNull(logger, "logger");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -122,18 +135,33 @@ final class AuditQueue {
     }
 
     /**
-     * The next event without waiting; called by one thread only.
+     * The next event without waiting; called by one thread only. Finding the queue empty gives back the room of
+     * every event taken.
      *
      * @return the event, or {@code null}
      */
     AuditEvent poll() {
         AuditEvent next = events.poll();
         if (next == null) {
+            release();
             return null;
         }
-        size.decrementAndGet();
-        memory.release(next.weight());
+        takenCount++;
+        takenWeight += next.weight();
+        if (takenCount >= RELEASE_BATCH || takenWeight >= releaseWeight) {
+            release();
+        }
         return next;
+    }
+
+    /** Gives the room of the events taken since the last release back to the bounds. */
+    private void release() {
+        if (takenCount > 0) {
+            size.addAndGet(-takenCount);
+            memory.release(takenWeight);
+            takenCount = 0;
+            takenWeight = 0;
+        }
     }
 
     /**

@@ -55,10 +55,33 @@ class AuditQueueTest {
         assertThat(queue.offer(event())).isFalse();
 
         assertThat(queue.poll(10)).isNotNull();
+        assertThat(queue.offer(event())).as("a taken event's room comes back with its batch").isFalse();
+        assertThat(queue.poll()).isNotNull();
+        assertThat(queue.poll()).as("empty: the batch is given back").isNull();
         assertThat(queue.offer(event())).isTrue();
-        assertThat(queue.poll()).isNotNull();
-        assertThat(queue.poll()).isNotNull();
-        assertThat(queue.poll()).isNull();
+        assertThat(queue.offer(event())).isTrue();
+        assertThat(queue.offer(event())).isFalse();
+    }
+
+    @Test
+    void roomComesBackEveryBatchWhileTheQueueIsNeverEmpty() {
+        AuditQueue bounded = new AuditQueue(AuditQueue.RELEASE_BATCH + 1, 1L << 30, services.counter("pgwarden.audit.dropped"),
+                services.logger(), services.clock());
+        for (int i = 0; i <= AuditQueue.RELEASE_BATCH; i++) {
+            assertThat(bounded.offer(event())).isTrue();
+        }
+        assertThat(bounded.offer(event())).isFalse();
+        for (int i = 0; i < AuditQueue.RELEASE_BATCH - 1; i++) {
+            assertThat(bounded.poll()).isNotNull();
+        }
+        assertThat(bounded.offer(event())).as("one short of a batch").isFalse();
+
+        assertThat(bounded.poll()).isNotNull();
+        for (int i = 0; i < AuditQueue.RELEASE_BATCH; i++) {
+            assertThat(bounded.offer(event())).as("a whole batch's room, while one event still waits").isTrue();
+        }
+        assertThat(bounded.offer(event())).isFalse();
+        assertThat(bounded.dropped()).isEqualTo(3);
     }
 
     @Test
@@ -148,6 +171,6 @@ class AuditQueueTest {
         assertThat(small.dropped()).isEqualTo(1);
 
         assertThat(small.poll(10)).isSameAs(big);
-        assertThat(small.offer(big)).as("room again once taken").isTrue();
+        assertThat(small.offer(big)).as("room again once taken: over 1/64 of the bound is given back at once").isTrue();
     }
 }
