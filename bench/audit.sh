@@ -13,7 +13,7 @@
 # Quick check:  DURATION=5 WARMUP=2 REPEAT=1 CLIENT_COUNTS=16 APPEND=0 bench/audit.sh
 # Settings, all optional, as environment variables:
 #   DURATION=20          seconds of each measured pgbench run
-#   WARMUP=10            seconds of the unmeasured run per target, protocol and client count before the first round
+#   WARMUP=30            seconds of the unmeasured run per target, protocol and client count before the first round
 #   REPEAT=3             rounds; within a round every target runs once per protocol and client count, and
 #                        the two pgwarden targets swap places every round; the table shows the medians
 #   CLIENT_COUNTS="16 64"                pgbench -c values (as pool.sh's: fewer and more clients than the pool)
@@ -36,7 +36,7 @@
 set -euo pipefail
 
 DURATION=${DURATION:-20}
-WARMUP=${WARMUP:-10}
+WARMUP=${WARMUP:-30}
 REPEAT=${REPEAT:-3}
 CLIENT_COUNTS=${CLIENT_COUNTS:-16 64}
 MODES=${MODES:-simple extended}
