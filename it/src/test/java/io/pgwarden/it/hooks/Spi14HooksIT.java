@@ -331,15 +331,19 @@ class Spi14HooksIT {
         assertThat(executes.get(0).execute().parameterCount()).isEqualTo(3);
     }
 
-    /** A Bind or an Execute the proxy cannot read ends that session with 08P01, whichever way the frames are read. */
+    /**
+     * A Bind, an Execute or a Query the proxy cannot read ends that session with 08P01, whichever way the frames are
+     * read (a Query is decoded for its completions' text on all three).
+     */
     @ParameterizedTest
-    @CsvSource({"inspected, B", "inspected, E", "in-run, B", "in-run, E", "every-message, B", "every-message, E"})
-    void anUnreadableBindOrExecuteEndsOnlyItsSessionWithFatal08P01(String through, char type) throws Exception {
+    @CsvSource({"inspected, B", "inspected, E", "inspected, Q", "in-run, B", "in-run, E", "in-run, Q", "every-message, B",
+        "every-message, E", "every-message, Q"})
+    void anUnreadableBindExecuteOrQueryEndsOnlyItsSessionWithFatal08P01(String through, char type) throws Exception {
         ProxyFixture to = proxyFor(through);
         try (RawPgClient client = RawPgClient.connect("127.0.0.1", to.port(), Duration.ofSeconds(10))) {
             client.sendStartup(Map.of("user", "postgres", "database", "postgres", "application_name", "unreadable-" + through));
             assertThat(client.readUntilReadyForQuery()).extracting(RawMessage::type).doesNotContain('E');
-            // A portal name without its terminator: neither message can be read past it.
+            // A portal name (or a query string) without its terminator: no such message can be read past it.
             client.sendMessage(type, "p".getBytes(StandardCharsets.US_ASCII));
             client.sendMessage('S', new byte[0]);
             RawMessage error = client.readMessage();
