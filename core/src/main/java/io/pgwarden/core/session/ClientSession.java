@@ -385,8 +385,8 @@ public final class ClientSession {
         if (runtime.chain().rowHooks().length > 0) {
             relayState.trackExtendedQueries();
         }
-        relayState.followStatements(runtime.meters(),
-                runtime.chain().executeHooks().length > 0 || runtime.chain().completeHooks().length > 0);
+        boolean completions = runtime.chain().completeHooks().length > 0;
+        relayState.followStatements(runtime.meters(), runtime.chain().executeHooks().length > 0 || completions, completions);
         RelayHandler fromClient = new RelayHandler(null, new FrontendPolicy(this), maxMessageSize);
         BackendPolicy backendPolicy = new BackendPolicy(this);
         client.pipeline().addAfter(AuthPhaseInbound.NAME, "relay", fromClient);

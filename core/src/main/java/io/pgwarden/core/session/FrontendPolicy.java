@@ -66,8 +66,8 @@ final class FrontendPolicy implements FramePolicy {
         }
         return switch (type) {
             case MessageType.TERMINATE -> INSPECT;
-            // Followed for onComplete (sources), a Query is read where it lies for its text.
-            case MessageType.QUERY -> queryHooks.length > 0 ? INSPECT : attachment.scanning() || sources != null ? REWRITE : FORWARD;
+            // With onComplete plugins, a Query is read where it lies for its text.
+            case MessageType.QUERY -> queryHooks.length > 0 ? INSPECT : attachment.scanning() || timeline.detailed() ? REWRITE : FORWARD;
             // Followed for onExecute (sources) without a tracker, Parse, Bind, Close and Execute are read where they
             // lie (REWRITE), so that they leave in one write with the rest of the read instead of one write each.
             case MessageType.PARSE -> queryHooks.length > 0 || tracker != null ? INSPECT
@@ -108,12 +108,12 @@ final class FrontendPolicy implements FramePolicy {
     }
 
     /**
-     * The text of a Query when completions are followed (sources), otherwise null.
+     * The text of a Query when the timeline keeps it for onComplete, otherwise null.
      *
      * @throws ProtocolException when the Query is malformed
      */
     private String queryText(byte type, ByteBuf frame) {
-        return type == MessageType.QUERY && sources != null ? Query.decode(PgBuffers.payload(frame)).sql() : null;
+        return type == MessageType.QUERY && timeline.detailed() ? Query.decode(PgBuffers.payload(frame)).sql() : null;
     }
 
     private void countRelay(byte type) {
@@ -423,6 +423,7 @@ final class FrontendPolicy implements FramePolicy {
     private void apply(Decision decision, String by, QueryView view, StatementNotes notes, long group, ByteBuf frame,
                        RelayHandler out) {
         if (view.kind() == QueryContext.Kind.SIMPLE) {
+            // The Query's entry is still the newest: the relay reads nothing more until a decision is carried out.
             timeline.queryText(view.sql());
         }
         try {

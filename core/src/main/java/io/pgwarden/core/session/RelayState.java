@@ -51,11 +51,11 @@ final class RelayState {
 
     /**
      * Starts timing statements and matching answers with Executes; with {@code portals}, also keeps
-     * what each portal runs and what each completion ended (sessions with onExecute or onComplete
-     * interceptors).
+     * what each portal runs (sessions with onExecute or onComplete interceptors); with
+     * {@code completions}, what each completion ended (sessions with onComplete interceptors).
      */
-    void followStatements(ProxyMeters meters, boolean portals) {
-        timeline = new StatementTimeline(meters, portals);
+    void followStatements(ProxyMeters meters, boolean portals, boolean completions) {
+        timeline = new StatementTimeline(meters, completions);
         sources = portals ? new PortalSources() : null;
     }
 

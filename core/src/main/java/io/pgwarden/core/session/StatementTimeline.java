@@ -14,7 +14,7 @@ import io.pgwarden.core.protocol.MessageType;
  * an error makes the server skip every Execute up to the next Sync, and they are dropped with no
  * completion. A Query ends at its ReadyForQuery. Everything runs on the session's event loop.
  *
- * <p>With detail on (sessions with onExecute or onComplete interceptors) it also keeps each Query's text and, for
+ * <p>With detail on (sessions with onComplete interceptors) it also keeps each Query's text and, for
  * every completion, what ended: the text, which statement of a simple query string it was, and how long it took
  * ({@link #endedSql()}, {@link #endedIndex()}, {@link #endedNanos()}).
  */
@@ -87,16 +87,22 @@ final class StatementTimeline {
     }
 
     /**
-     * The text of the Query sent last, as it went to the server; kept with detail only.
+     * Whether it keeps what each completion ended, and so wants each Query's text.
+     *
+     * @return true with detail
+     */
+    boolean detailed() {
+        return detail;
+    }
+
+    /**
+     * The text of the Query just sent (the newest entry), as it went to the server; kept with detail only.
      *
      * @param sql the query string
      */
     void queryText(String sql) {
         if (detail && size > 0) {
-            int at = (head + size - 1) & (kinds.length - 1);
-            if (kinds[at] == QUERY) {
-                querySql[at] = sql;
-            }
+            querySql[(head + size - 1) & (kinds.length - 1)] = sql;
         }
     }
 
