@@ -443,7 +443,6 @@ final class BackendPolicy implements FramePolicy {
         claimedColumns = null;
     }
 
-
     @Override
     public void readComplete(RelayHandler relayHandler) {
         attachment.serverReadComplete();

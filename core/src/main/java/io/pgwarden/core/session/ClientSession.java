@@ -291,7 +291,7 @@ public final class ClientSession {
         if (decision instanceof Decision.Route route) {
             if (!runtime.config().backends().containsKey(route.backend())) {
                 LOG.error("[{}] interceptor {} routed the session to unknown backend '{}'", id(), by, route.backend());
-                refuse(RefusalContext.Stage.STARTUP, by, ErrorResponse.fatal("08001", "no backend named \"" + route.backend() + "\""));
+                refuse(RefusalContext.Stage.STARTUP, by, unknownBackend(route.backend()));
                 return;
             }
             routeNote = new Note(by, "route", route.backend());
@@ -324,7 +324,7 @@ public final class ClientSession {
         if (!runtime.config().backends().containsKey(login.backend())) {
             closeQuietly(authenticated);
             LOG.error("[{}] the backend login names unknown backend '{}'", id(), login.backend());
-            refuse(RefusalContext.Stage.AUTH, ErrorResponse.fatal("08001", "no backend named \"" + login.backend() + "\""));
+            refuse(RefusalContext.Stage.AUTH, unknownBackend(login.backend()));
             return;
         }
         ServerPool pool = runtime.pools().pool(login, authenticated != null);
@@ -524,6 +524,11 @@ public final class ClientSession {
             refuse(stage, by, ErrorResponse.fatal("XX000", "internal error: an interceptor returned a decision that " + hook
                     + " cannot take"));
         }
+    }
+
+    /** The refusal of a route or a backend login that names a backend the configuration in force does not have. */
+    private static ErrorResponse unknownBackend(String name) {
+        return ErrorResponse.fatal("08001", "no backend named \"" + name + "\"");
     }
 
     /** Ends the session with the proxy's own refusal (a limit, a failed login, a missing auth rule). */
