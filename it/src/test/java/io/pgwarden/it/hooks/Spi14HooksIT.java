@@ -178,6 +178,13 @@ class Spi14HooksIT {
         return awaitRefusal(application).refusal();
     }
 
+    /** Where a refusal happened, who refused, and what the client was told. */
+    private static void assertRefusal(RefusalContext refusal, RefusalContext.Stage stage, String by, String sqlState,
+                                      String message) {
+        assertThat(refusal).extracting(RefusalContext::stage, RefusalContext::refusedBy, RefusalContext::sqlState,
+                RefusalContext::message).containsExactly(stage, by, sqlState, message);
+    }
+
     private static Spi14Hooks.Event awaitRefusal(String application) throws InterruptedException {
         Await.until("onRefused for " + application, WAIT, () -> !events(application, "refused").isEmpty());
         List<Spi14Hooks.Event> refusals = events(application, "refused");
@@ -450,10 +457,7 @@ class Spi14HooksIT {
     @Test
     void aRouteToABackendTheFileDoesNotHaveIsReportedAsTheRoutingPluginsRefusal() throws Exception {
         RefusalContext refusal = refusedLogin("postgres", "route-nowhere", "", "08001");
-        assertThat(refusal.stage()).isEqualTo(RefusalContext.Stage.STARTUP);
-        assertThat(refusal.refusedBy()).isEqualTo(GATE);
-        assertThat(refusal.sqlState()).isEqualTo("08001");
-        assertThat(refusal.message()).isEqualTo("no backend named \"nowhere\"");
+        assertRefusal(refusal, RefusalContext.Stage.STARTUP, GATE, "08001", "no backend named \"nowhere\"");
         try (Connection connection = connect("after-route-nowhere"); Statement statement = connection.createStatement();
              ResultSet rs = statement.executeQuery("SELECT 9")) {
             assertThat(rs.next()).isTrue();
@@ -464,11 +468,8 @@ class Spi14HooksIT {
     @Test
     void aPluginRejectAtStartupIsReportedWithThePluginsName() throws Exception {
         RefusalContext refusal = refusedLogin("startup-reject", "startup-refusal", "", "28000");
-        assertThat(refusal.stage()).isEqualTo(RefusalContext.Stage.STARTUP);
-        assertThat(refusal.refusedBy()).isEqualTo(GATE);
+        assertRefusal(refusal, RefusalContext.Stage.STARTUP, GATE, "28000", "startup refused by the gate");
         assertThat(refusal.authMethod()).isNull();
-        assertThat(refusal.sqlState()).isEqualTo("28000");
-        assertThat(refusal.message()).isEqualTo("startup refused by the gate");
         assertThat(refusal.sql()).isNull();
         assertThat(refusal.session().identity()).isEmpty();
     }
@@ -493,11 +494,8 @@ class Spi14HooksIT {
             }
         }
         RefusalContext refusal = awaitRefusal("query-refusal").refusal();
-        assertThat(refusal.stage()).isEqualTo(RefusalContext.Stage.QUERY);
-        assertThat(refusal.refusedBy()).isEqualTo(GATE);
+        assertRefusal(refusal, RefusalContext.Stage.QUERY, GATE, "42501", "statement refused by the gate");
         assertThat(refusal.sql()).isEqualTo("SELECT 1 /*reject*/");
-        assertThat(refusal.sqlState()).isEqualTo("42501");
-        assertThat(refusal.message()).isEqualTo("statement refused by the gate");
         assertThat(events("query-refusal", "complete")).extracting(Spi14Hooks.Event::sql, Spi14Hooks.Event::sqlState)
                 .as("pgjdbc sends the statement as a Parse, which the refusal answers: no text").contains(tuple(null, "42501"));
     }
