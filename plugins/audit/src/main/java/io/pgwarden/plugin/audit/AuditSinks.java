@@ -79,7 +79,7 @@ final class AuditSinks {
             }
             Duration maxAge = positive(file, "max_age", DEFAULT_MAX_AGE);
             add(sinks, new ChainedFile(path, common.stream(), maxSize, maxAge.toMillis(), common.checkpointRecords(),
-                    common.checkpointInterval().toMillis(), common.key()), services);
+                    common.checkpointInterval().toMillis(), common.key(), DirectFileOutput.TAIL_NANOS), services);
         }
         AuditSink table = config.has("table") ? table(config.section("table"), common, services) : null;
         if (stdout) {

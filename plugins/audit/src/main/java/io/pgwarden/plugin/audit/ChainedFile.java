@@ -1,13 +1,11 @@
 package io.pgwarden.plugin.audit;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.DigestException;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -26,8 +24,8 @@ import javax.crypto.spec.SecretKeySpec;
  * header whose {@code prev} is the last hash of the previous file, so the chain runs across rotations and
  * restarts. A checkpoint line carries an HMAC-SHA256 of the chain head every {@code checkpointRecords} records,
  * every {@code checkpointMillis} and when the file is closed. The file is rotated (renamed with a UTC time stamp)
- * when the next line and a closing checkpoint would pass {@code maxSize} bytes or the file is older than {@code maxAgeMillis}. Used by
- * the writer thread only.
+ * when the next line and a closing checkpoint would pass {@code maxSize} bytes or the file is older than {@code maxAgeMillis}. Written
+ * with direct I/O where the file system allows it ({@link DirectFileOutput}). Used by the writer thread only.
  */
 final class ChainedFile implements AuditSink {
 
@@ -48,6 +46,7 @@ final class ChainedFile implements AuditSink {
     private final long maxAgeMillis;
     private final int checkpointRecords;
     private final long checkpointMillis;
+    private final long tailNanos;
     private final Mac mac;
     private final MessageDigest sha256;
 
@@ -74,15 +73,18 @@ final class ChainedFile implements AuditSink {
      * @param checkpointRecords records between checkpoints
      * @param checkpointMillis the longest time between a record and its checkpoint
      * @param checkpointKey the HMAC key
+     * @param tailNanos how long written lines may wait for a flush under direct I/O
+     *                  ({@link DirectFileOutput#TAIL_NANOS}; 0 in tests, for files that hold every line after a flush)
      */
     ChainedFile(Path path, String stream, long maxSize, long maxAgeMillis, int checkpointRecords, long checkpointMillis,
-                byte[] checkpointKey) {
+                byte[] checkpointKey, long tailNanos) {
         this.path = Objects.requireNonNull(path, "path");
         this.stream = Objects.requireNonNull(stream, "stream");
         this.maxSize = maxSize;
         this.maxAgeMillis = maxAgeMillis;
         this.checkpointRecords = checkpointRecords;
         this.checkpointMillis = checkpointMillis;
+        this.tailNanos = tailNanos;
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
             this.mac = Mac.getInstance("HmacSHA256");
@@ -143,8 +145,9 @@ final class ChainedFile implements AuditSink {
     }
 
     /**
-     * Writes a checkpoint when records were written and the checkpoint interval has passed, and rotates a file
-     * that has grown too old; called when the writer is idle.
+     * Writes a checkpoint when records were written and the checkpoint interval has passed, rotates a file that has
+     * grown too old, and flushes; called when the writer is idle, so that the last lines of a burst and a timed
+     * checkpoint reach the file without waiting for more events.
      *
      * @param nowMillis the time
      * @throws IOException when the file cannot be written
@@ -161,6 +164,7 @@ final class ChainedFile implements AuditSink {
             if (seq > 1 && nowMillis - openedMillis >= maxAgeMillis) {
                 rotate(nowMillis);
             }
+            out.flush();
         } catch (IOException e) {
             abandon();
             throw e;
@@ -168,7 +172,8 @@ final class ChainedFile implements AuditSink {
     }
 
     /**
-     * Hands the written lines to the operating system.
+     * Hands the written lines to the file: at once through the page cache; under direct I/O, once the oldest has
+     * waited {@code tailNanos} (a full buffer is written without waiting for a flush).
      *
      * @throws IOException when that fails
      */
@@ -213,7 +218,7 @@ final class ChainedFile implements AuditSink {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        out = new BufferedOutputStream(Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16);
+        out = DirectFileOutput.open(path, tailNanos);
         seq = 0;
         size = 0;
         openedMillis = nowMillis;

@@ -35,7 +35,7 @@ class AuditInterceptorTest {
 
     private AuditInterceptor interceptor(ParameterPolicy policy) {
         ChainedFile file = new ChainedFile(dir.resolve("audit.jsonl"), "test", 1 << 20, 3_600_000, 1000, 60_000,
-                "interceptor-test-key-0123".getBytes(StandardCharsets.UTF_8));
+                "interceptor-test-key-0123".getBytes(StandardCharsets.UTF_8), 0);
         DropReport drops = new DropReport(file.name(), services.counter("pgwarden.audit.dropped"), services.logger(),
                 services.clock());
         AuditWriter writer = new AuditWriter(queue, new EventJson(false), Map.of(file, drops), services.logger(),

@@ -24,7 +24,7 @@ class AuditWriterTest {
     private final TestServices services = new TestServices();
 
     private AuditWriter writer(AuditQueue queue, Path path) {
-        ChainedFile file = new ChainedFile(path, "test", 1 << 20, 3_600_000, 1000, 60_000, KEY);
+        ChainedFile file = new ChainedFile(path, "test", 1 << 20, 3_600_000, 1000, 60_000, KEY, 0);
         return new AuditWriter(queue, new EventJson(false), Map.of(file, drops(file.name())), services.logger(), services.clock());
     }
 

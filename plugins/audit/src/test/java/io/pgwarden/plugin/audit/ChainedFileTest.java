@@ -25,7 +25,7 @@ class ChainedFileTest {
     Path dir;
 
     private ChainedFile file(long maxSize, long maxAgeMillis, int checkpointRecords) {
-        return new ChainedFile(dir.resolve("audit.jsonl"), "test", maxSize, maxAgeMillis, checkpointRecords, 60_000, KEY);
+        return new ChainedFile(dir.resolve("audit.jsonl"), "test", maxSize, maxAgeMillis, checkpointRecords, 60_000, KEY, 0);
     }
 
     private AuditVerification verify(Path path) throws IOException {
