@@ -329,11 +329,15 @@ final class ChainedFile implements AuditSink {
         }
     }
 
-    /** The bytes of the last non-empty line, without its newline. */
+    /**
+     * The bytes of the last non-empty line, without its newline. Zero bytes at the end are skipped too: they are the
+     * padding of a direct write whose truncation a killed process did not reach ({@link DirectFileOutput}), never part
+     * of a line (JSON escapes control characters).
+     */
     private static byte[] lastLine(Path file) throws IOException {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
             long end = raf.length();
-            while (end > 0 && readAt(raf, end - 1) == '\n') {
+            while (end > 0 && trailing(readAt(raf, end - 1))) {
                 end--;
             }
             long start = end;
@@ -345,6 +349,11 @@ final class ChainedFile implements AuditSink {
             raf.readFully(line);
             return line;
         }
+    }
+
+    /** A newline, or a zero byte of padding. */
+    private static boolean trailing(int b) {
+        return b == '\n' || b == 0;
     }
 
     private static int readAt(RandomAccessFile raf, long position) throws IOException {

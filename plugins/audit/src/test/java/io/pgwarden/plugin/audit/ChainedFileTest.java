@@ -123,6 +123,22 @@ class ChainedFileTest {
     }
 
     @Test
+    void aRestartLinksToTheLastLineBeforeThePaddingOfAnInterruptedDirectWrite() throws Exception {
+        ChainedFile first = file(1 << 20, 3_600_000, 1000);
+        first.append(BODY, T0);
+        first.close(T0 + 1);
+        List<String> before = Files.readAllLines(dir.resolve("audit.jsonl"));
+        Files.write(dir.resolve("audit.jsonl"), new byte[700], java.nio.file.StandardOpenOption.APPEND);
+
+        ChainedFile second = file(1 << 20, 3_600_000, 1000);
+        second.append(BODY, T0 + 5);
+        second.close(T0 + 6);
+
+        assertThat(verify(dir.resolve("audit.jsonl")).previousHash()).isEqualTo(sha256(before.get(before.size() - 1)));
+        assertThat(verify(dir.resolve("audit.jsonl")).intact()).isTrue();
+    }
+
+    @Test
     void aTimedCheckpointCoversAnIdleTail() throws Exception {
         ChainedFile chained = file(1 << 20, 3_600_000, 1000);
         chained.append(BODY, T0);
