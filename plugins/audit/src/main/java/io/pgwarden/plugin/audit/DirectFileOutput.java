@@ -26,7 +26,7 @@ import java.nio.file.StandardOpenOption;
  */
 final class DirectFileOutput extends OutputStream {
 
-    /** The buffer: a full one is written at once. */
+    /** The size of the buffer; a full buffer is written at once. */
     static final int BUFFER_SIZE = 1 << 20;
     /** How long written bytes may wait for a flush to hand them to the file. */
     static final long TAIL_NANOS = 200_000_000L;
