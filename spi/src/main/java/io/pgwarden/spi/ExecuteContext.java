@@ -56,4 +56,18 @@ public interface ExecuteContext {
      * @return the values, in order
      */
     List<String> parameters();
+
+    /**
+     * Whether a parameter of the Bind is SQL NULL, without decoding the values: for a plugin that
+     * tells which parameters were given but never what they were. The proxy answers from the Bind
+     * as it arrived; the default, for other implementations, looks at {@link #parameters()}.
+     *
+     * @param index the parameter's position, from 0
+     * @return true when it is NULL
+     * @throws IndexOutOfBoundsException when {@code index} is not below {@link #parameterCount()}
+     * @since 1.6
+     */
+    default boolean parameterIsNull(int index) {
+        return parameters().get(index) == null;
+    }
 }

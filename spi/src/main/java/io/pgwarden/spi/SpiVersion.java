@@ -16,7 +16,8 @@ package io.pgwarden.spi;
  * 1.4 {@code Interceptor.onExecute} with {@code ExecuteContext}, {@code Interceptor.onRefused} with
  * {@code RefusalContext}, {@code Note} with {@code QueryContext.note}, {@code ResultSetContext.note} and
  * {@code CompletionContext.notes}, {@code CompletionContext.execute}, {@code Services.copyIn}; 1.5
- * {@code CompletionContext.sql}, {@code CompletionContext.statementIndex} and {@code CompletionContext.durationNanos}.
+ * {@code CompletionContext.sql}, {@code CompletionContext.statementIndex} and {@code CompletionContext.durationNanos};
+ * 1.6 {@code ExecuteContext.parameterIsNull}.
  */
 public final class SpiVersion {
 
@@ -24,7 +25,7 @@ public final class SpiVersion {
     public static final int MAJOR = 1;
 
     /** The minor version: grows when something is added. */
-    public static final int MINOR = 5;
+    public static final int MINOR = 6;
 
     /** {@code MAJOR.MINOR} as text, the form used in manifests. */
     public static final String CURRENT = MAJOR + "." + MINOR;

@@ -65,6 +65,11 @@ final class ExecuteView implements ExecuteContext {
         return parameters;
     }
 
+    @Override
+    public boolean parameterIsNull(int index) {
+        return (bind == null ? List.<byte[]>of() : bind.parameters()).get(index) == null;
+    }
+
     /** What plugins noted about the statement this Execute runs, at its Parse. */
     StatementNotes statementNotes() {
         return statementNotes;

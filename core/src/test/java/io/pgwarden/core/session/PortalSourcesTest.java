@@ -12,6 +12,7 @@ import io.pgwarden.core.protocol.frontend.Close;
 import io.pgwarden.core.protocol.frontend.Parse;
 import io.pgwarden.spi.Note;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,63 @@ class PortalSourcesTest {
         assertThat(first.parameters()).containsExactly("first");
         assertThat(second.sql()).isEqualTo("SELECT $1");
         assertThat(second.parameters()).containsExactly("second");
+    }
+
+    @Test
+    void aParseThatRepeatsTheStatementsLastOneIsNotDecodedAgainButAnyDifferenceIs() {
+        follow(new Parse("", "SELECT $1", List.of(23))::encode);
+        follow(new Bind("", "", List.of(), List.of(), List.of())::encode);
+        String first = sources.execute(null, "").sql();
+
+        follow(new Parse("", "SELECT $1", List.of(23))::encode);
+        follow(new Bind("", "", List.of(), List.of(), List.of())::encode);
+        assertThat(sources.execute(null, "").sql()).as("the same bytes keep the text decoded before").isSameAs(first);
+
+        follow(new Parse("", "SELECT $1", List.of(25))::encode);
+        follow(new Bind("", "", List.of(), List.of(), List.of())::encode);
+        String retyped = sources.execute(null, "").sql();
+        assertThat(retyped).as("other parameter types make a new statement").isEqualTo("SELECT $1").isNotSameAs(first);
+
+        follow(new Parse("S_9", "SELECT $1", List.of(25))::encode);
+        follow(new Bind("", "S_9", List.of(), List.of(), List.of())::encode);
+        assertThat(sources.execute(null, "").sql()).as("another name is another statement").isNotSameAs(retyped);
+    }
+
+    @Test
+    void aParseTooLongToKeepIsDecodedEachTime() {
+        String longText = "SELECT '" + "x".repeat(PortalSources.MAX_KEPT_BODY) + "'";
+        follow(new Parse("", longText, List.of())::encode);
+        follow(new Bind("", "", List.of(), List.of(), List.of())::encode);
+        String first = sources.execute(null, "").sql();
+        follow(new Parse("", longText, List.of())::encode);
+        follow(new Bind("", "", List.of(), List.of(), List.of())::encode);
+        assertThat(sources.execute(null, "").sql()).isEqualTo(longText).isNotSameAs(first);
+    }
+
+    @Test
+    void aMalformedRepeatOfAGoodParseIsStillRefused() {
+        follow(new Parse("", "SELECT 1", List.of())::encode);
+        ByteBuf frame = Unpooled.buffer();
+        try {
+            new Parse("", "SELECT 1", List.of()).encode(frame);
+            ByteBuf cut = frame.slice(5, frame.readableBytes() - 5 - 1);
+            assertThatThrownBy(() -> sources.follow(MessageType.PARSE, cut)).isInstanceOf(ProtocolException.class);
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Test
+    void anExecuteTellsWhichParametersAreNullFromItsBind() {
+        follow(new Parse("", "SELECT $1, $2", List.of())::encode);
+        follow(new Bind("", "", List.of(), Arrays.asList("v".getBytes(StandardCharsets.UTF_8), null), List.of())::encode);
+        ExecuteView execute = sources.execute(null, "");
+
+        assertThat(execute.parameterIsNull(0)).isFalse();
+        assertThat(execute.parameterIsNull(1)).isTrue();
+        assertThatThrownBy(() -> execute.parameterIsNull(2)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> sources.execute(null, "unknown").parameterIsNull(0))
+                .as("a portal the proxy did not see has no parameters").isInstanceOf(IndexOutOfBoundsException.class);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.pgwarden.spi.ExecuteContext;
 import io.pgwarden.spi.Note;
 import io.pgwarden.spi.RefusalContext;
 import io.pgwarden.testkit.Await;
@@ -336,6 +337,10 @@ class Spi14HooksIT {
         assertThat(executes).hasSize(1);
         assertThat(executes.get(0).parameters()).containsExactly("héllo", "\\x01ab", null);
         assertThat(executes.get(0).execute().parameterCount()).isEqualTo(3);
+        ExecuteContext execute = executes.get(0).execute();
+        assertThat(List.of(execute.parameterIsNull(0), execute.parameterIsNull(1), execute.parameterIsNull(2)))
+                .as("SPI 1.6, from the Bind").containsExactly(false, false, true);
+        assertThatThrownBy(() -> execute.parameterIsNull(3)).isInstanceOf(IndexOutOfBoundsException.class);
     }
 
     /**

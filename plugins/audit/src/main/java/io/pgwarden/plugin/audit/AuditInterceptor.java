@@ -73,7 +73,7 @@ final class AuditInterceptor implements Interceptor {
         ExecuteContext execute = context.execute();
         queue.offer(new AuditEvent(AuditEvent.Type.STATEMENT, clock.millis(), trail.facts(), context.sql(),
                 context.statementIndex(), execute != null, context.commandTag(), context.errorSqlState(), context.durationNanos(),
-                execute == null ? null : parameters.apply(execute.parameters()), context.notes(), null));
+                execute == null ? null : parameters.apply(execute), context.notes(), null));
     }
 
     @Override

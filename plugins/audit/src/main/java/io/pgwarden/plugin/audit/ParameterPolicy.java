@@ -1,11 +1,13 @@
 package io.pgwarden.plugin.audit;
 
+import io.pgwarden.spi.ExecuteContext;
 import io.pgwarden.spi.PluginConfig;
 import io.pgwarden.spi.PluginConfigException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 /**
  * What a statement event says about the parameters of an Execute: by default only how many there are and which
@@ -24,6 +26,9 @@ record ParameterPolicy(Mode mode, int maxLength) {
     static final int MAX_MAX_LENGTH = 65_536;
     /** Written for every non-NULL value in redacted mode. */
     static final String REDACTED = "?";
+    /** The redacted lists without NULLs of up to 31 parameters, by count. */
+    private static final List<List<String>> ALL_REDACTED = IntStream.range(0, 32)
+            .mapToObj(count -> Collections.nCopies(count, REDACTED)).toList();
 
     /** How parameters are written. */
     enum Mode {
@@ -54,6 +59,33 @@ record ParameterPolicy(Mode mode, int maxLength) {
                     "must be between 1 and " + MAX_MAX_LENGTH + ", found " + maxLength);
         }
         return new ParameterPolicy(mode, maxLength);
+    }
+
+    /**
+     * An Execute's parameters as the event writes them. Redacted, they are read only for which are NULL
+     * ({@link ExecuteContext#parameterIsNull}), never decoded; a list without NULLs is shared.
+     *
+     * @param execute the Execute
+     * @return the list to write, unmodifiable
+     */
+    List<String> apply(ExecuteContext execute) {
+        if (mode == Mode.VALUES) {
+            return apply(execute.parameters());
+        }
+        int count = execute.parameterCount();
+        List<String> out = null;
+        for (int i = 0; i < count; i++) {
+            if (execute.parameterIsNull(i)) {
+                if (out == null) {
+                    out = new ArrayList<>(Collections.nCopies(count, REDACTED));
+                }
+                out.set(i, null);
+            }
+        }
+        if (out != null) {
+            return Collections.unmodifiableList(out);
+        }
+        return count < ALL_REDACTED.size() ? ALL_REDACTED.get(count) : Collections.nCopies(count, REDACTED);
     }
 
     /**

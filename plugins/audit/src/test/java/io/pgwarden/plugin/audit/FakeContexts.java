@@ -11,6 +11,7 @@ import io.pgwarden.spi.RefusalContext;
 import io.pgwarden.spi.SessionContext;
 import io.pgwarden.spi.StartupContext;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,8 +22,35 @@ final class FakeContexts {
     private FakeContexts() {
     }
 
-    /** An Execute: unnamed statement and portal. */
-    record Execute(SessionContext session, String sql, List<String> parameters) implements ExecuteContext {
+    /**
+     * An Execute: unnamed statement and portal. With {@code nulls}, its values cannot be decoded: {@link #parameters()}
+     * fails the test, and only their count and which are NULL can be read, as the proxy gives them.
+     */
+    record Execute(SessionContext session, String sql, List<String> parameters, boolean[] nulls) implements ExecuteContext {
+
+        Execute(SessionContext session, String sql, List<String> parameters) {
+            this(session, sql, parameters, null);
+        }
+
+        static Execute withoutValues(boolean... nulls) {
+            return new Execute(null, "SELECT", new AbstractList<>() {
+                @Override
+                public String get(int index) {
+                    throw new AssertionError("the values were decoded");
+                }
+
+                @Override
+                public int size() {
+                    return nulls.length;
+                }
+            }, nulls);
+        }
+
+        @Override
+        public boolean parameterIsNull(int index) {
+            return nulls == null ? parameters.get(index) == null : nulls[index];
+        }
+
         @Override
         public String statementName() {
             return "";

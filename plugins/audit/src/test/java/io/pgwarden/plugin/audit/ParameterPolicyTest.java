@@ -36,6 +36,19 @@ class ParameterPolicyTest {
     }
 
     @Test
+    void redactedReadsAnExecuteOnlyForItsNullsAndNeverDecodesItsValues() {
+        ParameterPolicy redacted = policy(Map.of());
+
+        assertThat(redacted.apply(FakeContexts.Execute.withoutValues(false, true, false))).containsExactly("?", null, "?");
+        assertThat(redacted.apply(FakeContexts.Execute.withoutValues(false, false))).containsExactly("?", "?")
+                .isSameAs(redacted.apply(FakeContexts.Execute.withoutValues(new boolean[2])));
+        assertThat(redacted.apply(FakeContexts.Execute.withoutValues(new boolean[40]))).hasSize(40).containsOnly("?");
+        assertThat(redacted.apply(FakeContexts.Execute.withoutValues())).isEmpty();
+        assertThat(policy(Map.of("parameters", "values")).apply(new FakeContexts.Execute(null, "SELECT $1, $2, $3",
+                Arrays.asList("secret", null, "x")))).containsExactly("secret", null, "x");
+    }
+
+    @Test
     void valuesAreWrittenCutToTheMaximumLengthWithAMarker() {
         ParameterPolicy values = policy(Map.of("parameters", "values", "max_parameter_length", 4));
 
