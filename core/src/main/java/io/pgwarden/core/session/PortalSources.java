@@ -1,6 +1,8 @@
 package io.pgwarden.core.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.util.ByteProcessor;
 import io.pgwarden.core.protocol.MessageType;
 import io.pgwarden.core.protocol.frontend.Bind;
@@ -8,7 +10,6 @@ import io.pgwarden.core.protocol.frontend.Close;
 import io.pgwarden.core.protocol.frontend.Parse;
 import io.pgwarden.spi.SessionContext;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -24,9 +25,10 @@ final class PortalSources {
 
     /**
      * A prepared statement: its text as the server received it, what plugins noted at its Parse, and the bytes of a
-     * followed Parse after the statement's name ({@code null} for one an onQuery interceptor saw).
+     * followed Parse after the statement's name, wrapped ({@code null} for one an onQuery interceptor saw, or one
+     * longer than {@link #MAX_KEPT_BODY}).
      */
-    private record Prepared(String sql, StatementNotes notes, byte[] body) {
+    private record Prepared(String sql, StatementNotes notes, ByteBuf body) {
     }
 
     /** A portal: the statement it was bound from and its Bind. */
@@ -39,9 +41,6 @@ final class PortalSources {
     private final Map<String, Portal> portals = new HashMap<>();
     /** Longer Parse bodies are neither kept nor compared: they are decoded each time. */
     static final int MAX_KEPT_BODY = 8192;
-
-    /** Where a Parse's body is copied to be compared with the statement's last one. */
-    private byte[] scratch = new byte[256];
 
     /**
      * Follows a client message: a Parse (one that no onQuery interceptor saw, so its text goes to
@@ -69,34 +68,22 @@ final class PortalSources {
      * statement they run once (pgbench's extended mode, JDBC below its prepareThreshold); a Parse whose bytes after
      * the name are those of the statement's last followed Parse changes nothing, and is neither decoded nor stored
      * again. Any other is decoded in full, which also checks it. Bodies over {@link #MAX_KEPT_BODY} bytes are not
-     * kept, so that a session holds at most that much per statement and in {@link #scratch}.
+     * kept, so that a session holds at most that much per statement.
      */
     private void followParse(ByteBuf payload) {
         int start = payload.readerIndex();
         int nameEnd = payload.forEachByte(start, payload.readableBytes(), ByteProcessor.FIND_NUL);
+        int length = payload.writerIndex() - nameEnd - 1;
         if (nameEnd >= 0) {
             Prepared known = statements.get(nameEnd == start ? "" : payload.toString(start, nameEnd - start, StandardCharsets.UTF_8));
-            int length = payload.writerIndex() - nameEnd - 1;
-            if (known != null && known.body() != null && known.body().length == length && sameBody(payload, nameEnd + 1, known.body())) {
+            if (known != null && known.body() != null && known.body().readableBytes() == length
+                    && ByteBufUtil.equals(payload, nameEnd + 1, known.body(), 0, length)) {
                 return;
             }
         }
         Parse parse = Parse.decode(payload);
-        int length = payload.writerIndex() - nameEnd - 1;
-        byte[] body = null;
-        if (length <= MAX_KEPT_BODY) {
-            body = new byte[length];
-            payload.getBytes(nameEnd + 1, body);
-        }
+        ByteBuf body = length <= MAX_KEPT_BODY ? Unpooled.wrappedBuffer(ByteBufUtil.getBytes(payload, nameEnd + 1, length)) : null;
         statements.put(parse.statement(), new Prepared(parse.query(), NO_NOTES, body));
-    }
-
-    private boolean sameBody(ByteBuf payload, int from, byte[] body) {
-        if (scratch.length < body.length) {
-            scratch = new byte[Math.min(MAX_KEPT_BODY, Math.max(body.length, 2 * scratch.length))];
-        }
-        payload.getBytes(from, scratch, 0, body.length);
-        return Arrays.equals(scratch, 0, body.length, body, 0, body.length);
     }
 
     /** A Parse went to the server with this text (after rewrites), as an onQuery interceptor saw it. */
