@@ -77,30 +77,24 @@ final class DirectFileOutput extends OutputStream {
      * @throws IOException when the file cannot be created at all
      */
     static DirectFileOutput tryDirect(Path path, long tailNanos) throws IOException {
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        channel.close();
-        int block;
+        FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+        FileChannel channel = null;
         try {
-            long size = Files.getFileStore(path).getBlockSize();
-            if (size <= 0 || size > MAX_BLOCK || Long.bitCount(size) != 1) {
-                Files.delete(path);
-                return null;
+            long block = Files.getFileStore(path).getBlockSize();
+            if (block <= 0 || block > MAX_BLOCK || Long.bitCount(block) != 1) {
+                throw new UnsupportedOperationException("block size " + block);
             }
-            block = (int) size;
             channel = FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
-        } catch (UnsupportedOperationException | IOException e) {
-            Files.delete(path);
-            return null;
-        }
-        DirectFileOutput output = new DirectFileOutput(channel, block, tailNanos);
-        try {
-            output.buffer.limit(block);
+            DirectFileOutput output = new DirectFileOutput(channel, (int) block, tailNanos);
+            output.buffer.limit((int) block);
             output.writeFully();
             channel.truncate(0);
             output.buffer.clear();
             return output;
-        } catch (IOException e) {
-            channel.close();
+        } catch (UnsupportedOperationException | IOException e) {
+            if (channel != null) {
+                channel.close();
+            }
             Files.delete(path);
             return null;
         }
