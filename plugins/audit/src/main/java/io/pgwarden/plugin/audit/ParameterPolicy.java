@@ -70,7 +70,7 @@ record ParameterPolicy(Mode mode, int maxLength) {
      */
     List<String> apply(ExecuteContext execute) {
         if (mode == Mode.VALUES) {
-            return apply(execute.parameters());
+            return values(execute.parameters());
         }
         int count = execute.parameterCount();
         List<String> out = null;
@@ -88,16 +88,11 @@ record ParameterPolicy(Mode mode, int maxLength) {
         return count < ALL_REDACTED.size() ? ALL_REDACTED.get(count) : Collections.nCopies(count, REDACTED);
     }
 
-    /**
-     * The parameters as the event writes them.
-     *
-     * @param values the Bind's values, {@code null} for NULL
-     * @return the list to write, unmodifiable
-     */
-    List<String> apply(List<String> values) {
+    /** The values, each cut to {@link #maxLength}; NULLs stay null. */
+    private List<String> values(List<String> values) {
         List<String> out = new ArrayList<>(values.size());
         for (String value : values) {
-            out.add(value == null ? null : mode == Mode.REDACTED ? REDACTED : truncated(value));
+            out.add(value == null ? null : truncated(value));
         }
         return Collections.unmodifiableList(out);
     }

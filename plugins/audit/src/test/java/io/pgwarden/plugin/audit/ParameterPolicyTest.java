@@ -26,13 +26,18 @@ class ParameterPolicyTest {
         return ParameterPolicy.from(new PluginConfig("plugins[0]", values));
     }
 
+    /** An Execute with these decoded values, {@code null} for NULL. */
+    private static FakeContexts.Execute execute(List<String> values) {
+        return new FakeContexts.Execute(null, "SELECT", values);
+    }
+
     @Test
     void redactedShowsOnlyHowManyValuesThereAreAndWhichAreNull() {
         ParameterPolicy redacted = policy(Map.of());
 
         assertThat(redacted).isEqualTo(new ParameterPolicy(ParameterPolicy.Mode.REDACTED, ParameterPolicy.DEFAULT_MAX_LENGTH));
-        assertThat(redacted.apply(Arrays.asList("secret", null, "\\x00ff"))).containsExactly("?", null, "?");
-        assertThat(redacted.apply(List.of())).isEmpty();
+        assertThat(redacted.apply(execute(Arrays.asList("secret", null, "\\x00ff")))).containsExactly("?", null, "?");
+        assertThat(redacted.apply(execute(List.of()))).isEmpty();
     }
 
     @Test
@@ -44,22 +49,21 @@ class ParameterPolicyTest {
                 .isSameAs(redacted.apply(FakeContexts.Execute.withoutValues(new boolean[2])));
         assertThat(redacted.apply(FakeContexts.Execute.withoutValues(new boolean[40]))).hasSize(40).containsOnly("?");
         assertThat(redacted.apply(FakeContexts.Execute.withoutValues())).isEmpty();
-        assertThat(policy(Map.of("parameters", "values")).apply(new FakeContexts.Execute(null, "SELECT $1, $2, $3",
-                Arrays.asList("secret", null, "x")))).containsExactly("secret", null, "x");
+        assertThat(policy(Map.of("parameters", "values")).apply(execute(Arrays.asList("secret", null, "x")))).containsExactly("secret", null, "x");
     }
 
     @Test
     void valuesAreWrittenCutToTheMaximumLengthWithAMarker() {
         ParameterPolicy values = policy(Map.of("parameters", "values", "max_parameter_length", 4));
 
-        assertThat(values.apply(Arrays.asList("abcd", "abcdefgh", null, ""))).containsExactly("abcd", "abcd…(8 chars)", null, "");
+        assertThat(values.apply(execute(Arrays.asList("abcd", "abcdefgh", null, "")))).containsExactly("abcd", "abcd…(8 chars)", null, "");
     }
 
     @Test
     void aCutNeverSplitsASurrogatePair() {
         ParameterPolicy values = policy(Map.of("parameters", "VALUES", "max_parameter_length", 2));
 
-        assertThat(values.apply(List.of("a\uD83D\uDE00b"))).containsExactly("a…(4 chars)");
+        assertThat(values.apply(execute(List.of("a\uD83D\uDE00b")))).containsExactly("a…(4 chars)");
     }
 
     @Test
