@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -106,16 +107,26 @@ class ChainedFileTest {
         assertThat(verify(rotated().get(0)).closed()).isTrue();
     }
 
-    @Test
-    void aRestartKeepsTheOldFileAndContinuesItsChain() throws Exception {
+    /** A file with one record, closed by its writer; its lines. */
+    private List<String> oneClosedFile() throws IOException {
         ChainedFile first = file(1 << 20, 3_600_000, 1000);
         first.append(BODY, T0);
         first.close(T0 + 1);
-        List<String> before = Files.readAllLines(dir.resolve("audit.jsonl"));
+        return Files.readAllLines(dir.resolve("audit.jsonl"));
+    }
 
+    /** A new writer on the same path appends one record and closes. */
+    private void restartWithOneRecord() throws IOException {
         ChainedFile second = file(1 << 20, 3_600_000, 1000);
         second.append(BODY, T0 + 5);
         second.close(T0 + 6);
+    }
+
+    @Test
+    void aRestartKeepsTheOldFileAndContinuesItsChain() throws Exception {
+        List<String> before = oneClosedFile();
+
+        restartWithOneRecord();
 
         assertThat(rotated()).hasSize(1);
         assertThat(Files.readAllLines(rotated().get(0))).isEqualTo(before);
@@ -124,15 +135,10 @@ class ChainedFileTest {
 
     @Test
     void aRestartLinksToTheLastLineBeforeThePaddingOfAnInterruptedDirectWrite() throws Exception {
-        ChainedFile first = file(1 << 20, 3_600_000, 1000);
-        first.append(BODY, T0);
-        first.close(T0 + 1);
-        List<String> before = Files.readAllLines(dir.resolve("audit.jsonl"));
-        Files.write(dir.resolve("audit.jsonl"), new byte[700], java.nio.file.StandardOpenOption.APPEND);
+        List<String> before = oneClosedFile();
+        Files.write(dir.resolve("audit.jsonl"), new byte[700], StandardOpenOption.APPEND);
 
-        ChainedFile second = file(1 << 20, 3_600_000, 1000);
-        second.append(BODY, T0 + 5);
-        second.close(T0 + 6);
+        restartWithOneRecord();
 
         assertThat(verify(dir.resolve("audit.jsonl")).previousHash()).isEqualTo(sha256(before.get(before.size() - 1)));
         assertThat(verify(dir.resolve("audit.jsonl")).intact()).isTrue();
