@@ -25,9 +25,9 @@ final class EventJson {
     private static final Set<String> TAGS_WITH_ROWS = Set.of("SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "FETCH",
             "MOVE", "COPY");
 
-    /** How many texts of prepared statements, fingerprints and sessions the renderer remembers. */
+    /** How many texts of prepared statements, rendered texts and sessions the renderer remembers. */
     static final int CACHE_SIZE = 512;
-    /** Longer texts are not remembered, so that the caches stay small (at most 512 × 8 KiB each). */
+    /** Longer texts and renderings are not remembered, so that the caches stay small (at most 512 × 8 Ki chars each). */
     static final int MAX_CACHED_LENGTH = 8192;
 
     private final boolean rawText;
@@ -41,8 +41,14 @@ final class EventJson {
      * ORMs), while simple query strings usually carry their literals and rarely repeat.
      */
     private final Map<String, List<SqlText.Statement>> prepared = new Recent<>();
-    /** Recent fingerprints by normalized text: texts that differ only in their literals share one. */
-    private final Map<String, String> fingerprints = new Recent<>();
+    /**
+     * The rendered {@code fingerprint} and {@code text} fields of recent normalized texts: texts that differ only in
+     * their literals share them, so a statement run again is neither hashed nor escaped again.
+     */
+    private final Map<String, String> textFields = new Recent<>();
+    /** The command tag last rendered and its rendered {@code command_tag} and {@code rows} fields. */
+    private String renderedTag;
+    private String renderedTagFields;
     /** The rendered session fields of recent sessions, by session id; redone when the session's facts change. */
     private final Map<String, RenderedFacts> sessions = new Recent<>();
     /** The time field last rendered: events come many to the millisecond. */
@@ -145,11 +151,7 @@ final class EventJson {
             out.append(",\"params\":");
             array(event.parameters());
         }
-        field("command_tag", event.commandTag());
-        long rows = rows(event.commandTag());
-        if (rows >= 0) {
-            number("rows", rows);
-        }
+        commandTag(event.commandTag());
         field("sqlstate", event.sqlState());
         if (event.durationNanos() >= 0) {
             number("duration_us", event.durationNanos() / 1_000);
@@ -180,10 +182,38 @@ final class EventJson {
             field("text", null);
             return;
         }
-        field("fingerprint", fingerprint(statement.normalized()));
-        field("text", statement.normalized());
+        String normalized = statement.normalized();
+        String fields = textFields.get(normalized);
+        if (fields == null) {
+            int start = out.length();
+            field("fingerprint", fingerprint(normalized));
+            field("text", normalized);
+            if (out.length() - start <= MAX_CACHED_LENGTH) {
+                textFields.put(normalized, out.substring(start));
+            }
+        } else {
+            out.append(fields);
+        }
         if (rawText) {
             field("raw_text", statement.raw());
+        }
+    }
+
+    /** The command tag and its row count; statements of one kind end with the same tag, so the last one is kept. */
+    private void commandTag(String tag) {
+        if (tag != null && tag.equals(renderedTag)) {
+            out.append(renderedTagFields);
+            return;
+        }
+        int start = out.length();
+        field("command_tag", tag);
+        long rows = rows(tag);
+        if (rows >= 0) {
+            number("rows", rows);
+        }
+        if (tag != null) {
+            renderedTag = tag;
+            renderedTagFields = out.substring(start);
         }
     }
 
@@ -248,15 +278,7 @@ final class EventJson {
      * @return the fingerprint
      */
     String fingerprint(String normalized) {
-        String fingerprint = fingerprints.get(normalized);
-        if (fingerprint == null) {
-            byte[] digest = sha256.digest(normalized.getBytes(StandardCharsets.UTF_8));
-            fingerprint = HexFormat.of().formatHex(digest, 0, 8);
-            if (normalized.length() <= MAX_CACHED_LENGTH) {
-                fingerprints.put(normalized, fingerprint);
-            }
-        }
-        return fingerprint;
+        return HexFormat.of().formatHex(sha256.digest(normalized.getBytes(StandardCharsets.UTF_8)), 0, 8);
     }
 
     /** A small map that forgets its least recently used entry beyond {@link #CACHE_SIZE}. */

@@ -128,6 +128,25 @@ class EventJsonTest {
     }
 
     @Test
+    void aRendererThatRemembersTextsAndTagsRendersEachStatementAsAFreshOne() {
+        EventJson json = new EventJson(false);
+        List<AuditEvent> events = List.of(statement("SELECT 1 FROM t WHERE a = 'x'", "SELECT 5", null),
+                statement("SELECT 2 FROM t WHERE a = 'y'", "SELECT 5", null),
+                statement("UPDATE t SET a = 1", "UPDATE 2", null),
+                statement("SELECT 3 FROM t WHERE a = 'z'", "SELECT 5", null),
+                statement("SELECT 4 FROM t WHERE a = 'w'", "", "57014"),
+                statement("CREATE TABLE u (a int)", "CREATE TABLE", null),
+                statement("UPDATE t SET a = 2", "UPDATE 2", null));
+
+        for (AuditEvent event : events) {
+            assertThat(json.render(event)).isEqualTo(new EventJson(false).render(event));
+        }
+        assertThat(json.render(events.get(1))).contains("\"text\":\"SELECT ? FROM t WHERE a = ?\",\"command_tag\":\"SELECT 5\",\"rows\":5,");
+        assertThat(json.render(events.get(4))).contains("\"command_tag\":\"\",\"sqlstate\":\"57014\"");
+        assertThat(json.render(events.get(5))).contains("\"command_tag\":\"CREATE TABLE\",\"sqlstate\":null");
+    }
+
+    @Test
     void rowCountsComeFromTheTagsThatHaveThem() {
         assertThat(EventJson.rows("INSERT 0 7")).isEqualTo(7);
         assertThat(EventJson.rows("UPDATE 2")).isEqualTo(2);
