@@ -31,6 +31,11 @@ public final class PgBuffers {
         if (length < 0) {
             throw ProtocolException.malformed(messageName, "string without terminator");
         }
+        if (length == 0) {
+            // The unnamed statement and portal: most names a driver sends.
+            buf.skipBytes(1);
+            return "";
+        }
         String value = buf.toString(buf.readerIndex(), length, StandardCharsets.UTF_8);
         buf.skipBytes(length + 1);
         return value;
@@ -160,6 +165,15 @@ public final class PgBuffers {
         byte[] value = new byte[length];
         buf.readBytes(value);
         return value;
+    }
+
+    /** Skips exactly {@code length} bytes, checking that the length is not negative and that they are there. */
+    public static void skipBytes(ByteBuf buf, int length, String messageName) {
+        if (length < 0) {
+            throw ProtocolException.malformed(messageName, "negative length " + length);
+        }
+        require(buf, length, messageName);
+        buf.skipBytes(length);
     }
 
     /** Reads all readable bytes. */

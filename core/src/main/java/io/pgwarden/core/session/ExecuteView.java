@@ -1,14 +1,13 @@
 package io.pgwarden.core.session;
 
-import io.pgwarden.core.protocol.frontend.Bind;
 import io.pgwarden.spi.ExecuteContext;
 import io.pgwarden.spi.SessionContext;
 import java.util.List;
 
 /**
  * One Execute as onExecute sees it and {@link io.pgwarden.spi.CompletionContext#execute()} gives it
- * back. Holds a copy of its Bind (the values were copied out of the network buffer when the Bind
- * was decoded), so it stays valid after the hook returns; parameters are decoded on first call.
+ * back. Holds its Bind's parameters (copied out of the network buffer when the Bind was read), so it
+ * stays valid after the hook returns; they are decoded on the first call of {@link #parameters()}.
  */
 final class ExecuteView implements ExecuteContext {
 
@@ -16,13 +15,13 @@ final class ExecuteView implements ExecuteContext {
     private final String sql;
     private final String statementName;
     private final String portalName;
-    /** The Bind that created the portal, or null when the proxy did not see it. */
-    private final Bind bind;
+    /** The parameters of the Bind that created the portal, or null when the proxy did not see it. */
+    private final BindParameters bind;
     /** What plugins noted about the statement at its Parse. */
     private final StatementNotes statementNotes;
     private List<String> parameters;
 
-    ExecuteView(SessionContext session, String sql, String statementName, String portalName, Bind bind,
+    ExecuteView(SessionContext session, String sql, String statementName, String portalName, BindParameters bind,
                 StatementNotes statementNotes) {
         this.session = session;
         this.sql = sql;
@@ -54,20 +53,23 @@ final class ExecuteView implements ExecuteContext {
 
     @Override
     public int parameterCount() {
-        return bind == null ? 0 : bind.parameters().size();
+        return bind == null ? 0 : bind.count();
     }
 
     @Override
     public List<String> parameters() {
         if (parameters == null) {
-            parameters = bind == null ? List.of() : BindParameters.decode(bind);
+            parameters = bind == null ? List.of() : bind.decode();
         }
         return parameters;
     }
 
     @Override
     public boolean parameterIsNull(int index) {
-        return (bind == null ? List.<byte[]>of() : bind.parameters()).get(index) == null;
+        if (bind == null) {
+            throw new IndexOutOfBoundsException("no parameter " + index + ": the Execute has none");
+        }
+        return bind.isNull(index);
     }
 
     /** What plugins noted about the statement this Execute runs, at its Parse. */

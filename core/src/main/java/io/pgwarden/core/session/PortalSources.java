@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ByteProcessor;
 import io.pgwarden.core.protocol.MessageType;
-import io.pgwarden.core.protocol.frontend.Bind;
 import io.pgwarden.core.protocol.frontend.Close;
 import io.pgwarden.core.protocol.frontend.Parse;
 import io.pgwarden.spi.SessionContext;
@@ -32,7 +31,7 @@ final class PortalSources {
     }
 
     /** A portal: the statement it was bound from and its Bind. */
-    private record Portal(String statementName, Prepared prepared, Bind bind) {
+    private record Portal(Prepared prepared, BindParameters bind) {
     }
 
     private static final StatementNotes NO_NOTES = new StatementNotes();
@@ -53,7 +52,7 @@ final class PortalSources {
     void follow(byte type, ByteBuf payload) {
         switch (type) {
             case MessageType.PARSE -> followParse(payload);
-            case MessageType.BIND -> bound(Bind.decode(payload));
+            case MessageType.BIND -> bound(BindParameters.read(payload));
             case MessageType.CLOSE -> {
                 Close close = Close.decode(payload);
                 closed(close.target() == Close.STATEMENT, close.name());
@@ -91,8 +90,8 @@ final class PortalSources {
         statements.put(statement, new Prepared(sql, notes == null ? NO_NOTES : notes, null));
     }
 
-    void bound(Bind bind) {
-        portals.put(bind.portal(), new Portal(bind.statement(), statements.get(bind.statement()), bind));
+    private void bound(BindParameters bind) {
+        portals.put(bind.portal(), new Portal(statements.get(bind.statement()), bind));
     }
 
     void closed(boolean statement, String name) {
@@ -117,7 +116,7 @@ final class PortalSources {
             return new ExecuteView(session, null, "", portal, null, NO_NOTES);
         }
         Prepared prepared = source.prepared();
-        return new ExecuteView(session, prepared == null ? null : prepared.sql(), source.statementName(), portal,
+        return new ExecuteView(session, prepared == null ? null : prepared.sql(), source.bind().statement(), portal,
                 source.bind(), prepared == null ? NO_NOTES : prepared.notes());
     }
 }
