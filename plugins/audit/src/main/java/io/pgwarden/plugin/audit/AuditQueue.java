@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -16,8 +15,9 @@ import java.util.concurrent.locks.LockSupport;
  * the number dropped since the last one.
  *
  * <p>Lock-free, so that an offer never parks an event loop behind the writer: a {@link ConcurrentLinkedQueue}
- * bounded by a counter. One thread takes events (the writer); while it waits for one, an offer unparks it, and
- * otherwise an offer makes no system call.
+ * bounded by one counter that holds both the number of events and their weight, so that an offer changes one word
+ * that other threads share besides the queue's own. One thread takes events (the writer); while it waits for one, an
+ * offer unparks it, and otherwise an offer makes no system call.
  *
  * <p>The taker gives the room of the events it took back to the bounds in batches: every {@link #RELEASE_BATCH}
  * events, when it has taken more than 1/64 of the memory bound, and whenever it finds the queue empty (before it
@@ -31,14 +31,22 @@ final class AuditQueue {
     /** The most events taken before their room is given back. */
     static final int RELEASE_BATCH = 64;
 
-    /** Events waiting; each holds {@link AuditEvent#weight()} of {@link #memory}, computed again when it is taken. */
+    /** The largest {@code queue_memory}: the bytes and the count of {@link #waiting} share one long. */
+    static final long MAX_MEMORY = 1L << 36;
+    /** The bits of {@link #waiting} below the count: room for {@link #MAX_MEMORY} and the weights of offers over it. */
+    private static final int COUNT_SHIFT = 40;
+    private static final long BYTES_MASK = (1L << COUNT_SHIFT) - 1;
+    private static final long ONE_EVENT = 1L << COUNT_SHIFT;
+
+    /** Events waiting; each holds its {@link AuditEvent#weight()} in {@link #waiting}, computed again when it is taken. */
     private final ConcurrentLinkedQueue<AuditEvent> events = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger size = new AtomicInteger();
-    private final MemoryBound memory;
+    /** The events waiting (above {@link #COUNT_SHIFT}) and the bytes they hold (below), both given back in batches. */
+    private final AtomicLong waiting = new AtomicLong();
     private final int capacity;
+    private final long maxBytes;
     /** The most weight taken before its room is given back. */
     private final long releaseWeight;
-    /** Taken by the taker and not yet given back to {@link #size} and {@link #memory}; the taker's alone. */
+    /** Taken by the taker and not yet given back to {@link #waiting}; the taker's alone. */
     private int takenCount;
     private long takenWeight;
     /** The taking thread while it waits for an event, otherwise null. */
@@ -54,7 +62,8 @@ final class AuditQueue {
      * A queue.
      *
      * @param capacity the most events waiting
-     * @param maxBytes the most memory the waiting events may hold, by {@link AuditEvent#weight()}
+     * @param maxBytes the most memory the waiting events may hold, by {@link AuditEvent#weight()}; at most
+     *                 {@link #MAX_MEMORY}
      * @param droppedCounter counts dropped events
      * @param logger for the warnings
      * @param clock paces the warnings
@@ -63,8 +72,11 @@ final class AuditQueue {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
+        if (maxBytes < 1 || maxBytes > MAX_MEMORY) {
+            throw new IllegalArgumentException("the memory bound must be 1 to " + MAX_MEMORY + " bytes: " + maxBytes);
+        }
         this.capacity = capacity;
-        this.memory = new MemoryBound(maxBytes);
+        this.maxBytes = maxBytes;
         this.releaseWeight = Math.max(1, maxBytes / 64);
         this.droppedCounter = Objects.requireNonNull(droppedCounter, "droppedCounter");
         this.logger = Objects.requireNonNull(logger, "logger");
@@ -78,26 +90,25 @@ final class AuditQueue {
      * @return false when it was dropped
      */
     boolean offer(AuditEvent event) {
-        long weight = event.weight();
-        if (size.incrementAndGet() <= capacity) {
-            if (memory.reserve(weight)) {
-                events.offer(event);
-                Thread waiting = waiter;
-                if (waiting != null) {
-                    LockSupport.unpark(waiting);
-                }
-                return true;
+        long room = ONE_EVENT + event.weight();
+        long after = waiting.addAndGet(room);
+        if (after >>> COUNT_SHIFT <= capacity && (after & BYTES_MASK) <= maxBytes) {
+            events.offer(event);
+            Thread taker = waiter;
+            if (taker != null) {
+                LockSupport.unpark(taker);
             }
+            return true;
         }
-        size.decrementAndGet();
+        after = waiting.addAndGet(-room);
         dropped.incrementAndGet();
         unreported.incrementAndGet();
         droppedCounter.increment();
         long now = clock.millis();
         long last = lastWarning.get();
         if ((last == Long.MIN_VALUE || now - last >= WARNING_INTERVAL_MILLIS) && lastWarning.compareAndSet(last, now)) {
-            logger.log(System.Logger.Level.WARNING, "audit queue full (" + size.get() + " events, about "
-                    + (memory.held() >> 20) + " MiB waiting): dropped " + unreported.getAndSet(0) + " events since the last warning, " + dropped.get() + " in all");
+            logger.log(System.Logger.Level.WARNING, "audit queue full (" + (after >>> COUNT_SHIFT) + " events, about "
+                    + ((after & BYTES_MASK) >> 20) + " MiB waiting): dropped " + unreported.getAndSet(0) + " events since the last warning, " + dropped.get() + " in all");
         }
         return false;
     }
@@ -157,8 +168,7 @@ final class AuditQueue {
     /** Gives the room of the events taken since the last release back to the bounds. */
     private void release() {
         if (takenCount > 0) {
-            size.addAndGet(-takenCount);
-            memory.release(takenWeight);
+            waiting.addAndGet(-(takenCount * ONE_EVENT + takenWeight));
             takenCount = 0;
             takenWeight = 0;
         }

@@ -120,6 +120,8 @@ class AuditFactoryTest {
         values = valid();
         values.put("queue_memory", "512KiB");
         refused(values, "plugins[0].queue_memory", "at least 1MiB");
+        values.put("queue_memory", "65GiB");
+        refused(values, "plugins[0].queue_memory", "at most 64GiB");
 
         values = valid();
         values.put("queue_memory", "lots");

@@ -173,4 +173,27 @@ class AuditQueueTest {
         assertThat(small.poll(10)).isSameAs(big);
         assertThat(small.offer(big)).as("room again once taken: over 1/64 of the bound is given back at once").isTrue();
     }
+
+    @Test
+    void aMemoryBoundTheCounterCannotHoldIsRefused() {
+        assertThatThrownBy(() -> new AuditQueue(10, AuditQueue.MAX_MEMORY + 1, services.counter("pgwarden.audit.dropped"),
+                services.logger(), services.clock())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new AuditQueue(10, 0, services.counter("pgwarden.audit.dropped"), services.logger(),
+                services.clock())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theLargestMemoryBoundStillCountsEventsAndBytesApart() throws InterruptedException {
+        AuditQueue largest = new AuditQueue(3, AuditQueue.MAX_MEMORY, services.counter("pgwarden.audit.dropped"),
+                services.logger(), services.clock());
+        for (int i = 0; i < 3; i++) {
+            assertThat(largest.offer(event())).isTrue();
+        }
+        assertThat(largest.offer(event())).as("the count bound, with the bytes far from theirs").isFalse();
+        assertThat(largest.poll(10)).isNotNull();
+        assertThat(largest.poll()).isNotNull();
+        assertThat(largest.poll()).isNotNull();
+        assertThat(largest.poll()).as("finding it empty gives the room back").isNull();
+        assertThat(largest.offer(event())).isTrue();
+    }
 }
