@@ -37,6 +37,8 @@ final class BackendPolicy implements FramePolicy {
     private final StatementTimeline timeline;
     /** What portals run, when onExecute or onComplete interceptors need it; else null. */
     private final PortalSources sources;
+    /** The tags of CommandCompletes, for onComplete and substituted responses. */
+    private final CommandTags tags = new CommandTags();
     /** What row interceptors noted about the result sets of the statement running now; null when nothing. */
     private StatementNotes resultNotes;
     /** Set when a statement ends (completion or error): the Execute it was, or null, and its result sets' notes. */
@@ -164,7 +166,7 @@ final class BackendPolicy implements FramePolicy {
             case MessageType.COMMAND_COMPLETE -> {
                 commandComplete(frame);
                 if (completeHooks.length > 0) {
-                    notifyComplete(CommandComplete.decode(PgBuffers.payload(frame)).tag(), null, null);
+                    notifyComplete(tags.tag(PgBuffers.payload(frame)), null, null);
                 }
             }
             case MessageType.PORTAL_SUSPENDED, MessageType.EMPTY_QUERY_RESPONSE -> {
@@ -403,7 +405,7 @@ final class BackendPolicy implements FramePolicy {
         if (completeHooks.length == 0 && !relay.expectsSubstitutions()) {
             return frame;
         }
-        String tag = CommandComplete.decode(PgBuffers.payload(frame)).tag();
+        String tag = tags.tag(PgBuffers.payload(frame));
         ByteBuf result = frame;
         if (relay.current() instanceof Substitution.Response response) {
             relay.consumed(response);
