@@ -1,8 +1,6 @@
 package io.pgwarden.core.session;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.pgwarden.core.protocol.backend.CommandComplete;
 
 /**
@@ -16,7 +14,7 @@ final class CommandTags {
     static final int MAX_KEPT = 64;
 
     /** The last decoded CommandComplete body, its terminator included, or null. */
-    private ByteBuf lastBody;
+    private KeptBytes lastBody;
     private String last;
 
     /**
@@ -29,12 +27,12 @@ final class CommandTags {
     String tag(ByteBuf payload) {
         int start = payload.readerIndex();
         int length = payload.readableBytes();
-        if (lastBody != null && lastBody.readableBytes() == length && ByteBufUtil.equals(payload, start, lastBody, 0, length)) {
+        if (lastBody != null && lastBody.matches(payload, start, length)) {
             return last;
         }
         String tag = CommandComplete.decode(payload.duplicate()).tag();
         if (length <= MAX_KEPT) {
-            lastBody = Unpooled.wrappedBuffer(ByteBufUtil.getBytes(payload, start, length));
+            lastBody = KeptBytes.copyOf(payload, start, length);
             last = tag;
         }
         return tag;

@@ -1,8 +1,6 @@
 package io.pgwarden.core.session;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.util.ByteProcessor;
 import io.pgwarden.core.protocol.MessageType;
 import io.pgwarden.core.protocol.frontend.Close;
@@ -24,22 +22,22 @@ final class PortalSources {
 
     /**
      * A prepared statement: its text as the server received it, what plugins noted at its Parse, and the bytes of a
-     * followed Parse after the statement's name, wrapped ({@code null} for one an onQuery interceptor saw, or one
-     * longer than {@link #MAX_KEPT_BODY}).
+     * followed Parse after the statement's name ({@code null} for one an onQuery interceptor saw, or one longer than
+     * {@link #MAX_KEPT_BODY}).
      */
-    private record Prepared(String sql, StatementNotes notes, ByteBuf body) {
+    private record Prepared(String sql, StatementNotes notes, KeptBytes body) {
     }
 
     /** A portal: the statement it was bound from and its Bind. */
     private record Portal(Prepared prepared, BindParameters bind) {
     }
 
+    /** Longer Parse bodies are neither kept nor compared: they are decoded each time. */
+    static final int MAX_KEPT_BODY = 8192;
     private static final StatementNotes NO_NOTES = new StatementNotes();
 
     private final Map<String, Prepared> statements = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
-    /** Longer Parse bodies are neither kept nor compared: they are decoded each time. */
-    static final int MAX_KEPT_BODY = 8192;
 
     /**
      * Follows a client message: a Parse (one that no onQuery interceptor saw, so its text goes to
@@ -75,13 +73,12 @@ final class PortalSources {
         int length = payload.writerIndex() - nameEnd - 1;
         if (nameEnd >= 0) {
             Prepared known = statements.get(nameEnd == start ? "" : payload.toString(start, nameEnd - start, StandardCharsets.UTF_8));
-            if (known != null && known.body() != null && known.body().readableBytes() == length
-                    && ByteBufUtil.equals(payload, nameEnd + 1, known.body(), 0, length)) {
+            if (known != null && known.body() != null && known.body().matches(payload, nameEnd + 1, length)) {
                 return;
             }
         }
         Parse parse = Parse.decode(payload);
-        ByteBuf body = length <= MAX_KEPT_BODY ? Unpooled.wrappedBuffer(ByteBufUtil.getBytes(payload, nameEnd + 1, length)) : null;
+        KeptBytes body = length <= MAX_KEPT_BODY ? KeptBytes.copyOf(payload, nameEnd + 1, length) : null;
         statements.put(parse.statement(), new Prepared(parse.query(), NO_NOTES, body));
     }
 
