@@ -158,10 +158,7 @@ public final class PgBuffers {
 
     /** Reads exactly {@code length} bytes, checking the length before allocating. */
     public static byte[] readBytes(ByteBuf buf, int length, String messageName) {
-        if (length < 0) {
-            throw ProtocolException.malformed(messageName, "negative length " + length);
-        }
-        require(buf, length, messageName);
+        requireLength(buf, length, messageName);
         byte[] value = new byte[length];
         buf.readBytes(value);
         return value;
@@ -169,10 +166,7 @@ public final class PgBuffers {
 
     /** Skips exactly {@code length} bytes, checking that the length is not negative and that they are there. */
     public static void skipBytes(ByteBuf buf, int length, String messageName) {
-        if (length < 0) {
-            throw ProtocolException.malformed(messageName, "negative length " + length);
-        }
-        require(buf, length, messageName);
+        requireLength(buf, length, messageName);
         buf.skipBytes(length);
     }
 
@@ -237,6 +231,14 @@ public final class PgBuffers {
                     "count " + count + " exceeds the " + buf.readableBytes() + " remaining bytes");
         }
         return count;
+    }
+
+    /** A value's length from the message: not negative, and that many bytes remain. */
+    private static void requireLength(ByteBuf buf, int length, String messageName) {
+        if (length < 0) {
+            throw ProtocolException.malformed(messageName, "negative length " + length);
+        }
+        require(buf, length, messageName);
     }
 
     private static void require(ByteBuf buf, int length, String messageName) {
