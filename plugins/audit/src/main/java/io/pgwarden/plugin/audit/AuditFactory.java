@@ -61,7 +61,7 @@ public final class AuditFactory implements InterceptorFactory {
         int queueSize = range(config, "queue_size", DEFAULT_QUEUE_SIZE, 1, 1_000_000);
         long queueMemory = ByteSize.parse(config, "queue_memory", DEFAULT_QUEUE_MEMORY);
         if (queueMemory < MIN_QUEUE_MEMORY || queueMemory > AuditQueue.MAX_MEMORY) {
-            throw new PluginConfigException(config.pathOf("queue_memory"), "must be at least 1MiB and at most 64GiB");
+            throw new PluginConfigException(config.pathOf("queue_memory"), "must be at least 1MiB and at most " + (AuditQueue.MAX_MEMORY >> 30) + "GiB");
         }
         int checkpointRecords = range(config, "checkpoint_records", DEFAULT_CHECKPOINT_RECORDS, 1, Integer.MAX_VALUE);
         Duration checkpointInterval = AuditSinks.positive(config, "checkpoint_interval", DEFAULT_CHECKPOINT_INTERVAL);

@@ -21,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The taker gives the room of the events it took back to the bounds in batches: every {@link #RELEASE_BATCH}
  * events, when it has taken more than 1/64 of the memory bound, and whenever it finds the queue empty (before it
- * waits). The counters the event loops increase are then written by the writer once a batch rather than once an
+ * waits). The counter the event loops increase is then written by the writer once a batch rather than once an
  * event; the bounds count at most a batch of events that already left the queue.
  */
 final class AuditQueue {
