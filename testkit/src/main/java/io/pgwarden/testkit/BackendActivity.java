@@ -1,5 +1,6 @@
 package io.pgwarden.testkit;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,38 +15,45 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
- * What an {@link EmbeddedPostgres} sees of one role's connections, read from {@code pg_stat_activity} over the
- * superuser's own direct connection: the ground truth a pooling test checks the proxy against (how many server
+ * What an {@link EmbeddedPostgres} sees of the connections of one role or a few, read from {@code pg_stat_activity}
+ * over the superuser's own direct connection: the ground truth a pooling test checks the proxy against (how many server
  * connections exist, whether one is idle or idle in transaction, which one runs a statement).
  *
  * <p>Every query opens and closes its own superuser connection to database {@code postgres}; that connection is
- * not the watched role's, so it never shows up in what is returned.
+ * not a watched role's, so it never shows up in what is returned. One call of {@link #processes()} is one query,
+ * so what it returns for several roles is one snapshot: a count over two roles taken from two watchers would add
+ * up two different moments.
  */
 public final class BackendActivity {
 
     private static final String QUERY = """
             SELECT pid, datname, state, wait_event, query
             FROM pg_stat_activity
-            WHERE usename = ? AND backend_type = 'client backend' AND pid <> pg_backend_pid()
+            WHERE usename = ANY (?) AND backend_type = 'client backend' AND pid <> pg_backend_pid()
             ORDER BY backend_start, pid""";
 
     private static final Duration POLL = Duration.ofMillis(50);
 
     private final EmbeddedPostgres server;
-    private final String user;
+    private final List<String> users;
 
-    private BackendActivity(EmbeddedPostgres server, String user) {
+    private BackendActivity(EmbeddedPostgres server, List<String> users) {
         this.server = server;
-        this.user = user;
+        this.users = users;
     }
 
-    /** Watches the connections of {@code user} on {@code server}. */
-    public static BackendActivity of(EmbeddedPostgres server, String user) {
-        return new BackendActivity(Objects.requireNonNull(server, "server"), Objects.requireNonNull(user, "user"));
+    /** Watches the connections of {@code user}, and of each of {@code others}, on {@code server}. */
+    public static BackendActivity of(EmbeddedPostgres server, String user, String... others) {
+        List<String> users = new ArrayList<>();
+        users.add(Objects.requireNonNull(user, "user"));
+        for (String other : others) {
+            users.add(Objects.requireNonNull(other, "other user"));
+        }
+        return new BackendActivity(Objects.requireNonNull(server, "server"), List.copyOf(users));
     }
 
     /**
-     * One server process of the watched role.
+     * One server process of a watched role.
      *
      * @param pid the backend's process id, as {@code pg_backend_pid()} returns it
      * @param database the database it is connected to
@@ -61,11 +69,11 @@ public final class BackendActivity {
         }
     }
 
-    /** The role's server processes now, oldest first. */
+    /** The watched roles' server processes now, in one snapshot, oldest first. */
     public List<Process> processes() {
         try (Connection connection = server.superuserConnection();
              PreparedStatement statement = connection.prepareStatement(QUERY)) {
-            statement.setString(1, user);
+            statement.setArray(1, watched(connection));
             List<Process> processes = new ArrayList<>();
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
@@ -79,7 +87,7 @@ public final class BackendActivity {
         }
     }
 
-    /** The role's server processes connected to {@code database}. */
+    /** The watched roles' server processes connected to {@code database}. */
     public List<Process> processes(String database) {
         return processes().stream().filter(process -> database.equals(process.database())).toList();
     }
@@ -90,7 +98,7 @@ public final class BackendActivity {
     }
 
     /**
-     * Polls until {@code condition} holds for the role's processes and returns them.
+     * Polls until {@code condition} holds for the watched roles' processes and returns them.
      *
      * @param what the condition in words, for the failure message
      * @throws AssertionError with the last processes seen when {@code within} passes first
@@ -100,7 +108,7 @@ public final class BackendActivity {
         List<Process> last = processes();
         while (!condition.test(last)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("pg_stat_activity of " + user + " never showed " + what + " within "
+                throw new AssertionError("pg_stat_activity of " + users + " never showed " + what + " within "
                         + within + "; last seen: " + last);
             }
             pause();
@@ -149,15 +157,15 @@ public final class BackendActivity {
         awaitGone(pid, within);
     }
 
-    /** Terminates every process of the role and waits until they have gone, so a test starts from nothing. */
+    /** Terminates every process of the watched roles and waits until they have gone, so a test starts from nothing. */
     public void terminateAll(Duration within) {
         try (Connection connection = server.superuserConnection();
              PreparedStatement statement = connection.prepareStatement(
-                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?")) {
-            statement.setString(1, user);
+                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ANY (?)")) {
+            statement.setArray(1, watched(connection));
             statement.executeQuery().close();
         } catch (SQLException e) {
-            throw new IllegalStateException("could not terminate the processes of " + user + ": " + e.getMessage(), e);
+            throw new IllegalStateException("could not terminate the processes of " + users + ": " + e.getMessage(), e);
         }
         await("no processes", within, List::isEmpty);
     }
@@ -211,6 +219,10 @@ public final class BackendActivity {
                 pause();
             }
         }
+    }
+
+    private Array watched(Connection connection) throws SQLException {
+        return connection.createArrayOf("text", users.toArray());
     }
 
     private static void pause() {

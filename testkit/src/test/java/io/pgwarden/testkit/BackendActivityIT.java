@@ -22,7 +22,7 @@ class BackendActivityIT {
 
     @RegisterExtension
     static final EmbeddedPostgresExtension PG = EmbeddedPostgresExtension.with(() -> EmbeddedPostgres.builder()
-            .role("watched"));
+            .role("watched").role("also_watched").role("unwatched"));
 
     private BackendActivity activity;
 
@@ -33,7 +33,11 @@ class BackendActivityIT {
     }
 
     private static Connection connect() throws SQLException {
-        return DriverManager.getConnection(PG.server().jdbcUrl("postgres", "watched") + "&sslmode=disable");
+        return connect("watched");
+    }
+
+    private static Connection connect(String role) throws SQLException {
+        return DriverManager.getConnection(PG.server().jdbcUrl("postgres", role) + "&sslmode=disable");
     }
 
     private static int pid(Connection connection) throws SQLException {
@@ -60,6 +64,22 @@ class BackendActivityIT {
             assertThat(activity.process(pid).state()).isEqualTo("idle in transaction");
             assertThat(activity.process(pid).inUse()).isTrue();
             assertThat(activity.processes("another_database")).isEmpty();
+        }
+    }
+
+    @Test
+    void watchesSeveralRolesInOneSnapshotAndNoOthers() throws Exception {
+        BackendActivity both = BackendActivity.of(PG.server(), "watched", "also_watched");
+        both.terminateAll(SOON);
+        try (Connection first = connect(); Connection second = connect("also_watched");
+             Connection other = connect("unwatched")) {
+            assertThat(both.processes()).extracting(BackendActivity.Process::pid)
+                    .containsExactlyInAnyOrder(pid(first), pid(second)).doesNotContain(pid(other));
+            assertThat(activity.processes()).extracting(BackendActivity.Process::pid).containsExactly(pid(first));
+
+            both.terminateAll(SOON);
+            assertThat(pid(other)).as("the unwatched role's process is left alone").isPositive();
+            assertThatThrownBy(() -> pid(second)).isInstanceOf(SQLException.class);
         }
     }
 
