@@ -26,11 +26,13 @@ interface AuditSink {
     /**
      * Adds one event.
      *
-     * @param body the event's fields from {@code "type"} to the closing brace
+     * @param body the event's fields from {@code "type"} to the closing brace, in UTF-8, from index 0; the renderer
+     *             reuses the array once this returns, so a sink that keeps the event copies it
+     * @param length how many bytes of {@code body} are the event's
      * @param nowMillis the time
      * @throws IOException when the destination refuses it; the event is counted as dropped by the caller
      */
-    void append(String body, long nowMillis) throws IOException;
+    void append(byte[] body, int length, long nowMillis) throws IOException;
 
     /**
      * Called when the queue has run empty: hands what was written on.

@@ -102,7 +102,7 @@ final class AuditWriter implements AutoCloseable {
     }
 
     private void write(AuditEvent event) {
-        String body;
+        JsonBytes body;
         try {
             body = json.render(event);
         } catch (RuntimeException e) {
@@ -115,7 +115,7 @@ final class AuditWriter implements AutoCloseable {
         }
         for (int i = 0; i < sinks.size(); i++) {
             AuditSink sink = sinks.get(i);
-            if (!guarded(i, sink, now -> sink.append(body, now))) {
+            if (!guarded(i, sink, now -> sink.append(body.array(), body.length(), now))) {
                 drops.get(sink).count(1);
             }
         }

@@ -118,22 +118,22 @@ final class ChainedFile implements AuditSink {
     /**
      * Appends one record, rotating first when the size or age limit says so.
      *
-     * @param body the record's fields after {@code prev}, from {@code "type"} to the closing brace
+     * @param body the record's fields after {@code prev}, from {@code "type"} to the closing brace, in UTF-8
+     * @param length how many bytes of {@code body} are the record's
      * @param nowMillis the time
      * @throws IOException when the file cannot be written; the next append starts a new file
      */
     @Override
-    public void append(String body, long nowMillis) throws IOException {
+    public void append(byte[] body, int length, long nowMillis) throws IOException {
         try {
             ensureOpen(nowMillis);
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             int prefixLength = buildPrefix();
-            if (seq > 1 && (size + prefixLength + bytes.length + 1 + CHECKPOINT_RESERVE > maxSize
+            if (seq > 1 && (size + prefixLength + length + 1 + CHECKPOINT_RESERVE > maxSize
                     || nowMillis - openedMillis >= maxAgeMillis)) {
                 rotate(nowMillis);
                 prefixLength = buildPrefix();
             }
-            writeLine(prefixLength, bytes);
+            writeLine(prefixLength, body, length);
             recordsSinceCheckpoint++;
             if (recordsSinceCheckpoint >= checkpointRecords) {
                 checkpoint(nowMillis);
@@ -285,18 +285,18 @@ final class ChainedFile implements AuditSink {
 
     /** Writes one line after the chain's head, and moves the chain on. */
     private void write(byte[] body) throws IOException {
-        writeLine(buildPrefix(), body);
+        writeLine(buildPrefix(), body, body.length);
     }
 
-    /** Writes one line, the prefix {@link #buildPrefix} built then the body, and moves the chain on. */
-    private void writeLine(int prefixLength, byte[] body) throws IOException {
+    /** Writes one line, the prefix {@link #buildPrefix} built then {@code length} bytes of body, and moves the chain on. */
+    private void writeLine(int prefixLength, byte[] body, int length) throws IOException {
         out.write(prefix, 0, prefixLength);
-        out.write(body);
+        out.write(body, 0, length);
         out.write('\n');
-        size += prefixLength + body.length + 1;
+        size += prefixLength + length + 1;
         seq++;
         sha256.update(prefix, 0, prefixLength);
-        sha256.update(body);
+        sha256.update(body, 0, length);
         finishHash();
     }
 

@@ -16,9 +16,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Renders an event's own fields as the rest of a JSON object, starting with {@code "type"}: the chain writer puts
- * {@code {"seq":N,"prev":"…",} in front. Runs on the writer thread: statement texts are lexed, normalized and
- * fingerprinted here, never on an event loop. Not thread-safe.
+ * Renders an event's own fields as the rest of a JSON object, starting with {@code "type"}, in UTF-8 into a buffer
+ * it reuses ({@link JsonBytes}): the chain writer puts {@code {"seq":N,"prev":"…",} in front. Runs on the writer
+ * thread: statement texts are lexed, normalized and fingerprinted here, never on an event loop. What repeats from
+ * event to event (a session's fields, a normalized text with its fingerprint, the last command tag, the time) is
+ * kept rendered, as bytes. Not thread-safe.
  */
 final class EventJson {
 
@@ -32,7 +34,7 @@ final class EventJson {
 
     private final boolean rawText;
     private final MessageDigest sha256;
-    private final StringBuilder out = new StringBuilder(512);
+    private final JsonBytes out = new JsonBytes();
     /** The simple query string last lexed and its statements: its completions arrive in a row, one per statement. */
     private String lexedSql;
     private List<SqlText.Statement> lexedStatements;
@@ -45,15 +47,15 @@ final class EventJson {
      * The rendered {@code fingerprint} and {@code text} fields of recent normalized texts: texts that differ only in
      * their literals share them, so a statement run again is neither hashed nor escaped again.
      */
-    private final Map<String, String> textFields = new Recent<>();
+    private final Map<String, byte[]> textFields = new Recent<>();
     /** The command tag last rendered and its rendered {@code command_tag} and {@code rows} fields. */
     private String renderedTag;
-    private String renderedTagFields;
+    private byte[] renderedTagFields;
     /** The rendered session fields of recent sessions, by session id; redone when the session's facts change. */
     private final Map<String, RenderedFacts> sessions = new Recent<>();
     /** The time field last rendered: events come many to the millisecond. */
     private long renderedMillis = Long.MIN_VALUE;
-    private String renderedTime;
+    private byte[] renderedTime;
 
     /**
      * A renderer.
@@ -73,12 +75,14 @@ final class EventJson {
      * Renders an event.
      *
      * @param event the event
-     * @return its fields from {@code "type"} to the closing brace
+     * @return its fields from {@code "type"} to the closing brace, in the renderer's buffer: valid until the next
+     *         render
      */
-    String render(AuditEvent event) {
-        out.setLength(0);
+    JsonBytes render(AuditEvent event) {
+        out.clear();
         field("type", event.type().wireName());
-        field("time", time(event.epochMillis()));
+        name("time");
+        out.append(time(event.epochMillis()));
         out.append(sessionFields(event.session()));
         switch (event.type()) {
             case STATEMENT -> statement(event);
@@ -90,20 +94,21 @@ final class EventJson {
             }
             default -> { }
         }
-        out.append('}');
-        return out.toString();
+        out.ascii('}');
+        return out;
     }
 
-    private String time(long epochMillis) {
+    /** The quoted time; events come many to the millisecond. */
+    private byte[] time(long epochMillis) {
         if (epochMillis != renderedMillis) {
-            renderedTime = Instant.ofEpochMilli(epochMillis).toString();
+            renderedTime = ('"' + Instant.ofEpochMilli(epochMillis).toString() + '"').getBytes(StandardCharsets.US_ASCII);
             renderedMillis = epochMillis;
         }
         return renderedTime;
     }
 
     /** The session's fields, from {@code ,"session"} on, rendered once per session and facts. */
-    private String sessionFields(SessionFacts session) {
+    private byte[] sessionFields(SessionFacts session) {
         RenderedFacts rendered = sessions.get(session.sessionId());
         if (rendered != null && rendered.facts == session) {
             return rendered.json;
@@ -119,14 +124,16 @@ final class EventJson {
             field("role", identity.databaseRole());
             field("subject", identity.subject());
             field("display", identity.displayName());
-            out.append(",\"groups\":[");
+            out.ascii(",\"groups\":[");
             boolean first = true;
             for (String group : new TreeSet<>(identity.groups())) {
-                out.append(first ? "" : ",");
-                string(group);
+                if (!first) {
+                    out.ascii(',');
+                }
+                out.quoted(group);
                 first = false;
             }
-            out.append(']');
+            out.ascii(']');
             field("method", identity.method());
             field("backend", session.backend());
             field("backend_user", session.backendUser());
@@ -134,21 +141,21 @@ final class EventJson {
                 field("backend_role", session.backendRole());
             }
         }
-        String json = out.substring(start);
-        out.setLength(start);
+        byte[] json = out.copyFrom(start);
+        out.truncate(start);
         sessions.put(session.sessionId(), new RenderedFacts(session, json));
         return json;
     }
 
     /** A session's facts and their rendering; the facts are compared by identity, as a new login makes new ones. */
-    private record RenderedFacts(SessionFacts facts, String json) {
+    private record RenderedFacts(SessionFacts facts, byte[] json) {
     }
 
     private void statement(AuditEvent event) {
         field("protocol", event.extended() ? "extended" : event.sql() == null ? null : "simple");
         text(event.sql() == null ? null : statement(event.sql(), event.statementIndex(), event.extended()));
         if (event.parameters() != null) {
-            out.append(",\"params\":");
+            out.ascii(",\"params\":");
             array(event.parameters());
         }
         commandTag(event.commandTag());
@@ -183,13 +190,13 @@ final class EventJson {
             return;
         }
         String normalized = statement.normalized();
-        String fields = textFields.get(normalized);
+        byte[] fields = textFields.get(normalized);
         if (fields == null) {
             int start = out.length();
             field("fingerprint", fingerprint(normalized));
             field("text", normalized);
             if (out.length() - start <= MAX_CACHED_LENGTH) {
-                textFields.put(normalized, out.substring(start));
+                textFields.put(normalized, out.copyFrom(start));
             }
         } else {
             out.append(fields);
@@ -213,40 +220,40 @@ final class EventJson {
         }
         if (tag != null) {
             renderedTag = tag;
-            renderedTagFields = out.substring(start);
+            renderedTagFields = out.copyFrom(start);
         }
     }
 
     private void notes(List<Note> notes) {
-        out.append(",\"notes\":[");
+        out.ascii(",\"notes\":[");
         for (int i = 0; i < notes.size(); i++) {
             Note note = notes.get(i);
-            out.append(i == 0 ? "{" : ",{");
-            out.append("\"plugin\":");
-            string(note.plugin());
-            out.append(",\"key\":");
-            string(note.key());
-            out.append(",\"value\":");
-            string(note.value());
-            out.append('}');
+            out.ascii(i == 0 ? "{" : ",{");
+            out.ascii("\"plugin\":");
+            out.quoted(note.plugin());
+            out.ascii(",\"key\":");
+            out.quoted(note.key());
+            out.ascii(",\"value\":");
+            out.quoted(note.value());
+            out.ascii('}');
         }
-        out.append(']');
+        out.ascii(']');
     }
 
     private void array(List<String> values) {
-        out.append('[');
+        out.ascii('[');
         for (int i = 0; i < values.size(); i++) {
             if (i > 0) {
-                out.append(',');
+                out.ascii(',');
             }
             String value = values.get(i);
             if (value == null) {
-                out.append("null");
+                out.ascii("null");
             } else {
-                string(value);
+                out.quoted(value);
             }
         }
-        out.append(']');
+        out.ascii(']');
     }
 
     /**
@@ -318,49 +325,26 @@ final class EventJson {
     }
 
     private void field(String name, String value) {
-        if (out.length() > 0) {
-            out.append(',');
-        }
-        out.append('"').append(name).append("\":");
+        name(name);
         if (value == null) {
-            out.append("null");
+            out.ascii("null");
         } else {
-            string(value);
+            out.quoted(value);
         }
+    }
+
+    /** {@code ,"name":}, without the comma for the first field. */
+    private void name(String name) {
+        if (out.length() > 0) {
+            out.ascii(',');
+        }
+        out.ascii('"');
+        out.ascii(name);
+        out.ascii("\":");
     }
 
     private void number(String name, long value) {
-        out.append(",\"").append(name).append("\":").append(value);
-    }
-
-    private void string(String value) {
-        out.append('"');
-        int plain = 0;
-        while (plain < value.length() && !needsEscape(value.charAt(plain))) {
-            plain++;
-        }
-        out.append(value, 0, plain);
-        for (int i = plain; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (needsEscape(c)) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
-    }
-
-    private static boolean needsEscape(char c) {
-        return c < 0x20 || c == '"' || c == '\\' || c == '\u2028' || c == '\u2029';
+        name(name);
+        out.number(value);
     }
 }

@@ -40,8 +40,8 @@ final class StdoutSink implements AuditSink {
     }
 
     @Override
-    public void append(String body, long nowMillis) throws IOException {
-        write(chain.record(body));
+    public void append(byte[] body, int length, long nowMillis) throws IOException {
+        write(chain.record(new String(body, 0, length, StandardCharsets.UTF_8)));
         if (chain.checkpointDue(nowMillis)) {
             write(chain.checkpoint(nowMillis));
         }

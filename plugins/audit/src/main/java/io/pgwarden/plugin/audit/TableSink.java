@@ -93,7 +93,8 @@ final class TableSink implements AuditSink {
     }
 
     @Override
-    public void append(String body, long nowMillis) {
+    public void append(byte[] bytes, int length, long nowMillis) {
+        String body = new String(bytes, 0, length, StandardCharsets.UTF_8);
         long weight = weight(body);
         if (memory.reserve(weight)) {
             if (queue.offer(body)) {

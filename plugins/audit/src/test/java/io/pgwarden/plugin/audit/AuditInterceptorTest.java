@@ -85,7 +85,7 @@ class AuditInterceptorTest {
         assertThat(statement.notes()).containsExactly(new Note("pgwarden", "route", "primary"));
         assertThat(statement.extended()).isTrue();
         assertThat(statement.durationNanos()).isEqualTo(42_000);
-        assertThat(new EventJson(false).render(statement)).doesNotContain("literal-secret");
+        assertThat(new EventJson(false).render(statement).toString()).doesNotContain("literal-secret");
     }
 
     @Test
@@ -140,7 +140,7 @@ class AuditInterceptorTest {
         assertThat(events.get(1).refusal()).isEqualTo(new AuditEvent.Refusal("pgwarden", RefusalContext.Stage.AUTH, "scram-sha-256"));
         assertThat(events.get(1).sql()).isNull();
         assertThat(events.get(2).sql()).isEqualTo("DROP TABLE t");
-        String json = new EventJson(false).render(events.get(2));
+        String json = new EventJson(false).render(events.get(2)).toString();
         assertThat(json).contains("\"refused_by\":\"firewall\"").doesNotContain("not allowed");
     }
 

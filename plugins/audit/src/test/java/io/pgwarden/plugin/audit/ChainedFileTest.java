@@ -47,7 +47,7 @@ class ChainedFileTest {
     void writesAHeaderChainedRecordsAndCheckpoints() throws Exception {
         ChainedFile chained = file(1 << 20, 3_600_000, 2);
         for (int i = 0; i < 3; i++) {
-            chained.append(BODY, T0 + i);
+            TestSinks.append(chained, BODY, T0 + i);
         }
         chained.close(T0 + 10);
 
@@ -68,7 +68,7 @@ class ChainedFileTest {
     void rotatesBySizeAndLinksTheNewFileToTheOldOnesLastLine() throws Exception {
         ChainedFile chained = file(1024, 3_600_000, 1000);
         for (int i = 0; i < 30; i++) {
-            chained.append(BODY, T0 + i);
+            TestSinks.append(chained, BODY, T0 + i);
         }
         chained.close(T0 + 100);
 
@@ -96,8 +96,8 @@ class ChainedFileTest {
     @Test
     void rotatesByAge() throws Exception {
         ChainedFile chained = file(1 << 20, 1000, 1000);
-        chained.append(BODY, T0);
-        chained.append(BODY, T0 + 500);
+        TestSinks.append(chained, BODY, T0);
+        TestSinks.append(chained, BODY, T0 + 500);
         chained.tick(T0 + 999);
         assertThat(rotated()).isEmpty();
         chained.tick(T0 + 1000);
@@ -110,7 +110,7 @@ class ChainedFileTest {
     /** A file with one record, closed by its writer; its lines. */
     private List<String> oneClosedFile() throws IOException {
         ChainedFile first = file(1 << 20, 3_600_000, 1000);
-        first.append(BODY, T0);
+        TestSinks.append(first, BODY, T0);
         first.close(T0 + 1);
         return Files.readAllLines(dir.resolve("audit.jsonl"));
     }
@@ -118,7 +118,7 @@ class ChainedFileTest {
     /** A new writer on the same path appends one record and closes. */
     private void restartWithOneRecord() throws IOException {
         ChainedFile second = file(1 << 20, 3_600_000, 1000);
-        second.append(BODY, T0 + 5);
+        TestSinks.append(second, BODY, T0 + 5);
         second.close(T0 + 6);
     }
 
@@ -147,7 +147,7 @@ class ChainedFileTest {
     @Test
     void aTimedCheckpointCoversAnIdleTail() throws Exception {
         ChainedFile chained = file(1 << 20, 3_600_000, 1000);
-        chained.append(BODY, T0);
+        TestSinks.append(chained, BODY, T0);
         chained.tick(T0 + 59_999);
         chained.flush();
         assertThat(Files.readAllLines(dir.resolve("audit.jsonl"))).hasSize(2);

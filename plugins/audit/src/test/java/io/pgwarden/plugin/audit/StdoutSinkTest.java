@@ -32,7 +32,7 @@ class StdoutSinkTest {
         StdoutSink sink = new StdoutSink(out, "pgwarden", new RecordChain(2, 60_000, KEY));
         sink.open(0);
         for (int i = 0; i < 3; i++) {
-            sink.append("\"type\":\"statement\",\"time\":\"2026-11-21T14:00:00Z\",\"text\":\"SELECT ? -- zoë " + i + "\"}", 1);
+            TestSinks.append(sink, "\"type\":\"statement\",\"time\":\"2026-11-21T14:00:00Z\",\"text\":\"SELECT ? -- zoë " + i + "\"}", 1);
         }
         sink.flush();
         sink.close(2);
@@ -52,7 +52,7 @@ class StdoutSinkTest {
     void anIdleTickWritesADueCheckpointAndAnEditedLineBreaksTheChain() throws IOException {
         StdoutSink sink = new StdoutSink(out, "s", new RecordChain(1000, 10, KEY));
         sink.open(0);
-        sink.append("\"type\":\"statement\",\"time\":\"2026-11-21T14:00:00Z\",\"text\":\"SELECT ?\"}", 0);
+        TestSinks.append(sink, "\"type\":\"statement\",\"time\":\"2026-11-21T14:00:00Z\",\"text\":\"SELECT ?\"}", 0);
         sink.tick(5);
         assertThat(lines()).hasSize(2);
         sink.tick(10);

@@ -43,10 +43,10 @@ class TableSinkQueueTest {
         TableSink sink = sink(1000, 1L << 20);
         String big = "x".repeat(300_000);
 
-        sink.append(big, 0);
-        sink.append(big, 0);
+        TestSinks.append(sink, big, 0);
+        TestSinks.append(sink, big, 0);
         assertThat(services.count("pgwarden.audit.dropped")).as("two would hold more than 1 MiB").isEqualTo(1);
-        sink.append("{\"type\":\"statement\"}", 0);
+        TestSinks.append(sink, "{\"type\":\"statement\"}", 0);
         assertThat(services.count("pgwarden.audit.dropped")).isEqualTo(1);
     }
 
@@ -55,9 +55,9 @@ class TableSinkQueueTest {
         TableSink sink = sink(1, 1L << 20);
         String record = "{\"type\":\"statement\"}";
 
-        sink.append(record, 0);
-        sink.append(record, 0);
-        sink.append(record, 0);
+        TestSinks.append(sink, record, 0);
+        TestSinks.append(sink, record, 0);
+        TestSinks.append(sink, record, 0);
         assertThat(services.count("pgwarden.audit.dropped")).isEqualTo(2);
     }
 
