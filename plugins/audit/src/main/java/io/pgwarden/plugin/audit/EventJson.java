@@ -29,7 +29,10 @@ final class EventJson {
 
     /** How many texts of prepared statements, rendered texts and sessions the renderer remembers. */
     static final int CACHE_SIZE = 512;
-    /** Longer texts and renderings are not remembered, so that the caches stay small (at most 512 × 8 Ki chars each). */
+    /**
+     * Longer texts (in characters) and renderings (in bytes) are not remembered, so that the caches stay small: at
+     * most 512 entries of 8 Ki each.
+     */
     static final int MAX_CACHED_LENGTH = 8192;
 
     private final boolean rawText;
