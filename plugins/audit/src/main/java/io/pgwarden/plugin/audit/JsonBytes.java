@@ -13,6 +13,8 @@ import java.util.Arrays;
 final class JsonBytes {
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** The most bytes one character of a JSON string takes: an escape such as {@code \}{@code u2028}. */
+    private static final int MAX_CHAR_BYTES = 6;
 
     private byte[] bytes = new byte[1024];
     private int length;
@@ -127,12 +129,18 @@ final class JsonBytes {
      */
     void quoted(String value) {
         int count = value.length();
-        // At most 6 bytes per character (an escape), plus the quotes.
-        ensure(6L * count + 2);
+        ensure(count + 1L + MAX_CHAR_BYTES);
         byte[] out = bytes;
         int at = length;
         out[at++] = '"';
         for (int i = 0; i < count; i++) {
+            // Room for this character at its widest and a byte for each one after it and the closing quote: the
+            // buffer grows with what is written, not by six times the text at once.
+            if (out.length - at < count - i + MAX_CHAR_BYTES) {
+                length = at;
+                ensure(count - i + (long) MAX_CHAR_BYTES);
+                out = bytes;
+            }
             char c = value.charAt(i);
             if (c < 0x80) {
                 if (c >= 0x20 && c != '"' && c != '\\') {

@@ -87,6 +87,17 @@ class JsonBytesTest {
     }
 
     @Test
+    void growsWithWhatItWritesAndNotBySixTimesTheText() {
+        String wide = "\u0001".repeat(5_000) + "😀 é € \u2028".repeat(3_000) + "\ud83d";
+        assertThat(quoted(wide)).as("growing in the middle of escapes and pairs").isEqualTo(reference(wide));
+
+        JsonBytes out = new JsonBytes();
+        out.quoted("a".repeat(100_000));
+        assertThat(out.length()).isEqualTo(100_002);
+        assertThat(out.array().length).as("the buffer a plain text leaves").isLessThan(2 * 100_002);
+    }
+
+    @Test
     void aPieceCopiedOutCanBeAppendedAgainAfterTruncating() {
         JsonBytes out = new JsonBytes();
         out.ascii("\"a\":1");
