@@ -7,7 +7,10 @@
 # statement events written against the transactions pgbench reports, and appends it with the date
 # and the machine to docs/benchmarks.md ("Audit overhead method" at the top of that file).
 #
-# The budget it checks (issue 7): with audit on, select-only tps stays within 5% of audit off.
+# The budget it checks (issue 7): with audit on, select-only tps stays within 5% of audit off. The
+# two pgwardens run back to back in every round, so each round gives one ratio audit / pgwarden; the
+# verdict is "yes" when the 95% confidence interval of the rounds' mean ratio lies at or above 0.95,
+# "no" when it lies below, and "undecided" when it straddles 0.95 (more rounds narrow it).
 #
 # Usage (from anywhere, after `mvn -q -o package -DskipTests`):   bench/audit.sh
 # Quick check:  DURATION=5 WARMUP=2 REPEAT=1 CLIENT_COUNTS=16 APPEND=0 bench/audit.sh
@@ -16,6 +19,8 @@
 #   WARMUP=30            seconds of the unmeasured run per target, protocol and client count before the first round
 #   REPEAT=3             rounds; within a round every target runs once per protocol and client count, and
 #                        the two pgwarden targets swap places every round; the table shows the medians
+#   SIDE_ROUNDS=REPEAT   the rounds (the first ones) that run direct and PgBouncer too; later rounds run
+#                        only the two pgwardens, for more pairs in the same time
 #   CLIENT_COUNTS="16 64"                pgbench -c values (as pool.sh's: fewer and more clients than the pool)
 #   MODES="simple extended"              pgbench -M values (prepared works too; PgBouncer 1.18 fails it in transaction mode)
 #   SCALE=10             pgbench -i -s
@@ -38,6 +43,7 @@ set -euo pipefail
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-30}
 REPEAT=${REPEAT:-3}
+SIDE_ROUNDS=${SIDE_ROUNDS:-$REPEAT}
 CLIENT_COUNTS=${CLIENT_COUNTS:-16 64}
 MODES=${MODES:-simple extended}
 SCALE=${SCALE:-10}
@@ -54,7 +60,8 @@ BENCH_DOC=${BENCH_DOC:-$repo_dir/docs/benchmarks.md}
 TARGETS=(direct pgbouncer pgwarden audit)
 BUDGET=0.95
 
-require_positive DURATION WARMUP REPEAT SCALE JOBS POOL_SIZE DRAIN_TIMEOUT
+require_positive DURATION WARMUP REPEAT SIDE_ROUNDS SCALE JOBS POOL_SIZE DRAIN_TIMEOUT
+((SIDE_ROUNDS <= REPEAT)) || die "SIDE_ROUNDS ($SIDE_ROUNDS) must not exceed REPEAT ($REPEAT)"
 for clients in $CLIENT_COUNTS; do
     [[ $clients =~ ^[0-9]+$ && $clients -gt 0 ]] || die "CLIENT_COUNTS holds '$clients', not a positive integer"
 done
@@ -202,7 +209,7 @@ audit_drained() {
 # One pgbench run. A run that does not end within 20 s after its duration is stopped and counted
 # as an error.
 
-declare -A TPS_ALL=() CPU_ALL=() ERR=() TX_SUM=() EVENTS_SUM=() BYTES_SUM=() DROPPED_SUM=()
+declare -A TPS_ALL=() TPS_ROUND=() CPU_ALL=() ERR=() TX_SUM=() EVENTS_SUM=() BYTES_SUM=() DROPPED_SUM=()
 errors=()
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -270,7 +277,10 @@ measure() { # target protocol clients round
         ((events < ${transactions:-0})) && problem+="${problem:+, }$events statement events for $transactions transactions"
         audit_note=", $events statement events for ${transactions:-0} transactions, $(mib $(((bytes1 - bytes0) / 1024))) MiB written"
     fi
-    [[ -n $tps && -z $problem ]] && TPS_ALL[$key]+="$tps "
+    if [[ -n $tps && -z $problem ]]; then
+        TPS_ALL[$key]+="$tps "
+        TPS_ROUND[$key,$round]=$tps
+    fi
     [[ -n $cpu && -z $problem ]] && CPU_ALL[$key]+="$cpu "
     if [[ -n $problem ]]; then
         ERR[$key]+="${ERR[$key]:+; }$problem"
@@ -281,12 +291,14 @@ measure() { # target protocol clients round
 
 # ---------------------------------------------------------------------------------------------
 # Runs: rounds outside, then protocols and client counts, then the targets. The two pgwarden
-# targets swap places every round (pgwarden, audit; then audit, pgwarden; ...), so that neither
-# always runs right after the other. The first round warms every target up first (JIT, caches).
+# targets run back to back and swap places every round (pgwarden, audit; then audit, pgwarden; ...),
+# so that neither always runs right after the other and each round's pair saw the same machine. The
+# first round warms every target up first (JIT, caches). Rounds after SIDE_ROUNDS run only the pair.
 
 started=$SECONDS
 for ((round = 1; round <= REPEAT; round++)); do
-    if ((round % 2)); then order=(direct pgbouncer pgwarden audit); else order=(direct pgbouncer audit pgwarden); fi
+    if ((round % 2)); then order=(pgwarden audit); else order=(audit pgwarden); fi
+    ((round <= SIDE_ROUNDS)) && order=(direct pgbouncer "${order[@]}")
     for mode in $MODES; do
         for clients in $CLIENT_COUNTS; do
             for target in "${order[@]}"; do
@@ -331,27 +343,60 @@ clean_median() { # array key: the median of the clean rounds, empty when none
 tps_cell() { local m; m=$(clean_median TPS_ALL "$1"); if [[ -n $m ]]; then printf '%.0f' "$m"; else printf 'ERROR'; fi; }
 cpu_cell() { local m; m=$(clean_median CPU_ALL "$1"); if [[ -n $m ]]; then printf '%.1f' "$m"; else printf 'n/a'; fi; }
 tps_ratio() { ratio "$(clean_median TPS_ALL "$1")" "$(clean_median TPS_ALL "$2")"; }
-budget_cell() { # key_on key_off
-    local r
-    r=$(tps_ratio "$1" "$2")
-    if [[ $r == n/a ]]; then printf 'n/a'
-    elif awk -v r="$r" -v b="$BUDGET" 'BEGIN {exit !(r >= b)}'; then printf 'yes'
-    else printf '**no**'; fi
+pair_ratios() { # key_on key_off: the ratio on / off of every round where both ran clean, in round order
+    local round
+    for ((round = 1; round <= REPEAT; round++)); do
+        if [[ -n ${TPS_ROUND[$1,$round]:-} && -n ${TPS_ROUND[$2,$round]:-} ]]; then
+            awk -v a="${TPS_ROUND[$1,$round]}" -v b="${TPS_ROUND[$2,$round]}" 'BEGIN {printf "%.4f ", a / b}'
+        fi
+    done
+}
+
+# The rounds' ratios as "n mean low high": their geometric mean and its 95% confidence interval
+# (Student's t on the logarithms, so that 0.9 and 1/0.9 weigh alike); nothing for fewer than 2.
+pair_stats() { # ratios
+    awk -v list="$1" 'BEGIN {
+        n = split(list, r, " ")
+        if (n < 2) exit
+        split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131 2.120 2.110 2.101 2.093 2.086 2.080 2.074 2.069 2.064 2.060 2.056 2.052 2.048 2.045 2.042", t, " ")
+        for (i = 1; i <= n; i++) {x[i] = log(r[i]); sum += x[i]}
+        mean = sum / n
+        for (i = 1; i <= n; i++) ss += (x[i] - mean) ^ 2
+        q = (n - 1 <= 30) ? t[n - 1] : 1.96 + 2.5 / (n - 1)
+        half = q * sqrt(ss / (n - 1) / n)
+        printf "%d %.3f %.3f %.3f", n, exp(mean), exp(mean - half), exp(mean + half)
+    }'
+}
+
+paired_cell() { # key_on key_off: "mean (low–high, n)"
+    local n mean low high
+    read -r n mean low high <<<"$(pair_stats "$(pair_ratios "$1" "$2")")"
+    if [[ -z $n ]]; then printf 'n/a'; else printf '%s (%s–%s, %s)' "$mean" "$low" "$high" "$n"; fi
+}
+
+budget_cell() { # key_on key_off: yes when the interval lies at or above the budget, no when below it
+    local n mean low high
+    read -r n mean low high <<<"$(pair_stats "$(pair_ratios "$1" "$2")")"
+    if [[ -z $n || -n ${ERR[$1]:-} ]]; then printf 'n/a'
+    elif awk -v x="$low" -v b="$BUDGET" 'BEGIN {exit !(x >= b)}'; then printf 'yes'
+    elif awk -v x="$high" -v b="$BUDGET" 'BEGIN {exit !(x < b)}'; then printf '**no**'
+    else printf 'undecided'; fi
 }
 
 table() {
     local mode clients base
-    printf '| protocol | clients | direct tps | PgBouncer tps (CPU µs/tx) | pgwarden tps (CPU µs/tx) | pgwarden + audit tps (CPU µs/tx) | **audit on / off** | within 5%% | audit / PgBouncer | audit / direct | CPU audit on / off | statement events / transactions | dropped | audit bytes/tx |\n'
-    printf '|---|---:|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|\n'
+    printf '| protocol | clients | direct tps | PgBouncer tps (CPU µs/tx) | pgwarden tps (CPU µs/tx) | pgwarden + audit tps (CPU µs/tx) | audit on / off, medians | **audit on / off, paired rounds (95%% CI, rounds)** | within 5%% | audit / PgBouncer | audit / direct | CPU audit on / off | statement events / transactions | dropped | audit bytes/tx |\n'
+    printf '|---|---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|\n'
     for mode in $MODES; do
         for clients in $CLIENT_COUNTS; do
             base=$mode,$clients
-            printf '| %s | %s | %s | %s (%s) | %s (%s) | %s (%s) | **%s** | %s | %s | %s | %s | %s / %s | %s | %s |\n' \
+            printf '| %s | %s | %s | %s (%s) | %s (%s) | %s (%s) | %s | **%s** | %s | %s | %s | %s | %s / %s | %s | %s |\n' \
                 "$mode" "$clients" "$(tps_cell "$base,direct")" \
                 "$(tps_cell "$base,pgbouncer")" "$(cpu_cell "$base,pgbouncer")" \
                 "$(tps_cell "$base,pgwarden")" "$(cpu_cell "$base,pgwarden")" \
                 "$(tps_cell "$base,audit")" "$(cpu_cell "$base,audit")" \
-                "$(tps_ratio "$base,audit" "$base,pgwarden")" "$(budget_cell "$base,audit" "$base,pgwarden")" \
+                "$(tps_ratio "$base,audit" "$base,pgwarden")" "$(paired_cell "$base,audit" "$base,pgwarden")" \
+                "$(budget_cell "$base,audit" "$base,pgwarden")" \
                 "$(tps_ratio "$base,audit" "$base,pgbouncer")" "$(tps_ratio "$base,audit" "$base,direct")" \
                 "$(ratio "$(clean_median CPU_ALL "$base,audit")" "$(clean_median CPU_ALL "$base,pgwarden")")" \
                 "${EVENTS_SUM[$base,audit]:-0}" "${TX_SUM[$base,audit]:-0}" "${DROPPED_SUM[$base,audit]:-unknown}" \
@@ -369,11 +414,14 @@ rounds_lines() {
                     "$(printf '%s' "${TPS_ALL[$mode,$clients,$target]:-}" | awk '{for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? ", " : ""), $i}
                         END {if (NR == 0 || NF == 0) printf "no clean round"}')"
             done
+            printf -- '- -M %s -c %s, audit / pgwarden in each round with both clean: %s\n' "$mode" "$clients" \
+                "$(pair_ratios "$mode,$clients,audit" "$mode,$clients,pgwarden" | awk '{for (i = 1; i <= NF; i++) printf "%s%.2f", (i > 1 ? ", " : ""), $i}
+                    END {if (NR == 0 || NF == 0) printf "none"}')"
         done
     done
 }
 
-command_line="DURATION=$DURATION WARMUP=$WARMUP REPEAT=$REPEAT CLIENT_COUNTS=\"$CLIENT_COUNTS\" MODES=\"$MODES\" SCALE=$SCALE JOBS=$JOBS POOL_SIZE=$POOL_SIZE${JAVA_OPTS:+ JAVA_OPTS=\"$JAVA_OPTS\"} bench/audit.sh"
+command_line="DURATION=$DURATION WARMUP=$WARMUP REPEAT=$REPEAT SIDE_ROUNDS=$SIDE_ROUNDS CLIENT_COUNTS=\"$CLIENT_COUNTS\" MODES=\"$MODES\" SCALE=$SCALE JOBS=$JOBS POOL_SIZE=$POOL_SIZE${JAVA_OPTS:+ JAVA_OPTS=\"$JAVA_OPTS\"} bench/audit.sh"
 
 # Backticks in the report are Markdown, not command substitution.
 # shellcheck disable=SC2016
@@ -381,8 +429,8 @@ report=$(
     printf '## %s UTC, audit overhead (bench/audit.sh), pgwarden %s\n\n' "$(date -u '+%Y-%m-%d %H:%M')" "$(bench_commit)"
     machine_lines
     printf -- '- Command: `%s`; the whole run took %d min %d s\n' "$command_line" $((elapsed / 60)) $((elapsed % 60))
-    printf -- '- Each run: `pgbench -n -S -c <clients> -j %s -T %s -M <protocol>`, %s round(s), the median shown, a %s s warm-up per target, protocol and client count before the first; database `pgbench -i -s %s`\n' \
-        "$JOBS" "$DURATION" "$REPEAT" "$WARMUP" "$SCALE"
+    printf -- '- Each run: `pgbench -n -S -c <clients> -j %s -T %s -M <protocol>`, %s round(s) of the two pgwardens back to back, direct and PgBouncer in the first %s, the median shown, a %s s warm-up per target, protocol and client count before the first; database `pgbench -i -s %s`\n' \
+        "$JOBS" "$DURATION" "$REPEAT" "$SIDE_ROUNDS" "$WARMUP" "$SCALE"
     printf -- '- PgBouncer: pool_mode transaction, default_pool_size %s, auth_type trust\n' "$POOL_SIZE"
     printf -- '- pgwarden (both): %s, trust with a fixed login, `pool: { mode: transaction, size: %s }`, admin HTTP on, JAVA_OPTS `%s`; "pgwarden": no plugin; "pgwarden + audit": the audit plugin with its defaults (`file.path` and `checkpoint_key` from a file)\n' \
         "$pgwarden_launch" "$POOL_SIZE" "${JAVA_OPTS:-(none)}"
@@ -391,7 +439,10 @@ report=$(
     table
     printf '\ntps: medians of the clean rounds. CPU µs/tx: user + system time of the proxy process (the audit writer\n'
     printf 'thread included) during the run divided by the transactions completed. Ratios: tps, higher is better for the\n'
-    printf 'audit; "within 5%%": audit on / off at least %s. Statement events: the `statement` lines the measured runs\n' "$BUDGET"
+    printf 'audit. Paired rounds: the geometric mean of audit / pgwarden over the rounds where both ran clean (the two\n'
+    printf 'ran back to back), with its 95%% confidence interval (Student'"'"'s t on the logarithms) and the number of\n'
+    printf 'rounds; "within 5%%": yes when the interval lies at or above %s, no when it lies below, undecided when it\n' "$BUDGET"
+    printf 'straddles it. Statement events: the `statement` lines the measured runs\n'
     printf 'added to the audit files, summed over the rounds, against the transactions pgbench reported; there must be\n'
     printf 'at least as many (a few more are pgbench'"'"'s own start-up queries), and `dropped` (the growth of\n'
     printf '`pgwarden_audit_dropped_total` in /metrics) must be 0, else the run is invalid and listed below.\n\n'
