@@ -59,7 +59,7 @@ class PoolLimitsIT extends PoolFaultTest {
     }
 
     @BeforeEach
-    void startFromNoServersOfTheSecondUser() {
+    void startFromNoServersOfEitherUser() {
         bothUsers = BackendActivity.of(PG.server(), USER, USER_2);
         bothUsers.terminateAll(SOON);
     }

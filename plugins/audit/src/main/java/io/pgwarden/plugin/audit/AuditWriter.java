@@ -113,9 +113,14 @@ final class AuditWriter implements AutoCloseable {
                     + " could not be rendered and is dropped", e);
             return;
         }
+        // Written out rather than through everySink: no lambda capturing the body once an event.
         for (int i = 0; i < sinks.size(); i++) {
             AuditSink sink = sinks.get(i);
-            if (!guarded(i, sink, now -> sink.append(body.array(), body.length(), now))) {
+            long now = clock.millis();
+            try {
+                sink.append(body.array(), body.length(), now);
+            } catch (IOException e) {
+                failed(i, sink, now, e);
                 drops.get(sink).count(1);
             }
         }
@@ -124,21 +129,20 @@ final class AuditWriter implements AutoCloseable {
     private void everySink(SinkAction action) {
         for (int i = 0; i < sinks.size(); i++) {
             AuditSink sink = sinks.get(i);
-            guarded(i, sink, now -> action.run(sink, now));
+            long now = clock.millis();
+            try {
+                action.run(sink, now);
+            } catch (IOException e) {
+                failed(i, sink, now, e);
+            }
         }
     }
 
-    private boolean guarded(int index, AuditSink sink, TimedAction action) {
-        long now = clock.millis();
-        try {
-            action.run(now);
-            return true;
-        } catch (IOException e) {
-            if (lastFailureWarning[index] == Long.MIN_VALUE || now - lastFailureWarning[index] >= AuditQueue.WARNING_INTERVAL_MILLIS) {
-                lastFailureWarning[index] = now;
-                logger.log(System.Logger.Level.ERROR, "audit " + sink.name() + " cannot be written; events are dropped until it can: " + e);
-            }
-            return false;
+    /** Logs a sink's failure, at most once per {@link AuditQueue#WARNING_INTERVAL_MILLIS} for each sink. */
+    private void failed(int index, AuditSink sink, long now, IOException e) {
+        if (lastFailureWarning[index] == Long.MIN_VALUE || now - lastFailureWarning[index] >= AuditQueue.WARNING_INTERVAL_MILLIS) {
+            lastFailureWarning[index] = now;
+            logger.log(System.Logger.Level.ERROR, "audit " + sink.name() + " cannot be written; events are dropped until it can: " + e);
         }
     }
 
@@ -152,12 +156,6 @@ final class AuditWriter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** One operation on a sink at a time. */
-    @FunctionalInterface
-    private interface TimedAction {
-        void run(long nowMillis) throws IOException;
     }
 
     /** One operation on each sink. */
