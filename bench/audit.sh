@@ -13,7 +13,7 @@
 # "no" when it lies below, and "undecided" when it straddles 0.95 (more rounds narrow it).
 #
 # Usage (from anywhere, after `mvn -q -o package -DskipTests`):   bench/audit.sh
-# Quick check:  DURATION=5 WARMUP=2 REPEAT=1 CLIENT_COUNTS=16 APPEND=0 bench/audit.sh
+# Quick check:  DURATION=5 WARMUP=2 REPEAT=2 CLIENT_COUNTS=16 MODES=simple APPEND=0 bench/audit.sh
 # Settings, all optional, as environment variables:
 #   DURATION=20          seconds of each measured pgbench run
 #   WARMUP=30            seconds of the unmeasured run per target, protocol and client count before the first round
@@ -377,7 +377,7 @@ paired_cell() { # key_on key_off: "mean (low–high, n)"
 budget_cell() { # key_on key_off: yes when the interval lies at or above the budget, no when below it
     local n mean low high
     read -r n mean low high <<<"$(pair_stats "$(pair_ratios "$1" "$2")")"
-    if [[ -z $n || -n ${ERR[$1]:-} ]]; then printf 'n/a'
+    if [[ -z $n || -n ${ERR[$1]:-} || -n ${ERR[$2]:-} ]]; then printf 'n/a'
     elif awk -v x="$low" -v b="$BUDGET" 'BEGIN {exit !(x >= b)}'; then printf 'yes'
     elif awk -v x="$high" -v b="$BUDGET" 'BEGIN {exit !(x < b)}'; then printf '**no**'
     else printf 'undecided'; fi
