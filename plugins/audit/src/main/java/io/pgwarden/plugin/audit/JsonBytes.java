@@ -133,21 +133,22 @@ final class JsonBytes {
         byte[] out = bytes;
         int at = length;
         out[at++] = '"';
+        // Invariant: room for a byte for each character left and the closing quote. A plain ASCII character keeps it
+        // by itself; before a wider one the room is checked for it at its widest, so the buffer grows with what is
+        // written, not by six times the text at once.
         for (int i = 0; i < count; i++) {
-            // Room for this character at its widest and a byte for each one after it and the closing quote: the
-            // buffer grows with what is written, not by six times the text at once.
+            char c = value.charAt(i);
+            if (c < 0x80 && c >= 0x20 && c != '"' && c != '\\') {
+                out[at++] = (byte) c;
+                continue;
+            }
             if (out.length - at < count - i + MAX_CHAR_BYTES) {
                 length = at;
                 ensure(count - i + (long) MAX_CHAR_BYTES);
                 out = bytes;
             }
-            char c = value.charAt(i);
             if (c < 0x80) {
-                if (c >= 0x20 && c != '"' && c != '\\') {
-                    out[at++] = (byte) c;
-                } else {
-                    at = escape(out, at, c);
-                }
+                at = escape(out, at, c);
             } else if (c < 0x800) {
                 out[at++] = (byte) (0xc0 | c >> 6);
                 out[at++] = (byte) (0x80 | c & 0x3f);
