@@ -368,35 +368,36 @@ pair_stats() { # ratios
     }'
 }
 
-paired_cell() { # key_on key_off: "mean (low–high, n)"
+paired_cell() { # stats (as pair_stats prints them): "mean (low–high, n)"
     local n mean low high
-    read -r n mean low high <<<"$(pair_stats "$(pair_ratios "$1" "$2")")"
+    read -r n mean low high <<<"$1"
     if [[ -z $n ]]; then printf 'n/a'; else printf '%s (%s–%s, %s)' "$mean" "$low" "$high" "$n"; fi
 }
 
-budget_cell() { # key_on key_off: yes when the interval lies at or above the budget, no when below it
+budget_cell() { # stats key_on key_off: yes when the interval lies at or above the budget, no when below it
     local n mean low high
-    read -r n mean low high <<<"$(pair_stats "$(pair_ratios "$1" "$2")")"
-    if [[ -z $n || -n ${ERR[$1]:-} || -n ${ERR[$2]:-} ]]; then printf 'n/a'
+    read -r n mean low high <<<"$1"
+    if [[ -z $n || -n ${ERR[$2]:-} || -n ${ERR[$3]:-} ]]; then printf 'n/a'
     elif awk -v x="$low" -v b="$BUDGET" 'BEGIN {exit !(x >= b)}'; then printf 'yes'
     elif awk -v x="$high" -v b="$BUDGET" 'BEGIN {exit !(x < b)}'; then printf '**no**'
     else printf 'undecided'; fi
 }
 
 table() {
-    local mode clients base
+    local mode clients base stats
     printf '| protocol | clients | direct tps | PgBouncer tps (CPU µs/tx) | pgwarden tps (CPU µs/tx) | pgwarden + audit tps (CPU µs/tx) | audit on / off, medians | **audit on / off, paired rounds (95%% CI, rounds)** | within 5%% | audit / PgBouncer | audit / direct | CPU audit on / off | statement events / transactions | dropped | audit bytes/tx |\n'
     printf '|---|---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|\n'
     for mode in $MODES; do
         for clients in $CLIENT_COUNTS; do
             base=$mode,$clients
+            stats=$(pair_stats "$(pair_ratios "$base,audit" "$base,pgwarden")")
             printf '| %s | %s | %s | %s (%s) | %s (%s) | %s (%s) | %s | **%s** | %s | %s | %s | %s | %s / %s | %s | %s |\n' \
                 "$mode" "$clients" "$(tps_cell "$base,direct")" \
                 "$(tps_cell "$base,pgbouncer")" "$(cpu_cell "$base,pgbouncer")" \
                 "$(tps_cell "$base,pgwarden")" "$(cpu_cell "$base,pgwarden")" \
                 "$(tps_cell "$base,audit")" "$(cpu_cell "$base,audit")" \
-                "$(tps_ratio "$base,audit" "$base,pgwarden")" "$(paired_cell "$base,audit" "$base,pgwarden")" \
-                "$(budget_cell "$base,audit" "$base,pgwarden")" \
+                "$(tps_ratio "$base,audit" "$base,pgwarden")" "$(paired_cell "$stats")" \
+                "$(budget_cell "$stats" "$base,audit" "$base,pgwarden")" \
                 "$(tps_ratio "$base,audit" "$base,pgbouncer")" "$(tps_ratio "$base,audit" "$base,direct")" \
                 "$(ratio "$(clean_median CPU_ALL "$base,audit")" "$(clean_median CPU_ALL "$base,pgwarden")")" \
                 "${EVENTS_SUM[$base,audit]:-0}" "${TX_SUM[$base,audit]:-0}" "${DROPPED_SUM[$base,audit]:-unknown}" \
